@@ -1,0 +1,66 @@
+"""Where things live: workspace root, content folders, tracking URI.
+
+The workspace is the folder holding ``synthetic_data/``, ``experiments/`` and
+``templates/``. It is ``$SANDBOX_HOME`` when set, else the nearest parent of
+the current directory that has ``synthetic_data/profiles``, else the checkout
+the package was installed from. Notebooks started in ``notebooks/`` therefore
+find the same data as the CLI started at the top.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+__all__ = [
+    "workspace",
+    "profiles_dir",
+    "reference_dir",
+    "generated_dir",
+    "DEFAULT_PROFILE",
+    "DEFAULT_SEED",
+]
+
+DEFAULT_PROFILE = "musterstadt"
+DEFAULT_SEED = 42
+
+_PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _looks_like_workspace(path: Path) -> bool:
+    return (path / "synthetic_data" / "profiles").is_dir()
+
+
+def workspace() -> Path:
+    """The workspace root (see module docstring)."""
+    env = os.environ.get("SANDBOX_HOME")
+    if env:
+        return Path(env).expanduser().resolve()
+    here = Path.cwd().resolve()
+    for candidate in (here, *here.parents):
+        if _looks_like_workspace(candidate):
+            return candidate
+    return _PACKAGE_ROOT
+
+
+def profiles_dir() -> Path:
+    """Folder of the shipped population profiles (``*.yaml``)."""
+    return workspace() / "synthetic_data" / "profiles"
+
+
+def reference_dir() -> Path:
+    """Folder of reference tables and vocabularies (``*.csv``).
+
+    Reference data ships with the package checkout, so it is looked up there
+    first: a workspace without its own copy still generates.
+    """
+    own = workspace() / "synthetic_data" / "reference"
+    return own if own.is_dir() else _PACKAGE_ROOT / "synthetic_data" / "reference"
+
+
+def generated_dir() -> Path:
+    """Default output folder for generated datasets (``$SANDBOX_DATA`` overrides)."""
+    env = os.environ.get("SANDBOX_DATA")
+    if env:
+        return Path(env).expanduser().resolve()
+    return workspace() / "synthetic_data" / "generated"

@@ -1,0 +1,134 @@
+"""Vectorised sampling helpers shared by the generators.
+
+Nothing here draws one row at a time: every function takes or returns numpy
+arrays, so a table of four million rows costs a few array operations.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any, Mapping
+
+import numpy as np
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "parse_band",
+    "band_values",
+    "sample_ages",
+    "weighted_choice",
+    "top_k_weighted",
+    "birth_dates",
+    "days_before",
+    "to_dates",
+    "EPOCH",
+    "take_strings",
+    "nullable_int",
+    "nullable_dates",
+]
+
+EPOCH = dt.date(1970, 1, 1)
+
+
+def parse_band(label: str) -> tuple[int, int]:
+    """'18-29' -> (18, 29), inclusive bounds."""
+    lo, hi = str(label).split("-")
+    return int(lo), int(hi)
+
+
+def band_values(ages: np.ndarray, bands: Mapping[str, Any], default: Any = 0.0) -> np.ndarray:
+    """For every age, the value of the band it falls into (``default`` outside)."""
+    values = list(bands.values())
+    first = values[0] if values else default
+    out = np.full(ages.shape, default, dtype=np.asarray(first).dtype if np.isscalar(first) else object)
+    for label, value in bands.items():
+        lo, hi = parse_band(label)
+        out[(ages >= lo) & (ages <= hi)] = value
+    return out
+
+
+def sample_ages(rng: np.random.Generator, n: int, pyramid: Mapping[str, float]) -> np.ndarray:
+    """n integer ages following an age pyramid given as band -> share.
+
+    Ages are spread evenly inside a band, except the oldest band, whose
+    density falls by 15 % a year (few people reach 99).
+    """
+    labels = list(pyramid)
+    shares = np.array([float(pyramid[k]) for k in labels])
+    counts = rng.multinomial(n, shares / shares.sum())
+    parts = []
+    for label, count in zip(labels, counts):
+        lo, hi = parse_band(label)
+        years = np.arange(lo, hi + 1)
+        if label == labels[-1]:
+            w = 0.85 ** (years - lo)
+            parts.append(rng.choice(years, size=count, p=w / w.sum()))
+        else:
+            parts.append(rng.integers(lo, hi + 1, size=count))
+    ages = np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+    rng.shuffle(ages)
+    return ages.astype(np.int64)
+
+
+def weighted_choice(rng: np.random.Generator, options: Mapping[Any, float] | Any, size: int, weights: Any = None) -> np.ndarray:
+    """Draw ``size`` values from a mapping value -> weight (or options plus weights)."""
+    if weights is None:
+        keys = list(options)
+        weights = [float(options[k]) for k in keys]
+    else:
+        keys = list(options)
+    w = np.asarray(weights, dtype=float)
+    idx = rng.choice(len(keys), size=size, p=w / w.sum())
+    return np.asarray(keys, dtype=object)[idx]
+
+
+def top_k_weighted(rng: np.random.Generator, weights: np.ndarray, k: int) -> np.ndarray:
+    """Indices of k items drawn without replacement, proportionally to weights."""
+    k = int(min(max(k, 0), len(weights)))
+    if k == 0:
+        return np.empty(0, dtype=np.int64)
+    keys = np.log(np.maximum(weights, 1e-300)) + rng.gumbel(size=len(weights))
+    return np.argpartition(-keys, k - 1)[:k]
+
+
+def days_before(day: dt.date) -> int:
+    """Days since 1970-01-01: the integer form dates take inside generators."""
+    return (day - EPOCH).days
+
+
+def birth_dates(rng: np.random.Generator, ages: np.ndarray, stichtag: dt.date) -> np.ndarray:
+    """Birth dates (days since epoch) such that each person is ``age`` on the reference day."""
+    ref = days_before(stichtag)
+    return ref - np.floor(ages * 365.2425).astype(np.int64) - rng.integers(0, 365, size=len(ages))
+
+
+def to_dates(days: np.ndarray) -> np.ndarray:
+    """Days since epoch -> numpy datetime64[D] (NaT where the input is the minimum int)."""
+    out = np.asarray(days, dtype="int64").astype("datetime64[D]")
+    return out
+
+
+def take_strings(vocabulary: Any, index: np.ndarray) -> "pd.Series":
+    """Strings vocabulary[index] as an Arrow-backed pandas Series (no Python loop)."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    vocab = pa.array(list(vocabulary), type=pa.string())
+    return pd.Series(pc.take(vocab, pa.array(np.asarray(index, dtype=np.int64))), dtype=pd.ArrowDtype(pa.string())).astype("str")
+
+
+def nullable_int(values: np.ndarray, missing: np.ndarray) -> "pd.arrays.IntegerArray":
+    """An Int64 array that is null where ``missing`` is true."""
+    import pandas as pd
+
+    return pd.arrays.IntegerArray(np.asarray(values, dtype=np.int64), np.asarray(missing, dtype=bool))
+
+
+def nullable_dates(days: np.ndarray, missing: np.ndarray) -> np.ndarray:
+    """datetime64[D] values with NaT where ``missing`` is true."""
+    out = to_dates(np.where(missing, 0, days))
+    out[np.asarray(missing, dtype=bool)] = np.datetime64("NaT")
+    return out

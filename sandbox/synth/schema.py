@@ -1,0 +1,159 @@
+"""Column and table declarations shared by generators, quality suites and data cards.
+
+Each table module declares one :class:`Table` next to its generator. The same
+declaration drives the Arrow schema of the written file, the German data card,
+``sandbox data describe`` and the Great Expectations suites, so a column is
+described exactly once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pyarrow is imported lazily: `sandbox --help` must stay fast
+    import pandas as pd
+    import pyarrow as pa
+
+__all__ = ["Column", "Table", "DTYPES"]
+
+#: logical type -> (German label for data cards, pyarrow type factory name)
+DTYPES: dict[str, str] = {
+    "string": "Text",
+    "int64": "Ganzzahl",
+    "float64": "Dezimalzahl",
+    "bool": "Wahrheitswert",
+    "date": "Datum",
+    "timestamp": "Zeitstempel",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: name (German, snake_case, ASCII), type and the rules it obeys."""
+
+    name: str
+    dtype: str
+    description: str
+    nullable: bool = False
+    unique: bool = False
+    allowed: tuple[str, ...] | None = None
+    pattern: str | None = None
+    references: str | None = None  # "table.column" this foreign key resolves to
+    min: float | str | None = None
+    max: float | str | None = None
+    example: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.dtype not in DTYPES:
+            raise ValueError(f"column {self.name}: unknown dtype {self.dtype!r}")
+        if not self.name.isascii() or self.name != self.name.lower():
+            raise ValueError(f"column {self.name}: names are lowercase ASCII snake_case")
+
+    @property
+    def parent_table(self) -> str | None:
+        return self.references.split(".", 1)[0] if self.references else None
+
+    def arrow_type(self) -> "pa.DataType":
+        import pyarrow as pa
+
+        return {
+            "string": pa.string(),
+            "int64": pa.int64(),
+            "float64": pa.float64(),
+            "bool": pa.bool_(),
+            "date": pa.date32(),
+            "timestamp": pa.timestamp("s"),
+        }[self.dtype]
+
+    def rules(self) -> list[str]:
+        """The column's rules in German, for data cards and `data describe`."""
+        out: list[str] = []
+        if self.unique:
+            out.append("eindeutig")
+        out.append("darf leer sein" if self.nullable else "nie leer")
+        if self.allowed:
+            out.append("Werte: " + ", ".join(self.allowed))
+        if self.pattern:
+            out.append(f"Muster: `{self.pattern}`")
+        if self.references:
+            out.append(f"verweist auf `{self.references}`")
+        if self.min is not None:
+            out.append(f"min {self.min}")
+        if self.max is not None:
+            out.append(f"max {self.max}")
+        return out
+
+
+@dataclass(frozen=True)
+class Table:
+    """A generated table: its columns, key, and what the data card says of it."""
+
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+    primary_key: str | None = None
+    method: str = ""  # how it is generated, German, for the data card
+    extra_parents: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        names = [c.name for c in self.columns]
+        if len(names) != len(set(names)):
+            raise ValueError(f"table {self.name}: duplicate column names")
+        if self.primary_key is not None and self.primary_key not in names:
+            raise ValueError(f"table {self.name}: primary key {self.primary_key} is no column")
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(name)
+
+    @property
+    def parents(self) -> tuple[str, ...]:
+        """Tables that must exist before this one: foreign keys plus declared extras."""
+        seen: list[str] = []
+        for col in self.columns:
+            parent = col.parent_table
+            if parent and parent != self.name and parent not in seen:
+                seen.append(parent)
+        for parent in self.extra_parents:
+            if parent not in seen:
+                seen.append(parent)
+        return tuple(seen)
+
+    def arrow_schema(self) -> "pa.Schema":
+        import pyarrow as pa
+
+        return pa.schema(
+            [pa.field(c.name, c.arrow_type(), nullable=c.nullable) for c in self.columns]
+        )
+
+    def to_arrow(self, frame: "pd.DataFrame") -> "pa.Table":
+        """Convert a generator's DataFrame into an Arrow table of exactly this schema.
+
+        Raises ``ValueError`` naming the column when the frame does not fit, so
+        a generator bug is caught before anything is written.
+        """
+        import pyarrow as pa
+
+        missing = [c for c in self.column_names if c not in frame.columns]
+        extra = [c for c in frame.columns if c not in self.column_names]
+        if missing or extra:
+            raise ValueError(f"table {self.name}: missing columns {missing}, unexpected {extra}")
+        arrays = []
+        for col in self.columns:
+            values: Any = frame[col.name]
+            try:
+                arr = pa.array(values, from_pandas=True)
+                arr = arr.cast(col.arrow_type())
+            except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as exc:
+                raise ValueError(f"table {self.name}, column {col.name}: {exc}") from exc
+            if not col.nullable and arr.null_count:
+                raise ValueError(f"table {self.name}, column {col.name}: {arr.null_count} nulls")
+            arrays.append(arr)
+        return pa.Table.from_arrays(arrays, schema=self.arrow_schema())

@@ -1,0 +1,147 @@
+"""Generate a whole dataset and write it atomically, per the data contract.
+
+Tables are generated parents first and written into a hidden temporary
+folder beside the target; ``manifest.json`` and ``DATENKARTE.md`` follow, and
+only then is the folder renamed into place. A crash, Ctrl-C or kill at any
+point leaves an earlier dataset at the target untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Callable, Sequence
+
+from sandbox.config import generated_dir
+from sandbox.errors import SandboxError
+from sandbox.synth.files import FORMATS, write_table
+from sandbox.synth.profile import Profile, load_profile
+
+__all__ = ["generate_dataset", "dataset_name", "MANIFEST", "DATA_CARD", "FORMAT_VERSION", "sha256"]
+
+MANIFEST = "manifest.json"
+DATA_CARD = "DATENKARTE.md"
+FORMAT_VERSION = 1
+
+Progress = Callable[[str, int, int], None]  # (table, index, total)
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def dataset_name(profile: str, seed: int, population: int | None = None) -> str:
+    """Folder name of a dataset: ``<profile>-s<seed>`` or ``<profile>-n<N>-s<seed>``."""
+    return f"{profile}-n{population}-s{seed}" if population else f"{profile}-s{seed}"
+
+
+def check_order(order: Sequence[str]) -> list[str]:
+    """Validate a generation order: known tables, each after its parents."""
+    from sandbox.synth import TABLES
+
+    done: list[str] = []
+    for name in order:
+        if name not in TABLES:
+            raise SandboxError(f"unknown table {name!r}; known tables: {', '.join(TABLES)}")
+        missing = [p for p in TABLES[name].TABLE.parents if p not in done]
+        if missing:
+            raise SandboxError(f"table {name} needs {', '.join(missing)} generated before it")
+        done.append(name)
+    return done
+
+
+def _prepare_target(target: Path, force: bool) -> Path:
+    if target.exists() and not force:
+        raise SandboxError(f"{target} already exists; add --force to replace it or choose another --out")
+    if target.exists() and not target.is_dir():
+        raise SandboxError(f"{target} exists and is not a folder; choose another --out")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        for stale in target.parent.glob(f".{target.name}.tmp-*"):
+            shutil.rmtree(stale, ignore_errors=True)  # left by a killed run
+        return Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    except OSError as exc:
+        raise SandboxError(f"cannot write to {target.parent} ({exc.strerror}); choose a writable --out") from None
+
+
+def _swap_into_place(tmp: Path, target: Path) -> None:
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}.old-{os.getpid()}")
+        target.rename(old)
+    tmp.rename(target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def generate_dataset(
+    profile: str | Profile = "musterstadt",
+    seed: int = 42,
+    population: int | None = None,
+    out: Path | None = None,
+    fmt: str = "parquet",
+    force: bool = False,
+    order: Sequence[str] | None = None,
+    progress: Progress | None = None,
+) -> Path:
+    """Generate every table of a profile into ``out`` and return the folder."""
+    from sandbox import __version__
+    from sandbox.synth import TABLES
+    from sandbox.synth.context import Context
+    from sandbox.synth.datacard import render_data_card
+
+    if fmt not in FORMATS:
+        raise SandboxError(f"unknown format {fmt!r}; use one of: {', '.join(FORMATS)}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise SandboxError(f"the seed must be a whole number >= 0, got {seed!r}")
+    prof = profile if isinstance(profile, Profile) else load_profile(profile, population)
+    names = check_order(order or list(TABLES))
+    if set(names) != set(TABLES):
+        raise SandboxError("the generation order must name every table once")
+    target = Path(out) if out else generated_dir() / dataset_name(prof.name, seed, population)
+    tmp = _prepare_target(target, force)
+    try:
+        ctx = Context(profile=prof, seed=seed)
+        tables: dict[str, dict] = {}
+        for i, name in enumerate(names):
+            if progress:
+                progress(name, i, len(names))
+            schema = TABLES[name].TABLE
+            frame = TABLES[name].generate(ctx)
+            ctx.tables[name] = frame
+            path = write_table(schema.to_arrow(frame), tmp, name, fmt)
+            tables[name] = {"file": path.name, "rows": len(frame), "sha256": sha256(path),
+                            "columns": [{"name": c.name, "dtype": c.dtype, "nullable": c.nullable} for c in schema.columns]}
+        if progress:
+            progress("", len(names), len(names))
+        ordered = {name: tables[name] for name in TABLES}  # manifest order does not depend on generation order
+        digest = hashlib.sha256("".join(f"{n}:{t['sha256']}\n" for n, t in ordered.items()).encode()).hexdigest()
+        manifest = {
+            "format_version": FORMAT_VERSION,
+            "generator_version": __version__,
+            "profile": prof.name,
+            "profile_sha256": sha256(Path(prof.source)),
+            "seed": seed,
+            "population": prof.population,
+            "stichtag": prof.stichtag.isoformat(),
+            "format": fmt,
+            "digest": digest,
+            "tables": ordered,
+        }
+        card = render_data_card(prof, manifest)
+        (tmp / DATA_CARD).write_text(card, encoding="utf-8")
+        manifest["files"] = {DATA_CARD: sha256(tmp / DATA_CARD)}
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        _swap_into_place(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return target
