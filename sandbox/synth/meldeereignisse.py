@@ -1,6 +1,6 @@
 """Table `meldeereignisse`: register events of the last years, read off `einwohner`.
 
-Births are the residents born here during the event years; moves in are the
+Births are the residents who lived here from birth during the event years; moves in are the
 residents whose moving-in day falls in that window (a Zuzug from elsewhere or
 an Umzug inside the municipality, in the proportion of the profile's rates);
 marriages are married couples whose marriage day falls in it; deaths and
@@ -39,7 +39,6 @@ TABLE = Table(
 def generate(ctx: Context) -> pd.DataFrame:
     rng = ctx.rng(TABLE.name)
     people = ctx.table("einwohner")
-    anschriften = ctx.table("anschriften")
     ref = days_before(ctx.profile.stichtag)
     start = ref - int(ctx.profile.ereignisjahre * 365.2425)
     epoch = np.datetime64("1970-01-01", "D")
@@ -50,13 +49,11 @@ def generate(ctx: Context) -> pd.DataFrame:
 
     birth, moved_in, status_day, left = days("geburtsdatum"), days("einzugsdatum"), days("familienstand_datum"), days("abmeldedatum")
     in_window = lambda d: (d > start) & (d <= ref)  # noqa: E731
-    ort = anschriften.set_index("anschrift_id")["ort"].reindex(people["anschrift_id"]).to_numpy()
-    born_here = people["geburtsort"].to_numpy() == ort
     status = people["meldestatus"].to_numpy()
     ids = people["einwohner_id"].to_numpy()
     address = people["anschrift_id"].to_numpy()
 
-    birth_ev = in_window(birth) & born_here & (moved_in == birth)
+    birth_ev = in_window(birth) & (moved_in == birth)  # registered at the parents' home, wherever the hospital was
     move_ev = in_window(moved_in) & ~birth_ev & (moved_in != birth)
     rates = ctx.profile.values("ereignisraten")
     zuzug_share = float(rates["zuzug"]) / (float(rates["zuzug"]) + float(rates["umzug"]))

@@ -1,0 +1,38 @@
+# Two commands on a fresh machine: `make up` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: up test lint data clean help
+
+help:
+	@echo "make up    - install into .venv, generate the default dataset, start the sandbox"
+	@echo "make test  - install with dev dependencies and run the whole test suite"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@ $(VENV)/.installed
+
+up: $(VENV)/.installed
+	$(BIN)/sandbox up
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/lint-imports
+
+test: $(VENV)/.installed-dev
+	$(BIN)/lint-imports
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+data: $(VENV)/.installed
+	$(BIN)/sandbox data generate --force
+
+clean:
+	rm -rf $(VENV) synthetic_data/generated/*-s*
