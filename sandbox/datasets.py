@@ -98,7 +98,7 @@ class Dataset:
         if table not in self.manifest["tables"]:
             raise SandboxError(f"dataset {self.path.name} has no table {table!r}; tables: {', '.join(self.tables)}")
         if table not in self._frames:
-            self._frames[table] = _to_pandas(self.con.sql(f'select * from "{table}"').fetch_arrow_table())
+            self._frames[table] = _to_pandas(self.con.sql(f'select * from "{table}"').to_arrow_table())
         return self._frames[table]
 
     def sql(self, query: str) -> "pd.DataFrame":
@@ -106,7 +106,7 @@ class Dataset:
         import duckdb
 
         try:
-            return _to_pandas(self.con.sql(query).fetch_arrow_table())
+            return _to_pandas(self.con.sql(query).to_arrow_table())
         except duckdb.Error as exc:
             raise SandboxError(f"SQL failed: {str(exc).splitlines()[0]}") from None
 

@@ -42,3 +42,10 @@ def musterstadt(musterstadt_path: Path) -> datasets.Dataset:
 def landkreis_small(_isolated_data_dir: Path) -> datasets.Dataset:
     """The landkreis profile (53 municipalities) scaled down to 60,000 residents."""
     return datasets.open(generate_dataset("landkreis", 7, population=60_000))
+
+
+@pytest.fixture(scope="session")
+def sachsen_small(_isolated_data_dir: Path) -> datasets.Dataset:
+    """The sachsen profile (all 13 Kreise, 418 municipalities) scaled to 200,000 residents."""
+    return datasets.open(generate_dataset("sachsen", 11, population=200_000))
+
