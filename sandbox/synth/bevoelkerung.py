@@ -48,10 +48,10 @@ def match_by_age(rng: np.random.Generator, desired: np.ndarray, cand: np.ndarray
                  up: int = 12, down: int = 4) -> np.ndarray:
     """For each desired age, a distinct candidate near it (-1 where none is left).
 
-    Candidates are taken from the desired age's bucket first, then from older
-    buckets up to ``up`` years, then younger ones down to ``down`` years.
-    Pairing the sorted desired ages with the sorted chosen candidates keeps
-    every pairing at least as old as the bucket search allowed.
+    Candidates come from the desired age's bucket first, then from older
+    buckets up to ``up`` years, then from younger ones down to ``down`` years;
+    every pair is built from exactly that allocation, so no match is younger
+    than ``desired - down``.
     """
     result = np.full(len(desired), -1, dtype=np.int64)
     if len(desired) == 0 or len(cand) == 0:
@@ -64,23 +64,39 @@ def match_by_age(rng: np.random.Generator, desired: np.ndarray, cand: np.ndarray
     avail = np.bincount(cand_age, minlength=MAX_AGE)
     need = np.bincount(desired, minlength=MAX_AGE)
     rest_need, rest_avail = need.copy(), avail.copy()
+    ages = np.arange(MAX_AGE)
+    alloc_a, alloc_b, alloc_k = [], [], []
     for shift in [*range(0, up + 1), *range(-1, -down - 1, -1)]:
-        src = np.arange(MAX_AGE) + shift
+        src = ages + shift
         ok = (src >= 0) & (src < MAX_AGE)
         take = np.zeros(MAX_AGE, dtype=np.int64)
         take[ok] = np.minimum(rest_need[ok], rest_avail[src[ok]])
         rest_need -= take
         np.subtract.at(rest_avail, src[ok], take[ok])
-    used = avail - rest_avail
-    bucket_start = np.r_[0, np.cumsum(avail)[:-1]]
-    rank_in_bucket = np.arange(len(cand)) - np.repeat(bucket_start, avail)
-    chosen = cand[rank_in_bucket < np.repeat(used, avail)]  # sorted by age already
+        hit = np.flatnonzero(take)
+        alloc_a.append(hit)
+        alloc_b.append(hit + shift)
+        alloc_k.append(take[hit])
+    a, b, k = np.concatenate(alloc_a), np.concatenate(alloc_b), np.concatenate(alloc_k)
+    if k.sum() == 0:
+        return result
+
+    def offsets(keys: np.ndarray) -> np.ndarray:  # k already taken by earlier allocations of the same key
+        by_key = np.argsort(keys, kind="stable")
+        done = np.cumsum(k[by_key]) - k[by_key]
+        first = np.r_[0, np.flatnonzero(np.diff(keys[by_key])) + 1]
+        done -= np.repeat(done[first], np.diff(np.r_[first, len(keys)]))
+        out = np.empty_like(done)
+        out[by_key] = done
+        return out
+
+    rep = np.repeat(np.arange(len(k)), k)
+    within = np.arange(k.sum()) - np.repeat(np.cumsum(k) - k, k)
     target_order = np.argsort(desired, kind="stable")
-    sorted_desired = desired[target_order]
     group_start = np.r_[0, np.cumsum(need)[:-1]]
-    rank_in_group = np.arange(len(desired)) - np.repeat(group_start, need)
-    served = rank_in_group < np.repeat(need - rest_need, need)
-    result[target_order[served]] = chosen
+    bucket_start = np.r_[0, np.cumsum(avail)[:-1]]
+    targets = target_order[group_start[a[rep]] + offsets(a)[rep] + within]
+    result[targets] = cand[bucket_start[b[rep]] + offsets(b)[rep] + within]
     return result
 
 
@@ -186,24 +202,27 @@ def synthesize(rng: np.random.Generator, n: int, profile: Profile) -> Population
     first_all = np.r_[first, men[:pairs]]
     second_all = np.r_[second, women[:pairs]]
 
-    # 4. the stayers join a household with a woman of a fitting age
-    mothers = np.r_[np.where(sex[first] == FEMALE, first, second), women[:pairs]]
-    mothers_hh = np.r_[np.arange(families), couple_ids]
-    ok = mothers >= 0
-    mothers, mothers_hh = mothers[ok], mothers_hh[ok]
-    m_order = np.argsort(ages[mothers], kind="stable")
-    m_age, m_hh = ages[mothers][m_order], mothers_hh[m_order]
-    lo = np.searchsorted(m_age, ages[stayers] + 20, side="left")
-    hi = np.searchsorted(m_age, ages[stayers] + 40, side="right")
+    # 4. the stayers join a household whose adults are all old enough to be their parents
+    adults_hh = np.r_[np.arange(families), couple_ids]
+    oldest_adult_a = np.r_[first, men[:pairs]]
+    oldest_adult_b = np.r_[second, women[:pairs]]
+    age_a = np.where(oldest_adult_a >= 0, ages[np.maximum(oldest_adult_a, 0)], MAX_AGE)
+    age_b = np.where(oldest_adult_b >= 0, ages[np.maximum(oldest_adult_b, 0)], MAX_AGE)
+    youngest_parent = np.minimum(age_a, age_b)
+    ok = youngest_parent < MAX_AGE
+    p_order = np.argsort(youngest_parent[ok], kind="stable")
+    p_age, p_hh = youngest_parent[ok][p_order], adults_hh[ok][p_order]
+    lo = np.searchsorted(p_age, ages[stayers] + 20, side="left")
+    hi = np.searchsorted(p_age, ages[stayers] + 42, side="right")
     fits = hi > lo
     pick = lo[fits] + np.floor(rng.random(fits.sum()) * (hi[fits] - lo[fits])).astype(np.int64)
-    household[stayers[fits]] = m_hh[pick]
+    household[stayers[fits]] = p_hh[pick]
     role[stayers[fits]] = 2
     singles = np.r_[singles, stayers[~fits]]
     htype_arr = np.array(htype, dtype=np.int64)
     if len(pick):
         got_kid = np.zeros(hh_next, dtype=bool)
-        got_kid[m_hh[pick]] = True
+        got_kid[p_hh[pick]] = True
         htype_arr[got_kid & (htype_arr == 1)] = 2
 
     # everyone left lives alone

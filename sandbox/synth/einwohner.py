@@ -16,7 +16,7 @@ from sandbox.synth import namen, reference
 from sandbox.synth.bevoelkerung import FEMALE, ROLLEN
 from sandbox.synth.context import Context
 from sandbox.synth.haushalte import PERSONS
-from sandbox.synth.sampling import (band_values, days_before, nullable_dates, nullable_int, take_strings,
+from sandbox.synth.sampling import (band_values, birth_dates, days_before, nullable_dates, nullable_int, take_strings,
                                     to_dates, weighted_choice)
 from sandbox.synth.schema import Column, Table
 
@@ -111,7 +111,7 @@ def generate(ctx: Context) -> pd.DataFrame:
     age = np.r_[persons["alter"].to_numpy(), former["alter"].to_numpy()]
     female = np.r_[persons["geschlecht"].to_numpy(), former["geschlecht"].to_numpy()] == FEMALE
     abmeldung = np.r_[np.full(n_now, ref), former["abmeldung"].to_numpy()]
-    birth = abmeldung - np.floor(age * YEAR).astype(np.int64) - rng.integers(0, 365, size=n)
+    birth = birth_dates(rng, age, abmeldung)
     household = np.r_[persons["haushalt_id"].to_numpy(), np.zeros(len(former), np.int64)]
     role = np.r_[persons["rolle"].to_numpy(), np.zeros(len(former), np.int64)]
     spouse = np.r_[spouse, np.full(len(former), -1)]

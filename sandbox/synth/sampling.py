@@ -98,10 +98,14 @@ def days_before(day: dt.date) -> int:
     return (day - EPOCH).days
 
 
-def birth_dates(rng: np.random.Generator, ages: np.ndarray, stichtag: dt.date) -> np.ndarray:
-    """Birth dates (days since epoch) such that each person is ``age`` on the reference day."""
-    ref = days_before(stichtag)
-    return ref - np.floor(ages * 365.2425).astype(np.int64) - rng.integers(0, 365, size=len(ages))
+def birth_dates(rng: np.random.Generator, ages: np.ndarray, on_day: "int | np.ndarray") -> np.ndarray:
+    """Birth days (days since epoch) such that each person is exactly ``age`` on ``on_day``.
+
+    The gap is at least ``age`` years plus one day and less than ``age + 1``
+    years, so the age in completed years agrees with the calendar.
+    """
+    low = np.ceil(ages * 365.2425).astype(np.int64) + 1
+    return on_day - low - rng.integers(0, 364, size=len(ages))
 
 
 def to_dates(days: np.ndarray) -> np.ndarray:
