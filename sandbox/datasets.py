@@ -38,8 +38,8 @@ def resolve(name_or_path: str | Path | None = None, seed: int | None = None) -> 
     for folder in candidates:
         if (folder / MANIFEST).is_file():
             return folder
-    for folder in candidates[:1] if candidates and candidates[0].exists() else []:
-        raise SandboxError(f"{folder} has no {MANIFEST}; it is not a complete generated dataset, generate it again")
+    if candidates and candidates[0].is_dir():
+        raise SandboxError(f"{candidates[0]} has no {MANIFEST}; it is not a complete generated dataset, generate it again")
     hint = f"sandbox data generate --profile {name}" + (f" --seed {seed}" if seed is not None else "")
     raise SandboxError(f"no generated dataset {name!r} in {generated_dir()}; create it with: {hint}")
 
