@@ -10,13 +10,14 @@ from __future__ import annotations
 from types import ModuleType
 
 from sandbox.synth import anschriften, einwohner, gemeinden, gewerbe, haushalte, meldeereignisse
+from sandbox.synth import ansprueche
 from sandbox.synth.schema import Table
 
 __all__ = ["TABLES", "table_schema", "schemas"]
 
 TABLES: dict[str, ModuleType] = {
     module.TABLE.name: module
-    for module in (gemeinden, anschriften, haushalte, einwohner, meldeereignisse, gewerbe)
+    for module in (gemeinden, anschriften, haushalte, einwohner, meldeereignisse, ansprueche, gewerbe)
 }
 
 
