@@ -15,6 +15,7 @@ import pandas as pd
 
 from sandbox.synth import reference
 from sandbox.synth.context import Context
+from sandbox.synth.sampling import take_strings
 from sandbox.synth.schema import Column, Table
 
 __all__ = ["TABLE", "generate", "expected_households"]
@@ -80,31 +81,38 @@ def generate(ctx: Context) -> pd.DataFrame:
     end_w = bausteine["gewicht"].astype(float).to_numpy()
     end_w = end_w / end_w.sum()
 
-    frames = []
-    for g in gemeinden.itertuples(index=False):
+    parts: dict[str, list[np.ndarray]] = {"gemeinde": [], "plz": [], "strasse": [], "nummer": [], "buchstabe": []}
+    street_names: list[str] = []
+    for gi, g in enumerate(gemeinden.itertuples(index=False)):
         households = expected_households(int(g.einwohnerzahl), sizes)
         n_addr = int(np.ceil(households / float(per_building[g.gemeindetyp]) * SPARE_BUILDINGS)) + 1
         n_streets = max(2, int(np.ceil(n_addr / ADDRESSES_PER_STREET[g.gemeindetyp])))
-        names = np.array(_street_names(rng, n_streets, common, last, first, endings, end_w), dtype=object)
-        plz = np.array([f"{c:05d}" for c in range(int(g.plz_von), int(g.plz_bis) + 1)], dtype=object)
-        street_plz = plz[rng.integers(len(plz), size=n_streets)]
+        first_street = len(street_names)
+        street_names += _street_names(rng, n_streets, common, last, first, endings, end_w)
+        street_plz = rng.integers(int(g.plz_von), int(g.plz_bis) + 1, size=n_streets)
         length = rng.lognormal(0.0, 0.8, size=n_streets)
         street = np.sort(rng.choice(n_streets, size=n_addr, p=length / length.sum()))
         start = np.r_[0, np.flatnonzero(np.diff(street)) + 1]
-        rank = np.arange(n_addr) - np.repeat(start, np.diff(np.r_[start, n_addr]))
-        letter = rng.random(n_addr) < 0.05
-        letter &= rank > 0
+        run = np.diff(np.r_[start, n_addr])
+        rank = np.arange(n_addr) - np.repeat(start, run)
+        letter = (rng.random(n_addr) < 0.05) & (rank > 0)
         letter[1:] &= ~letter[:-1]
-        number = rank + 1 - np.cumsum(letter) + np.repeat(np.cumsum(letter)[start] - letter[start], np.diff(np.r_[start, n_addr]))
-        hausnummer = pd.Series(number.astype(str), dtype="str")
-        hausnummer[letter] = hausnummer[letter] + "a"
-        frames.append(pd.DataFrame({
-            "ags": g.ags,
-            "plz": street_plz[street],
-            "ort": g.name,
-            "strasse": names[street],
-            "hausnummer": hausnummer.to_numpy(),
-        }))
-    frame = pd.concat(frames, ignore_index=True)
+        before = np.cumsum(letter) - letter
+        parts["gemeinde"].append(np.full(n_addr, gi))
+        parts["plz"].append(street_plz[street])
+        parts["strasse"].append(first_street + street)
+        parts["nummer"].append(rank + 1 - (before - np.repeat(before[start], run)) - letter)
+        parts["buchstabe"].append(letter)
+    cols = {k: np.concatenate(v) for k, v in parts.items()}
+    codes, code_idx = np.unique(cols["plz"], return_inverse=True)
+    numbers, number_idx = np.unique(cols["nummer"], return_inverse=True)
+    nummer = take_strings([str(x) for x in numbers], number_idx)
+    frame = pd.DataFrame({
+        "ags": take_strings(gemeinden["ags"], cols["gemeinde"]),
+        "plz": take_strings([f"{c:05d}" for c in codes], code_idx),
+        "ort": take_strings(gemeinden["name"], cols["gemeinde"]),
+        "strasse": take_strings(street_names, cols["strasse"]),
+        "hausnummer": nummer.where(~cols["buchstabe"], nummer + "a"),
+    })
     frame.insert(0, "anschrift_id", np.arange(1, len(frame) + 1, dtype=np.int64))
     return frame

@@ -118,8 +118,10 @@ def generate(ctx: Context) -> pd.DataFrame:
     married = spouse >= 0
 
     # household-level draws: nationality, religion, family name, moving-in day
-    hh_key = np.where(now, household, -1 - np.arange(n))  # former residents are their own unit
-    units, unit = np.unique(hh_key, return_inverse=True)
+    # households are numbered 1..H; each former resident is a unit of their own after them
+    n_households = int(household[:n_now].max()) if n_now else 0
+    unit = np.where(now, household - 1, n_households + np.arange(n) - n_now)
+    units = np.arange(n_households + len(former))
     nat = reference.load("staatsangehoerigkeiten")
     share = nat.anteil_unter_auslaendern.astype(float).to_numpy()
     foreign_unit = rng.random(len(units)) < float(profile.values("auslaenderanteil"))

@@ -91,7 +91,7 @@ def generate(ctx: Context) -> pd.DataFrame:
 
     adult_day = birth[owner] + int(20 * YEAR)
     founded = np.maximum(ref - (rng.exponential(9.0, n) * YEAR).astype(np.int64), adult_day)
-    closed = rng.random(n) < ABGEMELDET_ANTEIL
+    closed = (rng.random(n) < ABGEMELDET_ANTEIL) & (founded < ref - 60)
     closed_day = np.minimum(founded + 30 + (rng.exponential(5.0, n) * YEAR).astype(np.int64), ref)
 
     home = people["anschrift_id"].to_numpy()[owner]

@@ -13,6 +13,7 @@ from functools import lru_cache
 import numpy as np
 
 from sandbox.synth import reference
+from sandbox.synth.sampling import draw, lookup_table
 
 __all__ = ["EPOCHS", "epoch_of", "first_name_index", "family_name_index", "first_name_vocabulary", "family_name_vocabulary"]
 
@@ -39,7 +40,7 @@ def _first_names() -> tuple[tuple[str, ...], dict[tuple[int, int], np.ndarray]]:
             w = own.copy()
             rows = boost[(boost.geschlecht == sex) & (boost.epoche == epoch)]
             w[[position[v] for v in rows.vorname]] += rows.gewicht.astype(float).to_numpy()
-            probs[(s, e)] = w / w.sum()
+            probs[(s, e)] = lookup_table(w)
     return tuple(vocab), probs
 
 
@@ -51,7 +52,7 @@ def _family_names() -> tuple[tuple[str, ...], np.ndarray]:
     w = np.ones(len(vocab))
     position = {name: i for i, name in enumerate(vocab)}
     w[[position[v] for v in boost.familienname]] = boost.gewicht.astype(float).to_numpy()
-    return tuple(vocab), w / w.sum()
+    return tuple(vocab), lookup_table(w)
 
 
 def first_name_vocabulary() -> tuple[str, ...]:
@@ -66,12 +67,12 @@ def first_name_index(rng: np.random.Generator, female: np.ndarray, epoch: np.nda
     """Index into first_name_vocabulary() per person, by sex (bool) and epoch."""
     vocab, probs = _first_names()
     out = np.empty(len(female), dtype=np.int64)
-    for (s, e), p in probs.items():
-        mask = (female.astype(int) == s) & (epoch == e)
-        out[mask] = rng.choice(len(vocab), size=int(mask.sum()), p=p)
+    group = female.astype(np.int64) * len(EPOCHS) + epoch
+    for (s, e), table in probs.items():
+        mask = group == s * len(EPOCHS) + e
+        out[mask] = draw(rng, table, int(mask.sum()))
     return out
 
 
 def family_name_index(rng: np.random.Generator, size: int) -> np.ndarray:
-    vocab, p = _family_names()
-    return rng.choice(len(vocab), size=size, p=p)
+    return draw(rng, _family_names()[1], size)
