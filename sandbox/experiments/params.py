@@ -1,0 +1,134 @@
+"""Typed experiment parameters: declarations from template.yaml and ``k=v`` values.
+
+A template declares each parameter with a type (``int``, ``float``, ``str``,
+``bool``), a default and optionally allowed values or a range. Values given on
+the command line (``--param schwelle=0.8``) or in experiment.yaml are checked
+against these declarations before anything runs, so a typo fails in one line
+instead of deep inside a notebook.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping
+
+from sandbox.errors import SandboxError
+
+__all__ = ["Parameter", "STANDARD_PARAMETERS", "TYPES", "convert_value", "parse_assignments", "parse_seeds", "resolve_values"]
+
+Value = int | float | str | bool
+
+TYPES = ("int", "float", "str", "bool")
+_TRUE = {"true", "ja", "yes", "1", "wahr"}
+_FALSE = {"false", "nein", "no", "0", "falsch"}
+_TYPE_WORDS = {"int": "a whole number", "float": "a number", "str": "text", "bool": "true or false"}
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One declared parameter of a template."""
+
+    name: str
+    type: str
+    default: Value
+    description: str = ""
+    choices: tuple[Value, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+
+    def coerce(self, raw: Any, origin: str) -> Value:
+        """``raw`` (a string from the command line or a YAML value) as this parameter's type."""
+        value = convert_value(raw, self.type)
+        if value is None:
+            raise SandboxError(f"parameter {self.name} ({origin}) must be {_TYPE_WORDS[self.type]} ({self.type}), "
+                               f"got {raw!r}")
+        if self.choices and value not in self.choices:
+            allowed = ", ".join(str(c) for c in self.choices)
+            raise SandboxError(f"parameter {self.name} ({origin}) must be one of {allowed}, got {value!r}")
+        if self.minimum is not None and value < self.minimum:  # type: ignore[operator]
+            raise SandboxError(f"parameter {self.name} ({origin}) must be at least {self.minimum}, got {value}")
+        if self.maximum is not None and value > self.maximum:  # type: ignore[operator]
+            raise SandboxError(f"parameter {self.name} ({origin}) must be at most {self.maximum}, got {value}")
+        return value
+
+
+STANDARD_PARAMETERS = (
+    Parameter("datensatz", "str", "musterstadt", "Datensatz: Profilname, Ordnername oder Pfad"),
+    Parameter("seed", "int", 42, "Zufallsstartwert des Modells (der Datensatz bleibt gleich)", minimum=0),
+)
+
+
+def convert_value(raw: Any, kind: str) -> Value | None:
+    """Convert or return None when ``raw`` does not fit ``kind``."""
+    if kind == "bool":
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        return True if text in _TRUE else False if text in _FALSE else None
+    if kind == "str":
+        return raw if isinstance(raw, str) else None if isinstance(raw, (bool, dict, list)) or raw is None else str(raw)
+    if isinstance(raw, bool) or raw is None or isinstance(raw, (dict, list)):
+        return None
+    if kind == "int":
+        if isinstance(raw, int):
+            return raw
+        if isinstance(raw, float):
+            return int(raw) if raw.is_integer() else None
+        try:
+            return int(str(raw).strip().replace("_", ""))
+        except ValueError:
+            return None
+    if isinstance(raw, (int, float)):
+        number = float(raw)
+    else:
+        try:  # German decimal comma is fine: 0,8
+            number = float(str(raw).strip().replace(",", "."))
+        except ValueError:
+            return None
+    return number if math.isfinite(number) else None
+
+
+def parse_assignments(items: Iterable[str]) -> dict[str, str]:
+    """``["a=1", "b=x"]`` as ``{"a": "1", "b": "x"}`` (values still strings)."""
+    out: dict[str, str] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise SandboxError(f"--param expects NAME=VALUE, got {item!r}")
+        if name in out:
+            raise SandboxError(f"parameter {name} is given twice")
+        out[name] = value.strip()
+    return out
+
+
+def parse_seeds(text: str | None) -> list[int] | None:
+    """``"1,2,3"`` as ``[1, 2, 3]``; None stays None."""
+    if text is None:
+        return None
+    seeds: list[int] = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part.isdigit():
+            raise SandboxError(f"--seeds expects whole numbers >= 0 separated by commas, e.g. 1,2,3; got {text!r}")
+        if int(part) in seeds:
+            raise SandboxError(f"seed {int(part)} is given twice in --seeds")
+        seeds.append(int(part))
+    if not seeds:
+        raise SandboxError("--seeds is empty; give e.g. --seeds 1,2,3")
+    return seeds
+
+
+def resolve_values(declared: Mapping[str, Parameter], layers: Iterable[tuple[str, Mapping[str, Any]]]) -> dict[str, Value]:
+    """Defaults overlaid by each ``(origin, values)`` layer in turn, each value checked.
+
+    An undeclared name is an error naming the origin and the declared names.
+    """
+    values: dict[str, Value] = {name: p.default for name, p in declared.items()}
+    for origin, layer in layers:
+        for name, raw in layer.items():
+            if name not in declared:
+                known = ", ".join(declared)
+                raise SandboxError(f"unknown parameter {name!r} ({origin}); declared parameters: {known}")
+            values[name] = declared[name].coerce(raw, origin)
+    return values
