@@ -119,6 +119,94 @@ def up() -> None:
     typer.echo('In Python: from sandbox import datasets; ds = datasets.open("musterstadt")')
 
 
+templates_app = typer.Typer(help="Experimentvorlagen.", no_args_is_help=True)
+experiment_app = typer.Typer(help="Experimente anlegen, ausführen (papermill + MLflow) und auflisten.",
+                             no_args_is_help=True)
+app.add_typer(templates_app, name="templates")
+app.add_typer(experiment_app, name="experiment")
+
+
+@templates_app.command("list")
+def templates_list() -> None:
+    """Vorlagen mit Fragestellung, Tabellen und Erfolgskriterien zeigen."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from sandbox.experiments import list_templates
+
+    table = Table("Vorlage", "Titel", "Fragestellung", "Tabellen", "Erfolgskriterien", title="Vorlagen", show_lines=True)
+    for t in list_templates():
+        table.add_row(t.name, t.title, t.question, ", ".join(t.tables), "\n".join(str(c) for c in t.criteria))
+    Console().print(table if table.row_count else "Keine Vorlagen gefunden (Ordner templates/).")
+    typer.echo("Neues Experiment: sandbox experiment new NAME --template VORLAGE")
+
+
+@experiment_app.command("new")
+def experiment_new(
+    name: str = typer.Argument(..., help="Ordnername des Experiments, z. B. posteingang-pilot."),
+    template: str = typer.Option(..., "--template", "-t", help="Vorlage (siehe: sandbox templates list)."),
+) -> None:
+    """Ein Experiment aus einer Vorlage anlegen: experiments/NAME/."""
+    from sandbox.experiments import new_experiment
+
+    exp = new_experiment(name, template)
+    typer.echo(f"Experiment angelegt: {exp.path}")
+    typer.echo(f"Tragen Sie Hypothese und Team in {exp.path / 'experiment.yaml'} ein, dann: sandbox experiment run {name}")
+
+
+@experiment_app.command("run")
+def experiment_run(
+    name: str = typer.Argument(..., help="Name des Experiments (Ordner in experiments/)."),
+    param: list[str] = typer.Option([], "--param", "-p", help="Parameter NAME=WERT für diese Läufe (mehrfach)."),
+    seeds: Optional[str] = typer.Option(None, help="Seeds, z. B. 1,2,3: ein MLflow-Lauf je Seed."),
+) -> None:
+    """Das Notebook mit papermill ausführen, ein MLflow-Lauf je Seed."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from sandbox.experiments.params import parse_assignments, parse_seeds
+    from sandbox.experiments.runner import execute_plan, plan
+
+    request = plan(name, parse_assignments(param), parse_seeds(seeds))
+    console = Console()
+    console.print(f"Experiment {name}: {len(request.seeds)} Lauf/Läufe auf {request.dataset.path.name}, "
+                  f"Tracking: {request.tracking_uri}")
+    results = execute_plan(request, lambda seed, i: console.print(f"  Lauf {i + 1}/{len(request.seeds)}: seed {seed} ..."))
+    table = Table("Seed", "Status", "Erfolgskriterien", "Dauer", "MLflow-Lauf", title=f"Ergebnisse {name}")
+    for r in results:
+        shown = "\n".join(f"{'✓' if o.met else '✗'} {o.criterion} (Wert {'-' if o.value is None else f'{o.value:.4g}'})"
+                          for o in r.outcomes)
+        table.add_row(str(r.seed), r.status, shown or (r.error or ""), f"{r.seconds:.1f} s", r.run_id)
+    console.print(table)
+    failed = [r for r in results if r.status != "FINISHED"]
+    if failed:
+        first = failed[0]
+        raise SandboxError(f"{len(failed)} of {len(results)} runs FAILED; seed {first.seed}: {first.error} "
+                           f"(MLflow run {first.run_id} has the executed notebook)", exit_code=1)
+
+
+@experiment_app.command("list")
+def experiment_list() -> None:
+    """Experimente mit ihrem letzten Lauf und dessen Erfolgskriterien zeigen."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from sandbox.experiments.results import summaries
+
+    rows = summaries()
+    if not rows:
+        typer.echo("Noch keine Experimente. Anlegen: sandbox experiment new NAME --template VORLAGE")
+        return
+    table = Table("Experiment", "Vorlage", "Läufe", "Letzter Lauf", "Erfolgskriterien", title="Experimente")
+    for s in rows:
+        last = "noch nicht ausgeführt" if s.status is None else (
+            f"{s.status}, seed {s.seed}, {s.started:%Y-%m-%d %H:%M}" if s.started else s.status)
+        shown = "\n".join(f"{'✓' if c.met else '✗'} {c.name} {c.rule} (Wert {'-' if c.value is None else f'{c.value:.4g}'})"
+                          for c in s.criteria) or (s.error or "")
+        table.add_row(s.experiment.name, s.experiment.template, str(s.runs), last, shown)
+    Console().print(table)
+
+
 def _click_exceptions() -> tuple[type[BaseException], type[BaseException], type[BaseException]]:
     """(ClickException, NoArgsIsHelpError, Abort) of whichever click typer runs on."""
     try:  # typer >= 0.25 vendors click
