@@ -109,14 +109,59 @@ def data_describe(table: str = typer.Argument(..., help="Name der Tabelle, z. B.
 
 
 @app.command("up")
-def up() -> None:
-    """Die Sandbox starten (erzeugt den Standarddatensatz, falls er fehlt)."""
-    from sandbox.services import ensure_default_dataset
+def up(
+    detach: bool = typer.Option(False, "--detach", help="Im Hintergrund starten; beenden mit: sandbox down."),
+    jupyter_port: str = typer.Option("8888", "--jupyter-port", help="Port für JupyterLab."),
+    mlflow_port: str = typer.Option("5000", "--mlflow-port", help="Port für den MLflow-Tracking-Server."),
+) -> None:
+    """Die Sandbox starten: Standarddatensatz (falls er fehlt), MLflow und JupyterLab."""
+    from sandbox import services
 
-    path, created = ensure_default_dataset()
+    ports = int(_int(jupyter_port, "--jupyter-port", 1) or 0), int(_int(mlflow_port, "--mlflow-port", 1) or 0)
+    services.preflight(*ports)
+    path, created = services.ensure_default_dataset()
     typer.echo(("Standarddatensatz erzeugt: " if created else "Standarddatensatz vorhanden: ") + str(path))
     typer.echo(f"Datenkarte: {path / 'DATENKARTE.md'}")
-    typer.echo('In Python: from sandbox import datasets; ds = datasets.open("musterstadt")')
+    typer.echo("MLflow und JupyterLab starten ...")
+    sandbox = services.start(*ports, detach=detach)
+    typer.echo(f"MLflow:     {sandbox.services['mlflow'].url}")
+    typer.echo(f"JupyterLab: {sandbox.services['jupyterlab'].url}")
+    typer.echo('In Python: from sandbox import datasets, tracking; ds = datasets.open("musterstadt")')
+    if detach:
+        typer.echo("Läuft im Hintergrund. Anzeigen: sandbox status; beenden: sandbox down")
+        return
+    typer.echo("Strg+C beendet beide.")
+    services.serve(sandbox)
+    typer.echo("Sandbox gestoppt.")
+
+
+@app.command("down")
+def down() -> None:
+    """Die Sandbox beenden (auch eine mit --detach gestartete)."""
+    from sandbox import services
+    from sandbox.config import workspace
+
+    stopped = services.stop()
+    if stopped is None:
+        typer.echo(f"Keine Sandbox aktiv in {workspace()}.")
+    elif not any(s.running for s in stopped):
+        typer.echo("Keine Sandbox aktiv; veralteten Zustand entfernt.")
+    else:
+        typer.echo("Gestoppt: " + ", ".join(f"{s.title} (Port {s.port})" for s in stopped if s.running))
+
+
+@app.command("status")
+def status() -> None:
+    """Zeigen, was wo läuft (JupyterLab-Adresse mit Token)."""
+    from sandbox import services
+
+    found, uri = services.status()
+    for s in found:
+        if s.running:
+            typer.echo(f"{s.title:<11} läuft        {s.url}  (Port {s.port}, PID {s.pid}, Log {s.log})")
+        else:
+            typer.echo(f"{s.title:<11} nicht aktiv")
+    typer.echo(f"Tracking:   {uri}")
 
 
 templates_app = typer.Typer(help="Experimentvorlagen.", no_args_is_help=True)
