@@ -1,8 +1,8 @@
-"""Population synthesis: people of one municipality grouped into households.
+"""Population synthesis: the people of every municipality, grouped into households.
 
-People come first: their ages follow the profile's age pyramid exactly and
-their sex the share of women by age. Households are then formed as a
-register would show them:
+People come first: their ages follow the profile's age pyramid and their sex
+the share of women by age. Households are then formed as a register would
+show them, inside each municipality:
 
 1. minors are grouped into sibling groups (profile ``kinderzahl``);
 2. each group gets a mother (or, rarely, a single father) whose age fits the
@@ -11,8 +11,9 @@ register would show them:
 4. of the other adults, enough live alone to give the profile's share of
    one-person households, weighted by age and sex; the rest pair up by age.
 
-Parents are found by age buckets with a small upward tolerance, all in numpy,
-so a city of half a million takes well under a second.
+All municipalities are handled at once: every bucket, sort and rank is keyed
+by (municipality, age), so Saxony's 418 municipalities cost the same few
+array operations as one town.
 """
 
 from __future__ import annotations
@@ -22,222 +23,259 @@ from dataclasses import dataclass
 import numpy as np
 
 from sandbox.synth.profile import Profile
-from sandbox.synth.sampling import band_values, sample_ages, top_k_weighted
+from sandbox.synth.sampling import band_values, sample_ages
 
-__all__ = ["Population", "synthesize", "ROLLEN", "HAUSHALTSTYPEN", "MALE", "FEMALE"]
+__all__ = ["Population", "synthesize", "match_by_age", "ROLLEN", "HAUSHALTSTYPEN", "MALE", "FEMALE"]
 
 MALE, FEMALE = 0, 1
 ROLLEN = ("Bezugsperson", "Partner/in", "Kind")
 HAUSHALTSTYPEN = ("Einpersonenhaushalt", "Paar ohne Kinder", "Paar mit Kindern", "Alleinerziehend")
 MAX_AGE = 120
+SINGLE_FATHERS = 0.12  # assumption: share of fathers among single parents
 
 
 @dataclass
 class Population:
-    """Person-level arrays of one municipality (local indices)."""
+    """Person-level arrays (index = person); households numbered by municipality."""
 
+    gemeinde: np.ndarray  # municipality index per person
     age: np.ndarray
     sex: np.ndarray  # MALE or FEMALE
-    household: np.ndarray  # local household index per person
+    household: np.ndarray  # household index per person, 0..H-1, ordered by municipality
     role: np.ndarray  # index into ROLLEN
-    spouse: np.ndarray  # local person index of the spouse, -1 if none
+    spouse: np.ndarray  # person index of the spouse, -1 if none
     household_type: np.ndarray  # per household, index into HAUSHALTSTYPEN
+    household_gemeinde: np.ndarray  # per household, municipality index
+
+
+def _starts(sorted_keys: np.ndarray) -> np.ndarray:
+    """Positions where a run of equal keys begins."""
+    return np.r_[0, np.flatnonzero(np.diff(sorted_keys)) + 1] if len(sorted_keys) else np.empty(0, np.int64)
+
+
+def _rank_within(sorted_keys: np.ndarray) -> np.ndarray:
+    """0, 1, 2, ... restarting at every new key of an already sorted array."""
+    starts = _starts(sorted_keys)
+    runs = np.diff(np.r_[starts, len(sorted_keys)])
+    return np.arange(len(sorted_keys)) - np.repeat(starts, runs)
 
 
 def match_by_age(rng: np.random.Generator, desired: np.ndarray, cand: np.ndarray, cand_age: np.ndarray,
-                 up: int = 12, down: int = 4) -> np.ndarray:
-    """For each desired age, a distinct candidate near it (-1 where none is left).
+                 desired_group: np.ndarray | None = None, cand_group: np.ndarray | None = None,
+                 groups: int = 1, up: int = 12, down: int = 4) -> np.ndarray:
+    """For each desired age, a distinct candidate of the same group near that age (-1 if none).
 
     Candidates come from the desired age's bucket first, then from older
     buckets up to ``up`` years, then from younger ones down to ``down`` years;
-    every pair is built from exactly that allocation, so no match is younger
-    than ``desired - down``.
+    every pair follows exactly that allocation, so no match is younger than
+    ``desired - down`` and none crosses a group (municipality).
     """
     result = np.full(len(desired), -1, dtype=np.int64)
     if len(desired) == 0 or len(cand) == 0:
         return result
-    desired = np.clip(desired, 0, MAX_AGE - 1)
+    dg = np.zeros(len(desired), np.int64) if desired_group is None else desired_group
+    cg = np.zeros(len(cand), np.int64) if cand_group is None else cand_group
+    want = dg * MAX_AGE + np.clip(desired, 0, MAX_AGE - 1)
+    have = cg * MAX_AGE + np.clip(cand_age, 0, MAX_AGE - 1)
     shuffled = rng.permutation(len(cand))
-    cand, cand_age = cand[shuffled], cand_age[shuffled]
-    order = np.argsort(cand_age, kind="stable")
-    cand, cand_age = cand[order], cand_age[order]
-    avail = np.bincount(cand_age, minlength=MAX_AGE)
-    need = np.bincount(desired, minlength=MAX_AGE)
+    cand, have = cand[shuffled], have[shuffled]
+    order = np.argsort(have, kind="stable")
+    cand, have = cand[order], have[order]
+    size = groups * MAX_AGE
+    avail = np.bincount(have, minlength=size)
+    need = np.bincount(want, minlength=size)
     rest_need, rest_avail = need.copy(), avail.copy()
-    ages = np.arange(MAX_AGE)
+    age_of_key = np.arange(size) % MAX_AGE
     alloc_a, alloc_b, alloc_k = [], [], []
     for shift in [*range(0, up + 1), *range(-1, -down - 1, -1)]:
-        src = ages + shift
-        ok = (src >= 0) & (src < MAX_AGE)
-        take = np.zeros(MAX_AGE, dtype=np.int64)
-        take[ok] = np.minimum(rest_need[ok], rest_avail[src[ok]])
-        rest_need -= take
-        np.subtract.at(rest_avail, src[ok], take[ok])
-        hit = np.flatnonzero(take)
-        alloc_a.append(hit)
-        alloc_b.append(hit + shift)
-        alloc_k.append(take[hit])
+        ok = (age_of_key + shift >= 0) & (age_of_key + shift < MAX_AGE) & (rest_need > 0)
+        keys = np.flatnonzero(ok)
+        take = np.minimum(rest_need[keys], rest_avail[keys + shift])
+        hit = take > 0
+        keys, take = keys[hit], take[hit]
+        rest_need[keys] -= take
+        rest_avail[keys + shift] -= take
+        alloc_a.append(keys)
+        alloc_b.append(keys + shift)
+        alloc_k.append(take)
     a, b, k = np.concatenate(alloc_a), np.concatenate(alloc_b), np.concatenate(alloc_k)
     if k.sum() == 0:
         return result
 
-    def offsets(keys: np.ndarray) -> np.ndarray:  # k already taken by earlier allocations of the same key
+    def taken_before(keys: np.ndarray) -> np.ndarray:  # earlier allocations from the same key
         by_key = np.argsort(keys, kind="stable")
         done = np.cumsum(k[by_key]) - k[by_key]
-        first = np.r_[0, np.flatnonzero(np.diff(keys[by_key])) + 1]
-        done -= np.repeat(done[first], np.diff(np.r_[first, len(keys)]))
+        starts = _starts(keys[by_key])
+        done -= np.repeat(done[starts], np.diff(np.r_[starts, len(keys)]))
         out = np.empty_like(done)
         out[by_key] = done
         return out
 
     rep = np.repeat(np.arange(len(k)), k)
     within = np.arange(k.sum()) - np.repeat(np.cumsum(k) - k, k)
-    target_order = np.argsort(desired, kind="stable")
-    group_start = np.r_[0, np.cumsum(need)[:-1]]
-    bucket_start = np.r_[0, np.cumsum(avail)[:-1]]
-    targets = target_order[group_start[a[rep]] + offsets(a)[rep] + within]
-    result[targets] = cand[bucket_start[b[rep]] + offsets(b)[rep] + within]
+    target_order = np.argsort(want, kind="stable")
+    targets = target_order[(np.cumsum(need) - need)[a[rep]] + taken_before(a)[rep] + within]
+    result[targets] = cand[(np.cumsum(avail) - avail)[b[rep]] + taken_before(b)[rep] + within]
     return result
 
 
-def _sibling_groups(rng: np.random.Generator, minors: np.ndarray, ages: np.ndarray, kinderzahl: dict) -> tuple[np.ndarray, np.ndarray]:
-    """Order minors into sibling groups; returns (minors in group order, group sizes)."""
-    order = minors[np.argsort(ages[minors] + rng.normal(0.0, 3.0, len(minors)), kind="stable")]
-    keys = np.array([int(k) for k in kinderzahl], dtype=np.int64)
+def _sibling_groups(rng: np.random.Generator, minors: np.ndarray, ages: np.ndarray, gemeinde: np.ndarray,
+                    kinderzahl: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Minors in group order and the family index of each; no family spans two municipalities."""
+    order = minors[np.argsort(gemeinde[minors] * 1000.0 + ages[minors] + rng.normal(0.0, 3.0, len(minors)), kind="stable")]
+    keys = np.array([int(x) for x in kinderzahl], dtype=np.int64)
     p = np.array([float(v) for v in kinderzahl.values()])
-    sizes = keys[rng.choice(len(keys), size=max(len(minors), 1), p=p / p.sum())]
-    total = np.cumsum(sizes)
-    count = int(np.searchsorted(total, len(minors))) + 1 if len(minors) else 0
-    sizes = sizes[:count].copy()
-    if count:
-        sizes[-1] -= total[count - 1] - len(minors)
-    return order, sizes
+    sizes = keys[rng.choice(len(keys), size=max(len(order), 1), p=p / p.sum())]
+    boundary = np.zeros(len(order) + 1, dtype=bool)
+    ends = np.cumsum(sizes)
+    boundary[ends[ends < len(order)]] = True
+    boundary[_starts(gemeinde[order])] = True
+    family = np.cumsum(boundary[: len(order)]) - 1
+    return order[np.lexsort((ages[order], family))], family  # ages ascend inside a family
 
 
-def synthesize(rng: np.random.Generator, n: int, profile: Profile) -> Population:
-    """People and households of one municipality with n residents."""
+def _grouped_counts(group: np.ndarray, groups: int) -> np.ndarray:
+    return np.bincount(group, minlength=groups)
+
+
+def synthesize(rng: np.random.Generator, sizes: np.ndarray, profile: Profile) -> Population:
+    """People and households for municipalities with the given numbers of residents."""
+    groups = len(sizes)
+    n = int(sizes.sum())
+    gemeinde = np.repeat(np.arange(groups), sizes)
     ages = sample_ages(rng, n, profile.values("altersstruktur"))
     sex = np.where(rng.random(n) < band_values(ages, profile.values("frauenanteil"), 0.5), FEMALE, MALE)
     household = np.full(n, -1, dtype=np.int64)
-    role = np.full(n, 0, dtype=np.int64)
-    spouse = np.full(n, -1, dtype=np.int64)
+    role = np.zeros(n, dtype=np.int64)
     free = ages >= 18
 
     # 1. sibling groups and their parents
-    minors = np.flatnonzero(ages < 18)
-    order, sizes = _sibling_groups(rng, minors, ages, profile.values("kinderzahl"))
-    families = len(sizes)
-    starts = np.r_[0, np.cumsum(sizes)[:-1]].astype(np.int64)
+    order, family_of_child = _sibling_groups(rng, np.flatnonzero(ages < 18), ages, gemeinde, profile.values("kinderzahl"))
+    families = int(family_of_child[-1]) + 1 if len(order) else 0
+    starts = _starts(family_of_child)
+    fam_g = gemeinde[order[starts]] if families else np.empty(0, np.int64)
     oldest = np.maximum.reduceat(ages[order], starts) if families else np.empty(0, np.int64)
     youngest = np.minimum.reduceat(ages[order], starts) if families else np.empty(0, np.int64)
     desired = np.maximum(np.minimum(oldest + rng.integers(22, 36, families), youngest + 44), oldest + 20)
     single = rng.random(families) < float(profile.values("alleinerziehende_anteil"))
-    father_only = single & (rng.random(families) < 0.12)  # assumption: ~12 % of single parents are fathers
+    father_only = single & (rng.random(families) < SINGLE_FATHERS)
     first = np.full(families, -1, dtype=np.int64)
     for parent_sex, which in ((FEMALE, ~father_only), (MALE, father_only)):
         pool = np.flatnonzero(free & (sex == parent_sex))
-        picked = match_by_age(rng, desired[which], pool, ages[pool])
+        picked = match_by_age(rng, desired[which], pool, ages[pool], fam_g[which], gemeinde[pool], groups)
         first[np.flatnonzero(which)] = picked
         free[picked[picked >= 0]] = False
     second = np.full(families, -1, dtype=np.int64)
     couple = ~single & (first >= 0)
     pool = np.flatnonzero(free & (sex == MALE))
     partner_age = ages[first[couple]] + np.round(rng.normal(2.5, 3.5, couple.sum())).astype(np.int64)
-    picked = match_by_age(rng, np.maximum(partner_age, oldest[couple] + 20), pool, ages[pool], up=8, down=4)
+    picked = match_by_age(rng, np.maximum(partner_age, oldest[couple] + 20), pool, ages[pool],
+                          fam_g[couple], gemeinde[pool], groups, up=8, down=4)
     second[np.flatnonzero(couple)] = picked
     free[picked[picked >= 0]] = False
 
-    # families without any parent join a family that has one (tiny municipalities only)
-    family_of_child = np.repeat(np.arange(families), sizes)
-    has_parent = first >= 0
-    if families and not has_parent.all():
-        hosts = np.flatnonzero(has_parent)
-        if len(hosts):
-            remap = np.arange(families)
-            remap[~has_parent] = hosts[rng.integers(len(hosts), size=(~has_parent).sum())]
-            family_of_child = remap[family_of_child]
-        else:  # no adult at all can be a parent: children are on their own
-            first[:] = order[starts]
-            family_of_child = np.repeat(np.arange(families), sizes)
-    hh_next = 0
+    # a family without any parent joins a family of its municipality that has one;
+    # where there is none (tiny places), its oldest child heads the household
+    orphan = first < 0
+    if orphan.any():
+        hosts = np.flatnonzero(~orphan)
+        host_g = fam_g[hosts]
+        lo = np.searchsorted(host_g, fam_g[orphan], side="left")
+        hi = np.searchsorted(host_g, fam_g[orphan], side="right")
+        target = np.arange(families)
+        has_host = hi > lo
+        target[np.flatnonzero(orphan)[has_host]] = hosts[lo[has_host] + (rng.random(has_host.sum()) * (hi - lo)[has_host]).astype(np.int64)]
+        alone = np.flatnonzero(orphan)[~has_host]
+        ends = np.r_[starts[1:], len(order)] - 1
+        first[alone] = order[ends[alone]]  # the oldest child (ages ascend within a group)
+        family_of_child = target[family_of_child]
     household[order] = family_of_child
     role[order] = 2
-    valid_first = first >= 0
-    household[first[valid_first]] = np.flatnonzero(valid_first)
-    role[first[valid_first]] = 0
-    valid_second = second >= 0
-    household[second[valid_second]] = np.flatnonzero(valid_second)
-    role[second[valid_second]] = 1
-    hh_next = families
-    htype = list(np.where(valid_second, 2, 3)[:families])
+    has_first = first >= 0
+    household[first[has_first]] = np.flatnonzero(has_first)
+    role[first[has_first]] = 0
+    has_second = second >= 0
+    household[second[has_second]] = np.flatnonzero(has_second)
+    role[second[has_second]] = 1
+    hh_g = [fam_g]
+    htype = [np.where(has_second, 2, 3)]
 
     # 2. young adults who still live with their parents
-    stay = free & (rng.random(n) < band_values(ages, profile.values("erwachsene_kinder_im_haushalt"), 0.0))
-    stayers = np.flatnonzero(stay)
+    stayers = np.flatnonzero(free & (rng.random(n) < band_values(ages, profile.values("erwachsene_kinder_im_haushalt"), 0.0)))
     free[stayers] = False
 
-    # 3. singles and couples among the remaining adults
+    # 3. singles (as many as the profile's one-person share asks for) and couples
+    shares = {int(k): float(v) for k, v in profile.values("haushaltsgroessen").items()}
+    mean_size = sum(k * v for k, v in shares.items()) / sum(shares.values())
+    target = np.round(shares[1] / sum(shares.values()) * sizes / mean_size).astype(np.int64)
     rest = np.flatnonzero(free)
-    sizes_p = profile.values("haushaltsgroessen")
-    mean_size = sum(float(k) * float(v) for k, v in sizes_p.items()) / sum(float(v) for v in sizes_p.values())
-    one_share = float(sizes_p.get(1, sizes_p.get("1"))) / sum(float(v) for v in sizes_p.values())
-    target_singles = int(round(one_share * n / mean_size))
     weights = profile.values("alleinlebend_gewicht")
     w = np.where(sex[rest] == FEMALE, band_values(ages[rest], weights["weiblich"], 1.0), band_values(ages[rest], weights["maennlich"], 1.0))
-    singles = rest[top_k_weighted(rng, w.astype(float), target_singles)]
-    free[singles] = False
-    men = np.flatnonzero(free & (sex == MALE))
-    women = np.flatnonzero(free & (sex == FEMALE))
-    men = men[np.argsort(ages[men] + rng.normal(0, 2.0, len(men)), kind="stable")]
-    women = women[np.argsort(ages[women] + rng.normal(0, 2.0, len(women)), kind="stable")]
-    pairs = min(len(men), len(women))
-    leftovers = np.r_[men[pairs:], women[pairs:]]
-    singles = np.r_[singles, leftovers]
-    couple_ids = hh_next + np.arange(pairs)
-    household[men[:pairs]] = couple_ids
-    household[women[:pairs]] = couple_ids
-    role[women[:pairs]] = 1
-    htype += [1] * pairs
-    hh_next += pairs
-    first_all = np.r_[first, men[:pairs]]
-    second_all = np.r_[second, women[:pairs]]
+    key = np.log(np.maximum(w.astype(float), 1e-300)) + rng.gumbel(size=len(rest))
+    by_key = np.lexsort((-key, gemeinde[rest]))
+    alone = rest[by_key][_rank_within(gemeinde[rest][by_key]) < target[gemeinde[rest][by_key]]]
+    free[alone] = False
+    partners = []
+    for s in (MALE, FEMALE):
+        idx = np.flatnonzero(free & (sex == s))
+        idx = idx[np.lexsort((ages[idx] + rng.normal(0, 2.0, len(idx)), gemeinde[idx]))]
+        partners.append(idx)
+    men, women = partners
+    pairs_g = np.minimum(_grouped_counts(gemeinde[men], groups), _grouped_counts(gemeinde[women], groups))
+    men_rank, women_rank = _rank_within(gemeinde[men]), _rank_within(gemeinde[women])
+    men_in, women_in = men[men_rank < pairs_g[gemeinde[men]]], women[women_rank < pairs_g[gemeinde[women]]]
+    leftovers = np.r_[men[men_rank >= pairs_g[gemeinde[men]]], women[women_rank >= pairs_g[gemeinde[women]]]]
+    couple_ids = families + np.arange(len(men_in))
+    household[men_in] = couple_ids
+    household[women_in] = couple_ids
+    role[women_in] = 1
+    hh_g.append(gemeinde[men_in])
+    htype.append(np.ones(len(men_in), np.int64))
 
-    # 4. the stayers join a household whose adults are all old enough to be their parents
-    adults_hh = np.r_[np.arange(families), couple_ids]
-    oldest_adult_a = np.r_[first, men[:pairs]]
-    oldest_adult_b = np.r_[second, women[:pairs]]
-    age_a = np.where(oldest_adult_a >= 0, ages[np.maximum(oldest_adult_a, 0)], MAX_AGE)
-    age_b = np.where(oldest_adult_b >= 0, ages[np.maximum(oldest_adult_b, 0)], MAX_AGE)
+    # 4. the stayers join a household of their municipality whose adults could be their parents
+    adult_a = np.r_[first, men_in]
+    adult_b = np.r_[second, women_in]
+    age_a = np.where(adult_a >= 0, ages[np.maximum(adult_a, 0)], MAX_AGE)
+    age_b = np.where(adult_b >= 0, ages[np.maximum(adult_b, 0)], MAX_AGE)
     youngest_parent = np.minimum(age_a, age_b)
-    ok = youngest_parent < MAX_AGE
-    p_order = np.argsort(youngest_parent[ok], kind="stable")
-    p_age, p_hh = youngest_parent[ok][p_order], adults_hh[ok][p_order]
-    lo = np.searchsorted(p_age, ages[stayers] + 20, side="left")
-    hi = np.searchsorted(p_age, ages[stayers] + 42, side="right")
+    parent_hh = np.r_[np.arange(families), couple_ids]
+    parent_key = np.r_[fam_g, gemeinde[men_in]] * 1000 + youngest_parent
+    by_age = np.argsort(parent_key, kind="stable")
+    parent_key, parent_hh = parent_key[by_age], parent_hh[by_age]
+    lo = np.searchsorted(parent_key, gemeinde[stayers] * 1000 + ages[stayers] + 20, side="left")
+    hi = np.searchsorted(parent_key, gemeinde[stayers] * 1000 + ages[stayers] + 42, side="right")
     fits = hi > lo
-    pick = lo[fits] + np.floor(rng.random(fits.sum()) * (hi[fits] - lo[fits])).astype(np.int64)
-    household[stayers[fits]] = p_hh[pick]
+    pick = parent_hh[lo[fits] + (rng.random(fits.sum()) * (hi - lo)[fits]).astype(np.int64)]
+    household[stayers[fits]] = pick
     role[stayers[fits]] = 2
-    singles = np.r_[singles, stayers[~fits]]
-    htype_arr = np.array(htype, dtype=np.int64)
-    if len(pick):
-        got_kid = np.zeros(hh_next, dtype=bool)
-        got_kid[p_hh[pick]] = True
-        htype_arr[got_kid & (htype_arr == 1)] = 2
+    htype_all = np.concatenate(htype)
+    got_kid = np.zeros(len(htype_all), dtype=bool)
+    got_kid[pick] = True
+    htype_all[got_kid & (htype_all == 1)] = 2
 
     # everyone left lives alone
-    singles = np.sort(singles)
-    household[singles] = hh_next + np.arange(len(singles))
+    singles = np.sort(np.r_[alone, leftovers, stayers[~fits]])
+    household[singles] = len(htype_all) + np.arange(len(singles))
     role[singles] = 0
-    htype_arr = np.r_[htype_arr, np.zeros(len(singles), dtype=np.int64)]
+    htype_all = np.r_[htype_all, np.zeros(len(singles), np.int64)]
+    hh_gemeinde = np.concatenate([*hh_g, gemeinde[singles]])
 
-    # spouses: partners in couples marry by the woman's age
-    both = (first_all >= 0) & (second_all >= 0)
-    a, b = first_all[both], second_all[both]
+    # spouses: partners marry by the woman's age
+    a, b = np.r_[first, men_in], np.r_[second, women_in]
+    both = (a >= 0) & (b >= 0)
+    a, b = a[both], b[both]
     woman_age = np.where(sex[a] == FEMALE, ages[a], ages[b])
     married = rng.random(len(a)) < band_values(woman_age, profile.values("verheiratet_anteil_paare"), 0.0)
+    spouse = np.full(n, -1, dtype=np.int64)
     spouse[a[married]] = b[married]
     spouse[b[married]] = a[married]
-    used, household = np.unique(household, return_inverse=True)  # drop households left empty
-    return Population(age=ages, sex=sex, household=household.astype(np.int64), role=role, spouse=spouse,
-                      household_type=htype_arr[used])
+
+    # number households by municipality, dropping those left empty by merged families
+    used = np.zeros(len(htype_all), dtype=bool)
+    used[household] = True
+    keep = np.flatnonzero(used)
+    keep = keep[np.argsort(hh_gemeinde[keep], kind="stable")]
+    renumber = np.full(len(htype_all), -1, dtype=np.int64)
+    renumber[keep] = np.arange(len(keep))
+    return Population(gemeinde=gemeinde, age=ages, sex=sex, household=renumber[household], role=role, spouse=spouse,
+                      household_type=htype_all[keep], household_gemeinde=hh_gemeinde[keep])

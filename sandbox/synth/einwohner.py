@@ -16,8 +16,8 @@ from sandbox.synth import namen, reference
 from sandbox.synth.bevoelkerung import FEMALE, ROLLEN
 from sandbox.synth.context import Context
 from sandbox.synth.haushalte import PERSONS
-from sandbox.synth.sampling import (band_values, birth_dates, days_before, nullable_dates, nullable_int, take_strings,
-                                    to_dates, weighted_choice)
+from sandbox.synth.sampling import (birth_dates, days_before, draw, join_strings, lookup_table, nullable_dates,
+                                    nullable_int, take_strings, to_dates)
 from sandbox.synth.schema import Column, Table
 
 __all__ = ["TABLE", "generate", "GESCHLECHTER", "FAMILIENSTAENDE", "MELDESTATUS"]
@@ -128,7 +128,8 @@ def generate(ctx: Context) -> pd.DataFrame:
     nat_unit = np.where(foreign_unit, 1 + rng.choice(len(nat), size=len(units), p=share / share.sum()), 0)
     nat_idx = nat_unit[unit]
     staatsangehoerigkeit = take_strings(["deutsch", *nat.staatsangehoerigkeit], nat_idx)
-    religion = weighted_choice(rng, profile.values("religion"), len(units))[unit]
+    religions = profile.values("religion")
+    religion = take_strings(list(religions), draw(rng, lookup_table(list(religions.values())), len(units))[unit])
     family_idx = namen.family_name_index(rng, len(units))[unit]
     unmarried_partner = now & (role == 1) & ~married
     family_idx[unmarried_partner] = namen.family_name_index(rng, int(unmarried_partner.sum()))
@@ -165,7 +166,7 @@ def generate(ctx: Context) -> pd.DataFrame:
     first = take_strings(namen.first_name_vocabulary(), namen.first_name_index(rng, female, epoch))
     second = take_strings(namen.first_name_vocabulary(), namen.first_name_index(rng, female, epoch))
     two = rng.random(n) < 0.3
-    vornamen = first.where(~two, first + " " + second)
+    vornamen = join_strings(first, second, two)
     gemeinden = ctx.table("gemeinden")
     orte = reference.load("orte_deutschland")["ort"].tolist()
     local = rng.random(n) < 0.45
@@ -187,7 +188,7 @@ def generate(ctx: Context) -> pd.DataFrame:
         "haushalt_id": nullable_int(household, ~now),
         "anschrift_id": np.r_[persons["anschrift_id"].to_numpy(), former["anschrift_id"].to_numpy()],
         "familienname": take_strings(namen.family_name_vocabulary(), family_idx),
-        "geburtsname": take_strings(namen.family_name_vocabulary(), birth_name_idx).where(has_birth_name & (birth_name_idx != family_idx)),
+        "geburtsname": take_strings(namen.family_name_vocabulary(), birth_name_idx, missing=~has_birth_name | (birth_name_idx == family_idx)),
         "vornamen": vornamen,
         "geschlecht": take_strings(GESCHLECHTER, sex_code),
         "geburtsdatum": to_dates(birth),
@@ -196,7 +197,7 @@ def generate(ctx: Context) -> pd.DataFrame:
         "familienstand": take_strings(FAMILIENSTAENDE, status),
         "familienstand_datum": nullable_dates(status_day, status == 0),
         "ehegatte_id": nullable_int(spouse + 1, ~married),
-        "stellung_im_haushalt": take_strings(ROLLEN, role).where(now),
+        "stellung_im_haushalt": take_strings(ROLLEN, role, missing=~now),
         "religion": religion,
         "wohnungsstatus": take_strings(WOHNUNGSSTATUS, neben.astype(np.int64)),
         "einzugsdatum": to_dates(moved_in),

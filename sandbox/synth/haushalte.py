@@ -13,6 +13,7 @@ import pandas as pd
 
 from sandbox.synth.bevoelkerung import HAUSHALTSTYPEN, synthesize
 from sandbox.synth.context import Context
+from sandbox.synth.sampling import take_strings
 from sandbox.synth.schema import Column, Table
 
 __all__ = ["TABLE", "generate", "PERSONS"]
@@ -41,34 +42,25 @@ def generate(ctx: Context) -> pd.DataFrame:
     rng = ctx.rng(TABLE.name)
     gemeinden = ctx.table("gemeinden")
     anschriften = ctx.table("anschriften")
-    addr_ids = anschriften["anschrift_id"].to_numpy()
-    addr_bounds = np.r_[0, np.cumsum(anschriften.groupby("ags", sort=False).size().reindex(gemeinden["ags"]).fillna(0).to_numpy(np.int64))]
-    # anschriften are generated municipality by municipality in gemeinden order
-    people, households = [], []
-    hh_offset, person_offset = 0, 0
-    for gi, g in enumerate(gemeinden.itertuples(index=False)):
-        pop = synthesize(rng, int(g.einwohnerzahl), ctx.profile)
-        n_hh = len(pop.household_type)
-        lo, hi = addr_bounds[gi], addr_bounds[gi + 1]
-        address = addr_ids[lo + rng.integers(0, max(hi - lo, 1), size=n_hh)] if n_hh else np.empty(0, np.int64)
-        hh_ids = hh_offset + 1 + np.arange(n_hh)
-        households.append(pd.DataFrame({
-            "haushalt_id": hh_ids,
-            "anschrift_id": address,
-            "haushaltstyp": np.asarray(HAUSHALTSTYPEN, dtype=object)[pop.household_type],
-            "anzahl_personen": np.bincount(pop.household, minlength=n_hh),
-        }))
-        spouse = np.where(pop.spouse >= 0, pop.spouse + person_offset, -1)
-        people.append(pd.DataFrame({
-            "gemeinde": gi,
-            "alter": pop.age,
-            "geschlecht": pop.sex,
-            "haushalt_id": hh_ids[pop.household] if n_hh else np.empty(0, np.int64),
-            "anschrift_id": address[pop.household] if n_hh else np.empty(0, np.int64),
-            "rolle": pop.role,
-            "ehegatte": spouse,
-        }))
-        hh_offset += n_hh
-        person_offset += len(pop.age)
-    ctx.extras[PERSONS] = pd.concat(people, ignore_index=True)
-    return pd.concat(households, ignore_index=True)
+    pop = synthesize(rng, gemeinden["einwohnerzahl"].to_numpy(np.int64), ctx.profile)
+    # anschriften are numbered municipality by municipality in gemeinden order
+    per_gemeinde = anschriften.groupby("ags", sort=False).size().reindex(gemeinden["ags"]).fillna(0).to_numpy(np.int64)
+    first_address = anschriften["anschrift_id"].to_numpy()[0] + np.cumsum(per_gemeinde) - per_gemeinde
+    g = pop.household_gemeinde
+    address = first_address[g] + (rng.random(len(g)) * per_gemeinde[g]).astype(np.int64)
+    hh_ids = 1 + np.arange(len(g), dtype=np.int64)
+    ctx.extras[PERSONS] = pd.DataFrame({
+        "gemeinde": pop.gemeinde,
+        "alter": pop.age,
+        "geschlecht": pop.sex,
+        "haushalt_id": hh_ids[pop.household],
+        "anschrift_id": address[pop.household],
+        "rolle": pop.role,
+        "ehegatte": pop.spouse,
+    })
+    return pd.DataFrame({
+        "haushalt_id": hh_ids,
+        "anschrift_id": address,
+        "haushaltstyp": take_strings(HAUSHALTSTYPEN, pop.household_type),
+        "anzahl_personen": np.bincount(pop.household, minlength=len(g)),
+    })
