@@ -36,7 +36,7 @@ SINGLE_FATHERS = 0.12  # assumption: share of fathers among single parents
 
 @dataclass
 class Population:
-    """Person-level arrays (index = person); households numbered by municipality."""
+    """Person-level arrays in register order (by household); households numbered by municipality."""
 
     gemeinde: np.ndarray  # municipality index per person
     age: np.ndarray
@@ -212,13 +212,13 @@ def synthesize(rng: np.random.Generator, sizes: np.ndarray, profile: Profile) ->
     weights = profile.values("alleinlebend_gewicht")
     w = np.where(sex[rest] == FEMALE, band_values(ages[rest], weights["weiblich"], 1.0), band_values(ages[rest], weights["maennlich"], 1.0))
     key = np.log(np.maximum(w.astype(float), 1e-300)) + rng.gumbel(size=len(rest))
-    by_key = np.lexsort((-key, gemeinde[rest]))
+    by_key = np.argsort(gemeinde[rest] * 1000.0 - key)  # by municipality, then by key descending
     alone = rest[by_key][_rank_within(gemeinde[rest][by_key]) < target[gemeinde[rest][by_key]]]
     free[alone] = False
     partners = []
     for s in (MALE, FEMALE):
         idx = np.flatnonzero(free & (sex == s))
-        idx = idx[np.lexsort((ages[idx] + rng.normal(0, 2.0, len(idx)), gemeinde[idx]))]
+        idx = idx[np.argsort(gemeinde[idx] * 1000.0 + ages[idx] + rng.normal(0, 2.0, len(idx)))]
         partners.append(idx)
     men, women = partners
     pairs_g = np.minimum(_grouped_counts(gemeinde[men], groups), _grouped_counts(gemeinde[women], groups))
@@ -277,5 +277,11 @@ def synthesize(rng: np.random.Generator, sizes: np.ndarray, profile: Profile) ->
     keep = keep[np.argsort(hh_gemeinde[keep], kind="stable")]
     renumber = np.full(len(htype_all), -1, dtype=np.int64)
     renumber[keep] = np.arange(len(keep))
-    return Population(gemeinde=gemeinde, age=ages, sex=sex, household=renumber[household], role=role, spouse=spouse,
-                      household_type=htype_all[keep], household_gemeinde=hh_gemeinde[keep])
+    household = renumber[household]
+    # people in register order: by household, Bezugsperson first, then the others by age
+    order = np.argsort((household * len(ROLLEN) + role) * MAX_AGE + (MAX_AGE - 1 - ages), kind="stable")
+    position = np.empty(n, dtype=np.int64)
+    position[order] = np.arange(n)
+    spouse = np.where(spouse >= 0, position[np.maximum(spouse, 0)], -1)[order]
+    return Population(gemeinde=gemeinde[order], age=ages[order], sex=sex[order], household=household[order],
+                      role=role[order], spouse=spouse, household_type=htype_all[keep], household_gemeinde=hh_gemeinde[keep])

@@ -62,13 +62,13 @@ TABLE = Table(
 )
 
 
-def _former_residents(ctx: Context, rng: np.random.Generator, persons: pd.DataFrame) -> pd.DataFrame:
+def _former_residents(ctx: Context, rng: np.random.Generator, gemeinde: np.ndarray) -> pd.DataFrame:
     """People who died or moved away during the event years, per municipality."""
     rates = ctx.profile.values("ereignisraten")
     years = ctx.profile.ereignisjahre
     ref = days_before(ctx.profile.stichtag)
     anschriften = ctx.table("anschriften")
-    sizes = persons.groupby("gemeinde").size()
+    sizes = pd.Series(np.bincount(gemeinde, minlength=len(ctx.table("gemeinden"))))
     frames = []
     for status, rate, mean, sd in (("verstorben", rates["sterbefall"], 81.0, 9.0), ("weggezogen", rates["wegzug"], 30.0, 11.0)):
         counts = rng.poisson(sizes.to_numpy() * float(rate) / 1000.0 * years)
@@ -95,26 +95,21 @@ def generate(ctx: Context) -> pd.DataFrame:
     profile = ctx.profile
     ref = days_before(profile.stichtag)
     ctx.table("haushalte")  # the person skeleton is made together with the households
-    persons = ctx.extras[PERSONS]
-    order = np.lexsort((-persons["alter"].to_numpy(), persons["rolle"].to_numpy(), persons["haushalt_id"].to_numpy()))
-    persons = persons.iloc[order].reset_index(drop=True)
-    new_index = np.empty(len(order), dtype=np.int64)
-    new_index[order] = np.arange(len(order))
-    spouse = persons["ehegatte"].to_numpy()
-    spouse = np.where(spouse >= 0, new_index[np.maximum(spouse, 0)], -1)
-    n_now = len(persons)
-    former = _former_residents(ctx, rng, persons)
+    residents = ctx.extras[PERSONS]
+    pop = residents.population
+    n_now = len(pop.age)
+    former = _former_residents(ctx, rng, pop.gemeinde)
     n = n_now + len(former)
     now = np.arange(n) < n_now
 
-    gemeinde = np.r_[persons["gemeinde"].to_numpy(), former["gemeinde"].to_numpy()]
-    age = np.r_[persons["alter"].to_numpy(), former["alter"].to_numpy()]
-    female = np.r_[persons["geschlecht"].to_numpy(), former["geschlecht"].to_numpy()] == FEMALE
+    gemeinde = np.r_[pop.gemeinde, former["gemeinde"].to_numpy()]
+    age = np.r_[pop.age, former["alter"].to_numpy()]
+    female = np.r_[pop.sex, former["geschlecht"].to_numpy()] == FEMALE
     abmeldung = np.r_[np.full(n_now, ref), former["abmeldung"].to_numpy()]
     birth = birth_dates(rng, age, abmeldung)
-    household = np.r_[persons["haushalt_id"].to_numpy(), np.zeros(len(former), np.int64)]
-    role = np.r_[persons["rolle"].to_numpy(), np.zeros(len(former), np.int64)]
-    spouse = np.r_[spouse, np.full(len(former), -1)]
+    household = np.r_[residents.haushalt_id, np.zeros(len(former), np.int64)]
+    role = np.r_[pop.role, np.zeros(len(former), np.int64)]
+    spouse = np.r_[pop.spouse, np.full(len(former), -1)]
     married = spouse >= 0
 
     # household-level draws: nationality, religion, family name, moving-in day
@@ -186,7 +181,7 @@ def generate(ctx: Context) -> pd.DataFrame:
     return pd.DataFrame({
         "einwohner_id": np.arange(1, n + 1, dtype=np.int64),
         "haushalt_id": nullable_int(household, ~now),
-        "anschrift_id": np.r_[persons["anschrift_id"].to_numpy(), former["anschrift_id"].to_numpy()],
+        "anschrift_id": np.r_[residents.anschrift_id, former["anschrift_id"].to_numpy()],
         "familienname": take_strings(namen.family_name_vocabulary(), family_idx),
         "geburtsname": take_strings(namen.family_name_vocabulary(), birth_name_idx, missing=~has_birth_name | (birth_name_idx == family_idx)),
         "vornamen": vornamen,

@@ -8,17 +8,28 @@ through ``ctx.extras`` so both tables describe the same people.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
-from sandbox.synth.bevoelkerung import HAUSHALTSTYPEN, synthesize
+from sandbox.synth.bevoelkerung import HAUSHALTSTYPEN, Population, synthesize
 from sandbox.synth.context import Context
 from sandbox.synth.sampling import take_strings
 from sandbox.synth.schema import Column, Table
 
-__all__ = ["TABLE", "generate", "PERSONS"]
+__all__ = ["TABLE", "generate", "PERSONS", "Residents"]
 
 PERSONS = "haushalte.personen"  # key of the person skeleton in ctx.extras
+
+
+@dataclass(frozen=True)
+class Residents:
+    """What `einwohner` receives: the synthesised people with their household and address keys."""
+
+    population: Population
+    haushalt_id: np.ndarray
+    anschrift_id: np.ndarray
 
 TABLE = Table(
     name="haushalte",
@@ -49,15 +60,7 @@ def generate(ctx: Context) -> pd.DataFrame:
     g = pop.household_gemeinde
     address = first_address[g] + (rng.random(len(g)) * per_gemeinde[g]).astype(np.int64)
     hh_ids = 1 + np.arange(len(g), dtype=np.int64)
-    ctx.extras[PERSONS] = pd.DataFrame({
-        "gemeinde": pop.gemeinde,
-        "alter": pop.age,
-        "geschlecht": pop.sex,
-        "haushalt_id": hh_ids[pop.household],
-        "anschrift_id": address[pop.household],
-        "rolle": pop.role,
-        "ehegatte": pop.spouse,
-    })
+    ctx.extras[PERSONS] = Residents(population=pop, haushalt_id=hh_ids[pop.household], anschrift_id=address[pop.household])
     return pd.DataFrame({
         "haushalt_id": hh_ids,
         "anschrift_id": address,
