@@ -236,9 +236,9 @@ def experiment_list() -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from sandbox.experiments.results import summaries
+    from sandbox.experiments import overview
 
-    rows = summaries()
+    rows = overview()
     if not rows:
         typer.echo("Noch keine Experimente. Anlegen: sandbox experiment new NAME --template VORLAGE")
         return

@@ -17,10 +17,12 @@ imports them when a run starts.
 from __future__ import annotations
 
 from sandbox.experiments.record import metric_name, record
+from sandbox.experiments.results import overview
+from sandbox.experiments.runner import run_experiment
 from sandbox.experiments.specs import Experiment, list_experiments, load_experiment, new_experiment
 from sandbox.experiments.templates import Template, list_templates, load_template
 
 __all__ = [
     "record", "metric_name", "Template", "list_templates", "load_template",
-    "Experiment", "new_experiment", "load_experiment", "list_experiments",
+    "Experiment", "new_experiment", "load_experiment", "list_experiments", "run_experiment", "overview",
 ]

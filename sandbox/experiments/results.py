@@ -15,7 +15,7 @@ from typing import Any
 from sandbox import tracking
 from sandbox.experiments.specs import Experiment, list_experiments
 
-__all__ = ["Summary", "CriterionResult", "summaries"]
+__all__ = ["Summary", "CriterionResult", "overview"]
 
 _PREFIX, _MET = "kriterium.", ".erfuellt"
 
@@ -48,7 +48,7 @@ class Summary:
         return sum(c.met for c in self.criteria)
 
 
-def summaries(root: Path | None = None) -> list[Summary]:
+def overview(root: Path | None = None) -> list[Summary]:
     """One :class:`Summary` per experiment folder, by name."""
     experiments = list_experiments(root)
     if not experiments:

@@ -20,7 +20,7 @@ from typing import Any
 from sandbox.errors import SandboxError
 from sandbox.experiments.criteria import Criterion, parse_criteria
 from sandbox.experiments.paths import check_name, experiments_dir, read_yaml
-from sandbox.experiments.templates import NOTEBOOK_FILE, Template, load_template
+from sandbox.experiments.templates import NOTEBOOK_FILE, TEMPLATE_FILE, Template, load_template
 
 __all__ = ["Experiment", "new_experiment", "load_experiment", "list_experiments", "EXPERIMENT_FILE"]
 
@@ -116,11 +116,19 @@ def new_experiment(name: str, template: str, root: Path | None = None) -> Experi
         (tmp / EXPERIMENT_FILE).write_text(_render_yaml(name, spec), encoding="utf-8")
         (tmp / NOTEBOOK_FILE).write_text(_clean_notebook(spec.notebook), encoding="utf-8")
         (tmp / "README.md").write_text(_render_readme(name, spec), encoding="utf-8")
+        for extra in _companions(spec):
+            shutil.copy2(extra, tmp / extra.name)
         tmp.rename(target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return load_experiment(name, root)
+
+
+def _companions(spec: Template) -> list[Path]:
+    """Files the notebook reads beside itself (rule tables, keyword lists), copied with it."""
+    skip = {TEMPLATE_FILE, NOTEBOOK_FILE, "README.md"}
+    return sorted(p for p in spec.path.iterdir() if p.is_file() and p.name not in skip and not p.name.startswith("."))
 
 
 def _render_yaml(name: str, spec: Template) -> str:
