@@ -14,12 +14,15 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from sandbox.config import generated_dir
 from sandbox.errors import SandboxError
 from sandbox.synth.files import FORMATS, write_table
 from sandbox.synth.profile import Profile, load_profile
+
+if TYPE_CHECKING:
+    from sandbox.synth.context import Context
 
 __all__ = ["generate_dataset", "dataset_name", "MANIFEST", "DATA_CARD", "FORMAT_VERSION", "sha256"]
 
@@ -56,6 +59,17 @@ def check_order(order: Sequence[str]) -> list[str]:
             raise SandboxError(f"table {name} needs {', '.join(missing)} generated before it")
         done.append(name)
     return done
+
+
+def _release_unneeded(ctx: "Context", remaining: Sequence[str]) -> None:
+    """Drop tables (and their side outputs) that no table still to come reads: keeps peak memory down."""
+    from sandbox.synth import TABLES
+
+    needed = {parent for name in remaining for parent in TABLES[name].TABLE.parents}
+    for name in [t for t in ctx.tables if t not in needed]:
+        del ctx.tables[name]
+        for key in [k for k in ctx.extras if k.startswith(f"{name}.")]:
+            del ctx.extras[key]
 
 
 def _prepare_target(target: Path, force: bool) -> Path:
@@ -118,6 +132,8 @@ def generate_dataset(
             frame = TABLES[name].generate(ctx)
             ctx.tables[name] = frame
             path = write_table(schema.to_arrow(frame), tmp, name, fmt)
+            del frame
+            _release_unneeded(ctx, names[i + 1:])
             tables[name] = {"file": path.name, "rows": len(frame), "sha256": sha256(path),
                             "columns": [{"name": c.name, "dtype": c.dtype, "nullable": c.nullable} for c in schema.columns]}
         if progress:
