@@ -132,10 +132,10 @@ def generate_dataset(
             frame = TABLES[name].generate(ctx)
             ctx.tables[name] = frame
             path = write_table(schema.to_arrow(frame), tmp, name, fmt)
-            del frame
-            _release_unneeded(ctx, names[i + 1:])
             tables[name] = {"file": path.name, "rows": len(frame), "sha256": sha256(path),
                             "columns": [{"name": c.name, "dtype": c.dtype, "nullable": c.nullable} for c in schema.columns]}
+            del frame
+            _release_unneeded(ctx, names[i + 1:])
         if progress:
             progress("", len(names), len(names))
         ordered = {name: tables[name] for name in TABLES}  # manifest order does not depend on generation order
