@@ -24,28 +24,31 @@ handed to later generators through ``ctx.extras[EINKOMMEN]``.
 
 from __future__ import annotations
 
+from typing import Sequence
+
 import numpy as np
 import pandas as pd
 
 from sandbox.synth import reference
+from sandbox.synth.bevoelkerung import ROLLEN
 from sandbox.synth.context import Context
 from sandbox.synth.kalender import MISSING, add_months, add_years, days_of, from_year_month_day, year_month_day
 from sandbox.synth.sampling import band_values, days_before, nullable_dates, nullable_int, take_strings
 from sandbox.synth.schema import Column, Table
 
-__all__ = ["TABLE", "generate", "LEISTUNGEN", "EINKOMMEN", "household_income"]
+__all__ = ["TABLE", "generate", "LEISTUNGEN", "GRUENDE", "EINKOMMEN", "household_income", "codes", "positions"]
 
 LEISTUNGEN = ("Kindergeld", "Elterngeld", "Kita-Platz", "Wohngeld")
 #: service names in reference/leistungen.csv; Kindergeld is paid by the federal Familienkasse
 LEIKA_NAMEN = {"Elterngeld": "Elterngeld beantragen", "Kita-Platz": "Kita-Platz beantragen", "Wohngeld": "Wohngeld beantragen"}
 EINKOMMEN = "ansprueche.haushaltseinkommen"  # ctx.extras key: hidden net income per household
 GRUENDE = (
-    "Kind unter 18 Jahren im Haushalt",
-    "Kind von 18 bis 24 Jahren in Ausbildung oder Studium im Haushalt",
-    "Kind im Haushalt; Anspruch endete mit dem 18. Geburtstag",
-    "Elternteil im Haushalt eines Neugeborenen; Bezug bis zum 14. Lebensmonat",
-    "Rechtsanspruch auf Kindertagesbetreuung vom 1. Geburtstag bis zum Schuleintritt (§ 24 SGB VIII)",
-    "Haushaltsnettoeinkommen unter der Wohngeld-Grenze für die Haushaltsgröße, ohne Bürgergeld oder Grundsicherung",
+    "Kind unter 18 im Haushalt",
+    "Kind von 18 bis 24 in Ausbildung",
+    "Kind im Haushalt, Anspruch bis zum 18. Geburtstag",
+    "Geburt eines Kindes im Haushalt",
+    "Kind zwischen 1. Geburtstag und Schuleintritt",
+    "Einkommen unter der Wohngeld-Grenze",
 )
 IN_AUSBILDUNG = {"18-20": 0.80, "21-24": 0.55}  # assumption: children 18-24 at home in school, training or university
 ELTERNGELD_GRENZE_AB = "2024-04-01"  # BEEG income limit for births from this day
@@ -94,19 +97,28 @@ TABLE = Table(
 )
 
 
-def household_income(ctx: Context, rng: np.random.Generator, haushalte: pd.DataFrame, head_age: np.ndarray) -> np.ndarray:
+def codes(values: pd.Series, vocabulary: Sequence[str]) -> np.ndarray:
+    """Position of every string in ``vocabulary`` (-1 if absent), computed in Arrow without Python objects."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    found = pc.index_in(pa.array(values, from_pandas=True), value_set=pa.array(list(vocabulary), type=pa.string()))
+    return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def household_income(rng: np.random.Generator, haushalte: pd.DataFrame, head_age: np.ndarray) -> np.ndarray:
     """Monthly net income (EUR) per household: log-normal by type, size and the Bezugsperson's age."""
-    types = reference.load("haushaltseinkommen").set_index("haushaltstyp")
-    typ = haushalte["haushaltstyp"].to_numpy()
-    missing = sorted(set(typ) - set(types.index))
-    if missing:
-        raise ValueError(f"reference/haushaltseinkommen.csv has no row for household type {missing[0]!r}")
-    row = types.loc[typ]
-    extra = np.maximum(haushalte["anzahl_personen"].to_numpy() - row["basis_personen"].astype(int).to_numpy(), 0)
-    median = row["median_eur"].astype(float).to_numpy() + extra * row["je_weitere_person_eur"].astype(float).to_numpy()
+    types = reference.load("haushaltseinkommen")
+    typ = codes(haushalte["haushaltstyp"], types["haushaltstyp"])
+    if (typ < 0).any():
+        unknown = haushalte["haushaltstyp"].to_numpy()[np.argmax(typ < 0)]
+        raise ValueError(f"reference/haushaltseinkommen.csv has no row for household type {unknown!r}")
+    base = types["basis_personen"].astype(int).to_numpy()[typ]
+    extra = np.maximum(haushalte["anzahl_personen"].to_numpy() - base, 0)
+    median = types["median_eur"].astype(float).to_numpy()[typ] + extra * types["je_weitere_person_eur"].astype(float).to_numpy()[typ]
     ages = reference.load("haushaltseinkommen_alter")
     factor = band_values(head_age, {f"{a}-{b}": float(f) for a, b, f in zip(ages.alter_von, ages.alter_bis, ages.faktor)}, 1.0)
-    sigma = row["streuung_log"].astype(float).to_numpy()
+    sigma = types["streuung_log"].astype(float).to_numpy()[typ]
     return median * factor * np.exp(sigma * rng.standard_normal(len(typ)))
 
 
@@ -115,26 +127,28 @@ class _Register:
 
     def __init__(self, ctx: Context) -> None:
         people = ctx.table("einwohner")
-        current = (people["meldestatus"].to_numpy() == "gemeldet") & people["haushalt_id"].notna().to_numpy()
-        people = people[current]
-        self.ids = people["einwohner_id"].to_numpy(np.int64)
-        self.household = people["haushalt_id"].to_numpy(np.int64)
-        self.role = people["stellung_im_haushalt"].to_numpy()
-        self.birth = days_of(people["geburtsdatum"])
-        self.main_home = people["wohnungsstatus"].to_numpy() == "Hauptwohnung"
+        household = people["haushalt_id"].to_numpy(np.int64, na_value=-1)
+        current = np.flatnonzero((codes(people["meldestatus"], ("gemeldet",)) == 0) & (household >= 0))
+        self.ids = people["einwohner_id"].to_numpy(np.int64)[current]
+        self.household = household[current]
+        self.role = codes(people["stellung_im_haushalt"], ROLLEN)[current]
+        self.birth = days_of(people["geburtsdatum"])[current]
+        self.main_home = (codes(people["wohnungsstatus"], ("Hauptwohnung",)) == 0)[current]
         events = ctx.table("meldeereignisse")
-        self.zuzug_id, self.zuzug_day = self._event(events, "Zuzug")
-        self.geburt_id, _ = self._event(events, "Geburt")
+        kinds = codes(events["ereignisart"], ("Zuzug", "Geburt"))
+        position = positions(self.ids, events["einwohner_id"].to_numpy(np.int64))
+        event_ids, event_days = events["ereignis_id"].to_numpy(np.int64), days_of(events["ereignisdatum"])
+        self.zuzug_id, self.zuzug_day = self._event(kinds == 0, position, event_ids, event_days)
+        self.geburt_id, _ = self._event(kinds == 1, position, event_ids, event_days)
+        self.hh_pos = np.empty(0, np.int64)  # position of each person's household in `haushalte`, set by _Households
 
-    def _event(self, events: pd.DataFrame, kind: str) -> tuple[np.ndarray, np.ndarray]:
-        """Per person: id and day of their (latest) event of one kind, -1 / MISSING if none."""
-        rows = events[events["ereignisart"].to_numpy() == kind]
-        pos = pd.Index(self.ids).get_indexer(rows["einwohner_id"].to_numpy())
-        keep = pos >= 0
+    def _event(self, rows: np.ndarray, position: np.ndarray, event_ids: np.ndarray, event_days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per person: id and day of their event of one kind (at most one each), -1 / MISSING if none."""
+        rows = rows & (position >= 0)
         event_id = np.full(len(self.ids), -1, np.int64)
         day = np.full(len(self.ids), MISSING, np.int64)
-        event_id[pos[keep]] = rows["ereignis_id"].to_numpy(np.int64)[keep]  # events are in date order: last wins
-        day[pos[keep]] = days_of(rows["ereignisdatum"])[keep]
+        event_id[position[rows]] = event_ids[rows]
+        day[position[rows]] = event_days[rows]
         return event_id, day
 
     def start(self, who: np.ndarray, legal: np.ndarray, trigger: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -143,12 +157,100 @@ class _Register:
         return np.where(moved, self.zuzug_day[who], legal), np.where(moved, self.zuzug_id[who], trigger)
 
 
-def _part(reg: _Register, leistung: int, person: np.ndarray, household: np.ndarray, start: np.ndarray,
-          end: np.ndarray, trigger: np.ndarray, grund: np.ndarray | int) -> pd.DataFrame:
-    return pd.DataFrame({
-        "haushalt": household, "person": reg.ids[person], "leistung": leistung, "ab": start, "bis": end,
-        "ereignis": trigger, "grund": np.broadcast_to(np.asarray(grund, np.int64), person.shape),
-    })
+Part = dict[str, np.ndarray]
+
+
+def _part(reg: _Register, leistung: int, person: np.ndarray, start: np.ndarray, end: np.ndarray,
+          trigger: np.ndarray, grund: np.ndarray | int) -> Part:
+    return {
+        "haushalt": reg.household[person], "person": reg.ids[person], "leistung": np.full(len(person), leistung),
+        "ab": start, "bis": end, "ereignis": trigger, "grund": np.broadcast_to(np.asarray(grund, np.int64), person.shape),
+    }
+
+
+def positions(keys: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Index of each value in ``keys`` (unique non-negative integers), -1 where absent; a dense lookup table."""
+    top = int(max(keys.max(initial=0), values.max(initial=0))) + 1
+    lookup = np.full(top, -1, np.int64)
+    lookup[keys] = np.arange(len(keys))
+    return lookup[values]
+
+
+class _Households:
+    """Per household (in `haushalte` order): its Bezugsperson and partner, and the hidden income."""
+
+    def __init__(self, ctx: Context, reg: _Register, age: np.ndarray) -> None:
+        self.frame = ctx.table("haushalte")
+        ids = self.frame["haushalt_id"].to_numpy(np.int64)
+        reg.hh_pos = positions(ids, reg.household)
+        self.member = {}
+        for role in ("Bezugsperson", "Partner/in"):
+            holder = np.full(len(ids), -1, np.int64)
+            mask = reg.role == ROLLEN.index(role)
+            holder[reg.hh_pos[mask]] = np.flatnonzero(mask)
+            self.member[role] = holder
+        self.head = self.member["Bezugsperson"]
+        head_age = np.where(self.head >= 0, age[np.maximum(self.head, 0)], 40.0)
+        self.income = household_income(ctx.rng(TABLE.name, "einkommen"), self.frame, head_age)
+        ctx.extras[EINKOMMEN] = pd.Series(self.income, index=pd.Index(ids, name="haushalt_id"), name="haushaltsnettoeinkommen_eur")
+
+
+def _kindergeld(ctx: Context, reg: _Register, age: np.ndarray) -> Part:
+    """Children under 18, or 18 to 24 in education; for the others it ended at 18."""
+    kids = np.flatnonzero((reg.role == ROLLEN.index("Kind")) & (age < 25))
+    educated = ctx.rng(TABLE.name, "ausbildung").random(len(kids)) < band_values(np.floor(age[kids]).astype(np.int64), IN_AUSBILDUNG, 0.0)
+    start, trigger = reg.start(kids, reg.birth[kids], reg.geburt_id[kids])
+    adult = age[kids] >= 18
+    ended = adult & ~educated
+    end = np.where(ended, add_years(reg.birth[kids], 18) - 1, MISSING)
+    return _part(reg, 0, kids, start, end, trigger, np.where(adult, np.where(ended, 2, 1), 0))
+
+
+def _elterngeld(reg: _Register, hh: _Households, window_start: int, ref: int) -> list[Part]:
+    """Each parent living with a child during its first 14 months (not above the BEEG income limit)."""
+    recent = (reg.role == ROLLEN.index("Kind")) & (reg.birth > window_start - 500) & (reg.birth <= ref)
+    babies = np.flatnonzero(recent)
+    babies = babies[add_months(reg.birth[babies], 14) > window_start]
+    limit_from = days_before(pd.Timestamp(ELTERNGELD_GRENZE_AB).date())
+    capped = (reg.birth[babies] >= limit_from) & (hh.income[reg.hh_pos[babies]] > ELTERNGELD_GRENZE_NETTO)
+    babies = babies[~capped]
+    parts = []
+    for holder in hh.member.values():
+        parent = holder[reg.hh_pos[babies]]
+        ok = parent >= 0
+        ok[ok] &= reg.birth[parent[ok]] <= add_years(reg.birth[babies[ok]], -14)  # an adult of the household
+        baby, parent = babies[ok], parent[ok]
+        start, trigger = reg.start(parent, reg.birth[baby], reg.geburt_id[baby])
+        parts.append(_part(reg, 1, parent, start, add_months(reg.birth[baby], 14) - 1, trigger, 3))
+    return parts
+
+
+def _kita(reg: _Register, window_start: int) -> Part:
+    """From the first birthday to 31 July before school entry (six by 30 June: school from 1 August)."""
+    kita = np.flatnonzero((reg.role == ROLLEN.index("Kind")) & (reg.birth > window_start - int(8 * YEAR)))
+    year, month, _ = year_month_day(reg.birth[kita])
+    end = from_year_month_day(year + 6 + (month > 6), np.full_like(year, 7), np.full_like(year, 31))
+    start, trigger = reg.start(kita, add_years(reg.birth[kita], 1), reg.geburt_id[kita])
+    return _part(reg, 2, kita, start, end, trigger, 4)
+
+
+def _wohngeld(ctx: Context, reg: _Register, hh: _Households, ref: int) -> Part:
+    """Income between the Grundsicherung level and the WoGG limit, main residence only.
+
+    Rent and assets are not modelled; a share per household size stands in for them.
+    """
+    limits = reference.load("wohngeld_einkommensgrenzen").astype({"haushaltsgroesse": int})
+    limits = limits.sort_values("haushaltsgroesse").set_index("haushaltsgroesse")
+    size = np.clip(hh.frame["anzahl_personen"].to_numpy(), limits.index.min(), limits.index.max())
+    lower, upper, share = (limits[c].astype(float).reindex(size).to_numpy() for c in ("untergrenze_eur", "obergrenze_eur", "anteil_mit_anspruch"))
+    rng = ctx.rng(TABLE.name, "wohngeld")
+    entitled = (hh.head >= 0) & (hh.income >= lower) & (hh.income < upper) & (rng.random(len(size)) < share)
+    entitled[entitled] &= reg.main_home[hh.head[entitled]]
+    holder = hh.head[entitled]
+    spell = (rng.exponential(WOHNGELD_DAUER_JAHRE, len(holder)) * YEAR).astype(np.int64)
+    legal = np.minimum(np.maximum(ref - spell, add_years(reg.birth[holder], 18)), ref)
+    start, trigger = reg.start(holder, legal, np.full(len(holder), -1, np.int64))
+    return _part(reg, 3, holder, start, np.full(len(holder), MISSING), trigger, 5)
 
 
 def generate(ctx: Context) -> pd.DataFrame:
@@ -156,82 +258,13 @@ def generate(ctx: Context) -> pd.DataFrame:
     window_start = ref - int(ctx.profile.ereignisjahre * YEAR)
     reg = _Register(ctx)
     age = (ref - reg.birth) / YEAR
-    child = reg.role == "Kind"
-
-    haushalte = ctx.table("haushalte")
-    hh_index = pd.Index(haushalte["haushalt_id"].to_numpy())
-    head = np.full(len(haushalte), -1, np.int64)
-    is_head = reg.role == "Bezugsperson"
-    head[hh_index.get_indexer(reg.household[is_head])] = np.flatnonzero(is_head)
-    head_age = np.where(head >= 0, age[np.maximum(head, 0)], 40.0)
-    income = household_income(ctx, ctx.rng(TABLE.name, "einkommen"), haushalte, head_age)
-    ctx.extras[EINKOMMEN] = pd.Series(income, index=hh_index, name="haushaltsnettoeinkommen_eur")
-    person_income = income[hh_index.get_indexer(reg.household)]
-
-    parts = []
-    # Kindergeld: children under 18, or 18 to 24 in education; otherwise it ended at 18
-    educated = _hidden_share(ctx, "ausbildung", age, IN_AUSBILDUNG)
-    kids = np.flatnonzero(child & (age < 25))
-    start, trigger = reg.start(kids, reg.birth[kids], reg.geburt_id[kids])
-    adult = age[kids] >= 18
-    ended = adult & ~educated[kids]
-    end = np.where(ended, add_years(reg.birth[kids], 18) - 1, MISSING)
-    grund = np.where(adult, np.where(ended, 2, 1), 0)
-    parts.append(_part(reg, 0, kids, reg.household[kids], start, end, trigger, grund))
-
-    # Elterngeld: each parent in the household of a child up to its 14th month of life
-    babies = np.flatnonzero(child & (add_months(reg.birth, 14) > window_start) & (reg.birth <= ref))
-    parent_of = {r: np.full(len(haushalte), -1, np.int64) for r in ("Bezugsperson", "Partner/in")}
-    for role, table in parent_of.items():
-        mask = reg.role == role
-        table[hh_index.get_indexer(reg.household[mask])] = np.flatnonzero(mask)
-    capped = (reg.birth >= days_before(pd.Timestamp(ELTERNGELD_GRENZE_AB).date())) & (person_income > ELTERNGELD_GRENZE_NETTO)
-    for table in parent_of.values():
-        parent = table[hh_index.get_indexer(reg.household[babies])]
-        ok = (parent >= 0) & ~capped[babies]
-        ok[ok] &= reg.birth[parent[ok]] <= add_years(reg.birth[babies[ok]], -14)  # an adult of the household
-        baby, parent = babies[ok], parent[ok]
-        start, trigger = reg.start(parent, reg.birth[baby], reg.geburt_id[baby])
-        parts.append(_part(reg, 1, parent, reg.household[baby], start, add_months(reg.birth[baby], 14) - 1, trigger, 3))
-
-    # Kita-Platz: from the first birthday until 31 July before school entry
-    year, month, _ = year_month_day(reg.birth)
-    school_year = year + 6 + (month > 6).astype(np.int64)  # six by 30 June: school from 1 August
-    kita_end = from_year_month_day(school_year, np.full_like(year, 7), np.full_like(year, 31))
-    kita = np.flatnonzero(child & (kita_end >= window_start))
-    start, trigger = reg.start(kita, add_years(reg.birth[kita], 1), reg.geburt_id[kita])
-    parts.append(_part(reg, 2, kita, reg.household[kita], start, kita_end[kita], trigger, 4))
-
-    # Wohngeld: income between the Grundsicherung level and the WoGG limit, main residence only; rent and
-    # assets are not modelled, a share per household size stands in for them
-    limits = reference.load("wohngeld_einkommensgrenzen").astype({"haushaltsgroesse": int})
-    limits = limits.sort_values("haushaltsgroesse").set_index("haushaltsgroesse")
-    size = np.clip(haushalte["anzahl_personen"].to_numpy(), limits.index.min(), limits.index.max())
-    lower = limits["untergrenze_eur"].astype(float).reindex(size).to_numpy()
-    upper = limits["obergrenze_eur"].astype(float).reindex(size).to_numpy()
-    share = limits["anteil_mit_anspruch"].astype(float).reindex(size).to_numpy()
-    wg_rng = ctx.rng(TABLE.name, "wohngeld")
-    entitled = (head >= 0) & (income >= lower) & (income < upper) & (wg_rng.random(len(income)) < share)
-    entitled[entitled] &= reg.main_home[head[entitled]]
-    hh = np.flatnonzero(entitled)
-    bp = head[hh]
-    spell = (wg_rng.exponential(WOHNGELD_DAUER_JAHRE, len(hh)) * YEAR).astype(np.int64)
-    legal = np.minimum(np.maximum(ref - spell, add_years(reg.birth[bp], 18)), ref)
-    start, trigger = reg.start(bp, legal, np.full(len(hh), -1, np.int64))
-    parts.append(_part(reg, 3, bp, haushalte["haushalt_id"].to_numpy()[hh], start, np.full(len(hh), MISSING), trigger, 5))
-
-    frame = pd.concat(parts, ignore_index=True)
-    bis = frame["bis"].to_numpy()
-    keep = (frame["ab"].to_numpy() <= ref) & ((bis == MISSING) | ((bis >= window_start) & (bis >= frame["ab"].to_numpy())))
-    frame = frame[keep]
-    order = np.lexsort((frame["person"].to_numpy(), frame["leistung"].to_numpy(), frame["haushalt"].to_numpy(), frame["ab"].to_numpy()))
-    frame = frame.iloc[order].reset_index(drop=True)
-    return _publish(frame)
-
-
-def _hidden_share(ctx: Context, stream: str, age: np.ndarray, shares: dict[str, float]) -> np.ndarray:
-    """A hidden yes/no per person with a probability by age band (own random stream)."""
-    return ctx.rng(TABLE.name, stream).random(len(age)) < band_values(np.floor(age).astype(np.int64), shares, 0.0)
+    hh = _Households(ctx, reg, age)
+    parts = [_kindergeld(ctx, reg, age), *_elterngeld(reg, hh, window_start, ref), _kita(reg, window_start), _wohngeld(ctx, reg, hh, ref)]
+    rows = {key: np.concatenate([part[key] for part in parts]) for key in parts[0]}
+    ab, bis = rows["ab"], rows["bis"]
+    keep = np.flatnonzero((ab <= ref) & ((bis == MISSING) | ((bis >= window_start) & (bis >= ab))))
+    order = keep[np.lexsort((rows["person"][keep], rows["leistung"][keep], rows["haushalt"][keep], ab[keep]))]
+    return _publish({key: values[order] for key, values in rows.items()})
 
 
 def _leika_keys() -> list[str | None]:
@@ -239,18 +272,18 @@ def _leika_keys() -> list[str | None]:
     return [services.get(LEIKA_NAMEN[name]) if name in LEIKA_NAMEN else None for name in LEISTUNGEN]
 
 
-def _publish(frame: pd.DataFrame) -> pd.DataFrame:
-    leistung = frame["leistung"].to_numpy()
-    bis, ereignis = frame["bis"].to_numpy(), frame["ereignis"].to_numpy()
-    keys = pd.Series(np.asarray(_leika_keys(), dtype=object)[leistung], dtype="str")
+def _publish(rows: Part) -> pd.DataFrame:
+    leistung, bis, ereignis = rows["leistung"], rows["bis"], rows["ereignis"]
+    leika = _leika_keys()
+    keys = take_strings([key or "" for key in leika], leistung).where(np.asarray([key is not None for key in leika])[leistung])
     return pd.DataFrame({
-        "anspruch_id": np.arange(1, len(frame) + 1, dtype=np.int64),
-        "haushalt_id": frame["haushalt"].to_numpy(np.int64),
-        "einwohner_id": frame["person"].to_numpy(np.int64),
+        "anspruch_id": np.arange(1, len(leistung) + 1, dtype=np.int64),
+        "haushalt_id": rows["haushalt"].astype(np.int64),
+        "einwohner_id": rows["person"].astype(np.int64),
         "leistung": take_strings(LEISTUNGEN, leistung),
         "leika_schluessel": keys,
-        "anspruch_ab": frame["ab"].to_numpy().astype("datetime64[D]"),
+        "anspruch_ab": rows["ab"].astype("datetime64[D]"),
         "anspruch_bis": nullable_dates(bis, bis == MISSING),
         "ausloesendes_ereignis_id": nullable_int(np.maximum(ereignis, 0), ereignis < 0),
-        "grund": take_strings(GRUENDE, frame["grund"].to_numpy()),
+        "grund": take_strings(GRUENDE, rows["grund"]),
     })

@@ -47,21 +47,36 @@ def days_of(values: "pd.Series | np.ndarray") -> np.ndarray:
 
 
 def year_month_day(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Calendar year, month (1-12) and day (1-31) of each day number."""
-    dates = np.asarray(days, dtype=np.int64).astype("datetime64[D]")
-    months = dates.astype("datetime64[M]")
-    year = months.astype("datetime64[Y]").astype(np.int64) + 1970
-    month = (months - months.astype("datetime64[Y]")).astype(np.int64) + 1
-    day = (dates - months.astype("datetime64[D]")).astype(np.int64) + 1
-    return year, month, day
+    """Calendar year, month (1-12) and day (1-31) of each day number.
+
+    Integer arithmetic after H. Hinnant's ``civil_from_days``: several times
+    faster than casting through ``datetime64[M]`` on millions of dates.
+    """
+    z = np.asarray(days, dtype=np.int64) + 719468
+    era = z // 146097
+    doe = z - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    day = doy - (153 * mp + 2) // 5 + 1
+    month = np.where(mp < 10, mp + 3, mp - 9)
+    return yoe + era * 400 + (month <= 2), month, day
+
+
+def _days_from_civil(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
+    year = year - (month <= 2)
+    era = year // 400
+    yoe = year - era * 400
+    doy = (153 * ((month + 9) % 12) + 2) // 5 + day - 1
+    return era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
 
 
 def from_year_month_day(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
     """Day numbers of calendar dates; a day past the month's end is clipped to its last day."""
     year, month, day = np.broadcast_arrays(np.asarray(year, np.int64), np.asarray(month, np.int64), np.asarray(day, np.int64))
-    first = ((year - 1970) * 12 + month - 1).astype("datetime64[M]")
-    length = ((first + 1).astype("datetime64[D]") - first.astype("datetime64[D]")).astype(np.int64)
-    return (first.astype("datetime64[D]") - _EPOCH).astype(np.int64) + np.minimum(day, length) - 1
+    first = _days_from_civil(year, month, np.ones_like(day))
+    following = _days_from_civil(year + (month == 12), month % 12 + 1, np.ones_like(day))
+    return first + np.minimum(day, following - first) - 1
 
 
 def add_months(days: np.ndarray, months: int | np.ndarray) -> np.ndarray:

@@ -64,7 +64,7 @@ def test_every_minor_child_has_kindergeld_from_birth_or_moving_in(musterstadt) -
     assert set(minors.einwohner_id) <= set(kg.einwohner_id)
     age = _age(kg.geburtsdatum, STICHTAG)
     assert age.max() <= 24
-    assert (age[kg.grund == "Kind unter 18 Jahren im Haushalt"] < 18).all()
+    assert (age[kg.grund == ansprueche.GRUENDE[0]] < 18).all()
     assert (kg.anspruch_ab >= kg.geburtsdatum).all() and (kg.anspruch_ab <= STICHTAG).all()
     ended = kg[kg.anspruch_bis.notna()]
     assert len(ended) and (_age(ended.geburtsdatum, ended.anspruch_bis) == 17).all()  # last day before turning 18
