@@ -31,6 +31,7 @@ DATA_CARD = "DATENKARTE.md"
 FORMAT_VERSION = 1
 
 Progress = Callable[[str, int, int], None]  # (table, index, total)
+Finalize = Callable[[Path, dict], Sequence[str]]  # (temporary folder, manifest) -> extra data card sections
 
 
 def sha256(path: Path) -> str:
@@ -105,8 +106,15 @@ def generate_dataset(
     force: bool = False,
     order: Sequence[str] | None = None,
     progress: Progress | None = None,
+    finalize: Finalize | None = None,
 ) -> Path:
-    """Generate every table of a profile into ``out`` and return the folder."""
+    """Generate every table of a profile into ``out`` and return the folder.
+
+    ``finalize(folder, manifest)``, if given, runs once the tables are written
+    and before anything is moved into place; it may add keys to the manifest
+    and returns Markdown sections appended to the data card. Higher layers
+    (the quality gate) hook in here without synth importing them.
+    """
     from sandbox import __version__
     from sandbox.synth import TABLES
     from sandbox.synth.context import Context
@@ -153,6 +161,9 @@ def generate_dataset(
             "tables": ordered,
         }
         card = render_data_card(prof, manifest)
+        extra = [section.strip("\n") for section in (finalize(tmp, manifest) if finalize else [])]
+        if extra:
+            card = "\n\n".join([card.rstrip("\n"), *extra]) + "\n"
         (tmp / DATA_CARD).write_text(card, encoding="utf-8")
         manifest["files"] = {DATA_CARD: sha256(tmp / DATA_CARD)}
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
