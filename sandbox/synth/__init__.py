@@ -11,13 +11,15 @@ from types import ModuleType
 
 from sandbox.synth import anschriften, einwohner, gemeinden, gewerbe, haushalte, meldeereignisse
 from sandbox.synth import ansprueche
+from sandbox.synth import antraege, leistungen
 from sandbox.synth.schema import Table
 
 __all__ = ["TABLES", "table_schema", "schemas"]
 
 TABLES: dict[str, ModuleType] = {
     module.TABLE.name: module
-    for module in (gemeinden, anschriften, haushalte, einwohner, meldeereignisse, ansprueche, gewerbe)
+    for module in (gemeinden, anschriften, haushalte, einwohner, meldeereignisse, ansprueche, gewerbe,
+                   leistungen, antraege)
 }
 
 

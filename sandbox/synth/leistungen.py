@@ -1,0 +1,142 @@
+"""Table `leistungen`: the municipal services catalogue, keyed by LeiKa-style keys.
+
+The table is the reference file ``reference/leistungen.csv`` with proper
+types. The same module assembles the *process catalogue* that `antraege` and
+`vorgangsereignisse` generate from: the services joined with their process
+assumptions (``leistungen_prozess.csv``), their offices (``aemter.csv``),
+seasonal patterns (``saisonmuster.csv``) and year effects
+(``leistungen_jahreseffekte.csv``). Those assumptions stay out of the
+published table: a lab team should find rejection rates and backlogs in the
+applications, not read them off the catalogue.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from sandbox.config import reference_dir
+from sandbox.errors import SandboxError
+from sandbox.synth import reference
+from sandbox.synth.context import Context
+from sandbox.synth.schema import Column, Table
+
+__all__ = ["TABLE", "generate", "katalog", "saison", "jahreseffekte", "annahme", "ANTRAGSTELLER", "PROZESSTYPEN"]
+
+ANTRAGSTELLER = ("Person", "Betrieb")
+PROZESSTYPEN = ("sofort", "dokument", "bundesamt", "pruefung", "leistung", "bau")
+_FLOATS = ("gebuehr_eur", "online_anteil", "bearbeitungstage_median", "jaehrliche_faelle_je_1000")
+_PROCESS_FLOATS = ("anlass_anteil", "alter_von", "alter_bis", "anteil_post", "anteil_email", "streuung",
+                   "nachforderungsquote", "ablehnungsquote", "rueckzugsquote", "gebuehr_unter_24",
+                   "gebuehr_streuung", "inanspruchnahme")
+
+TABLE = Table(
+    name="leistungen",
+    description=(
+        "Katalog kommunaler Verwaltungsleistungen mit Schlüssel im Stil des Leistungskatalogs (LeiKa), "
+        "zuständigem Amt, Gebühr, Online-Angebot und Kurzbeschreibung."
+    ),
+    primary_key="leika_schluessel",
+    method=(
+        "Referenzdatei reference/leistungen.csv. Schlüssel im LeiKa-Format (99 und zwölf Ziffern); nicht bestätigte "
+        "Schlüssel sind als solche markiert. Online-Anteil, Bearbeitungsdauer und Fallzahl sind Planannahmen, "
+        "nach denen die Anträge erzeugt werden."
+    ),
+    columns=(
+        Column("leika_schluessel", "string", "Leistungsschlüssel im Format des LeiKa (99 und 12 Ziffern)",
+               unique=True, pattern=r"^99\d{12}$", example="99102013001000"),
+        Column("leistung", "string", "Bezeichnung der Leistung", unique=True),
+        Column("amt", "string", "zuständiges Amt (Organisationseinheit)"),
+        Column("antragsteller", "string", "wer den Antrag stellt: eine Person oder ein Betrieb", allowed=ANTRAGSTELLER),
+        Column("gebuehr_eur", "float64", "Regelgebühr in Euro", min=0),
+        Column("online_verfuegbar", "bool", "wahr, wenn der Antrag online gestellt werden kann"),
+        Column("online_anteil", "float64", "Planannahme: Anteil der Online-Anträge im Stichtagsjahr", min=0, max=1),
+        Column("bearbeitungstage_median", "float64", "Planannahme: typische Bearbeitungsdauer in Kalendertagen ohne Wartezeiten", min=0),
+        Column("jaehrliche_faelle_je_1000", "float64", "Planannahme: Anträge je 1.000 Einwohner und Jahr (bei anlassbezogenen "
+               "Leistungen ergibt sich die Zahl aus Meldeereignissen, Gewerbeanzeigen und Ansprüchen)", min=0),
+        Column("schluessel_bestaetigt", "bool", "wahr, wenn der Schlüssel im LeiKa nachgeprüft ist; sonst ein Schlüssel im LeiKa-Format"),
+        Column("beschreibung", "string", "kurze Beschreibung in einfacher Sprache"),
+        Column("quelle", "string", "Herkunft von Gebühr und Planannahmen"),
+    ),
+)
+
+
+def _bool(values: pd.Series, where: str) -> np.ndarray:
+    text = values.str.strip().str.lower()
+    bad = sorted(set(text) - {"true", "false"})
+    if bad:
+        raise SandboxError(f"reference/{where}.csv: truth values must be true or false, found {bad[0]!r}")
+    return (text == "true").to_numpy()
+
+
+def _floats(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    return frame.assign(**{c: pd.to_numeric(frame[c].replace("", np.nan)).astype(float) for c in columns})
+
+
+@lru_cache(maxsize=1)
+def _catalogue_cached(ref_dir: str) -> pd.DataFrame:
+    services = _floats(reference.load("leistungen"), _FLOATS)
+    for col in ("online_verfuegbar", "schluessel_bestaetigt"):
+        services[col] = _bool(services[col], "leistungen")
+    process = reference.load("leistungen_prozess").drop(columns="quelle")
+    process = _floats(process, _PROCESS_FLOATS)
+    for col in ("vier_augen", "online_automatisiert"):
+        process[col] = _bool(process[col], "leistungen_prozess")
+    aemter = reference.load("aemter").drop(columns="quelle")
+    aemter["faelle_je_sachbearbeitung"] = aemter["faelle_je_sachbearbeitung"].astype(float)
+    missing = sorted(set(services.leika_schluessel) ^ set(process.leika_schluessel))
+    if missing:
+        raise SandboxError(f"reference/leistungen.csv and leistungen_prozess.csv disagree on service {missing[0]}; give every service one row in each")
+    unknown_amt = sorted(set(services.amt) - set(aemter.amt))
+    if unknown_amt:
+        raise SandboxError(f"reference/leistungen.csv names office {unknown_amt[0]!r}, which reference/aemter.csv lacks")
+    out = services.merge(process, on="leika_schluessel", validate="one_to_one").merge(aemter, on="amt", validate="many_to_one")
+    bad_type = sorted(set(out.prozesstyp) - set(PROZESSTYPEN))
+    if bad_type:
+        raise SandboxError(f"reference/leistungen_prozess.csv: unknown prozesstyp {bad_type[0]!r}; use one of {', '.join(PROZESSTYPEN)}")
+    patterns = set(reference.load("saisonmuster").saisonmuster)
+    bad_season = sorted(set(out.saisonmuster[out.saisonmuster != ""]) - patterns)
+    if bad_season:
+        raise SandboxError(f"reference/leistungen_prozess.csv: unknown saisonmuster {bad_season[0]!r}")
+    return out.sort_values("leika_schluessel", ignore_index=True)
+
+
+def katalog() -> pd.DataFrame:
+    """Services with their typed process assumptions and office, one row per service, sorted by key."""
+    return _catalogue_cached(str(reference_dir())).copy()
+
+
+def saison(muster: pd.Series) -> np.ndarray:
+    """Monthly weights (rows: services, columns: January..December), mean 1; flat where no pattern is named."""
+    table = reference.load("saisonmuster").set_index("saisonmuster")
+    months = [f"m{m:02d}" for m in range(1, 13)]
+    weights = np.ones((len(muster), 12))
+    named = (muster != "").to_numpy()
+    weights[named] = table.loc[muster[named], months].astype(float).to_numpy()
+    return weights / weights.mean(axis=1, keepdims=True)
+
+
+def jahreseffekte(keys: pd.Series, years: np.ndarray) -> np.ndarray:
+    """Volume factor per service (rows) and calendar year (columns); 1 where no effect is recorded."""
+    effects = reference.load("leistungen_jahreseffekte")
+    out = np.ones((len(keys), len(years)))
+    row = pd.Index(keys).get_indexer(effects.leika_schluessel)
+    col = pd.Index(years).get_indexer(effects.jahr.astype(int))
+    ok = (row >= 0) & (col >= 0)
+    out[row[ok], col[ok]] = effects.faktor.astype(float).to_numpy()[ok]
+    return out
+
+
+def annahme(name: str) -> float:
+    """A process assumption from ``reference/prozessannahmen.csv``."""
+    table = reference.load("prozessannahmen").set_index("parameter")["wert"]
+    if name not in table.index:
+        raise SandboxError(f"reference/prozessannahmen.csv lacks the parameter {name!r}; restore the file from the repository")
+    return float(table[name])
+
+
+def generate(ctx: Context) -> pd.DataFrame:
+    services = katalog()
+    return services[TABLE.column_names].reset_index(drop=True)
