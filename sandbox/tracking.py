@@ -139,6 +139,17 @@ def check_reachable(uri: str, timeout: float = 5.0) -> None:
                        "or unset MLFLOW_TRACKING_URI")
 
 
+def _activate(uri: str) -> None:
+    """Point mlflow at ``uri`` without pinning it: mlflow also exports it as MLFLOW_TRACKING_URI, which
+    would outrank a sandbox started later in this process (a notebook kernel lives long)."""
+    import mlflow
+
+    before = os.environ.get("MLFLOW_TRACKING_URI")
+    mlflow.set_tracking_uri(uri)
+    if before is None:
+        os.environ.pop("MLFLOW_TRACKING_URI", None)
+
+
 def client() -> "MlflowClient":
     """An MlflowClient for :func:`tracking_uri`, after checking that a server answers."""
     from mlflow.tracking import MlflowClient
@@ -264,7 +275,7 @@ def start_run(
     check_reachable(uri)
     if uri == embedded_uri():
         store_dir().mkdir(parents=True, exist_ok=True)
-    mlflow.set_tracking_uri(uri)
+    _activate(uri)
     experiment_id = _experiment_id(mlflow.MlflowClient(tracking_uri=uri), experiment)
     wall, cpu = time.perf_counter(), time.process_time()
     with mlflow.start_run(run_id=run_id, experiment_id=None if run_id else experiment_id, run_name=run_name) as run:

@@ -1,0 +1,368 @@
+"""`sandbox up/down/status`: the real MLflow server and JupyterLab, spoken to over HTTP.
+
+The servers run in a temporary workspace (profiles linked from the checkout,
+the session's generated data via $SANDBOX_DATA) on free ports, so the
+checkout's own `.sandbox/` is never touched; fixtures stop them in `finally`
+and print their logs when a test fails.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from sandbox.errors import SandboxError
+from sandbox.services import Sandbox, Service
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def port_free(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+def pid_gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    stat = Path(f"/proc/{pid}/stat")
+    return stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] == "Z"
+
+
+def http_get(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as answer:
+            return answer.status, answer.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, musterstadt_path: Path) -> dict[str, str]:
+    """Environment for a CLI subprocess in a fresh workspace that finds the session's default dataset."""
+    root = tmp_path / "ws"
+    (root / "synthetic_data").mkdir(parents=True)
+    (root / "synthetic_data" / "profiles").symlink_to(REPO / "synthetic_data" / "profiles")
+    env = {**os.environ, "SANDBOX_HOME": str(root), "SANDBOX_DATA": str(musterstadt_path.parent)}
+    env.pop("MLFLOW_TRACKING_URI", None)
+    return env
+
+
+def sandbox_cli(env: dict[str, str], *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "sandbox.cli", *args], env=env, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def state_of(env: dict[str, str]) -> dict[str, Any] | None:
+    path = Path(env["SANDBOX_HOME"]) / ".sandbox" / "state.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def force_down(env: dict[str, str]) -> None:
+    """Stop whatever a test left, even if `sandbox down` itself is broken, and show the logs."""
+    sandbox_cli(env, "down", timeout=60)
+    home = Path(env["SANDBOX_HOME"]) / ".sandbox"
+    for state in [state_of(env) or {}]:
+        for record in state.get("services", {}).values():
+            try:
+                os.killpg(record["pid"], signal.SIGKILL)
+            except (ProcessLookupError, PermissionError, KeyError):
+                pass
+    for log in sorted(home.glob("*.log")):
+        print(f"--- {log.name} ---\n" + "\n".join(log.read_text(errors="replace").splitlines()[-30:]))
+
+
+# --- the lifecycle, with small real processes ----------------------------------------------------
+
+def test_service_starts_answers_and_stops(tmp_path: Path) -> None:
+    port = free_port()
+    web = Service("web", port, f"http://127.0.0.1:{port}/", tmp_path / "web.log",
+                  [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"])
+    web.start()
+    try:
+        web.wait_ready(time.monotonic() + 30)
+        assert http_get(web.url)[0] == 200 and web.running()
+    finally:
+        web.stop()
+    assert not web.running() and port_free(port) and pid_gone(web.pid or 0)
+    web.stop()  # idempotent
+
+
+def test_service_that_dies_while_starting_shows_its_log(tmp_path: Path) -> None:
+    broken = Service("broken", free_port(), "", tmp_path / "broken.log",
+                     [sys.executable, "-c", "print('Konfiguration fehlt: token'); raise SystemExit(3)"])
+    broken.start()
+    with pytest.raises(SandboxError) as error:
+        broken.wait_ready(time.monotonic() + 30)
+    assert "broken stopped while starting: Konfiguration fehlt: token" in str(error.value)
+    assert str(tmp_path / "broken.log") in str(error.value)
+
+
+def test_stop_takes_the_whole_process_group_even_a_child_ignoring_sigterm(tmp_path: Path) -> None:
+    stubborn = ("import signal, subprocess, sys, time\n"
+                "child = subprocess.Popen([sys.executable, '-c', 'import signal, time; "
+                "signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(600)'])\n"
+                "print(child.pid, flush=True)\n"
+                "time.sleep(600)\n")
+    service = Service("stubborn", 0, "", tmp_path / "stubborn.log", [sys.executable, "-c", stubborn])
+    service.start()
+    deadline = time.monotonic() + 30
+    while not service.log.read_text().strip() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    child = int(service.log.read_text().split()[0])
+    service.stop(timeout=1)
+    assert pid_gone(service.pid or 0) and pid_gone(child)
+
+
+# --- bad input and stale state, nothing started --------------------------------------------------
+
+def test_port_in_use_is_named_with_the_flag_to_change_it(workspace: dict[str, str]) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = sandbox_cli(workspace, "up", "--detach", "--jupyter-port", str(port), "--mlflow-port", str(free_port()))
+    assert done.returncode == 2
+    assert done.stderr == (f"error: port {port} on 127.0.0.1 is in use; stop what uses it or choose another "
+                           "with --jupyter-port\n")
+    assert state_of(workspace) is None
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--jupyter-port", "5000", "--mlflow-port", "5000"], "--jupyter-port and --mlflow-port must differ, both are 5000"),
+    (["--mlflow-port", "70000"], "--mlflow-port must be between 1 and 65535, got 70000"),
+    (["--jupyter-port", "0"], "--jupyter-port must be at least 1, got 0"),
+    (["--jupyter-port", "achtacht"], "--jupyter-port must be a whole number, got 'achtacht'"),
+])
+def test_bad_ports_one_line_exit_2(workspace: dict[str, str], args: list[str], message: str) -> None:
+    done = sandbox_cli(workspace, "up", "--detach", *args)
+    assert (done.returncode, done.stderr) == (2, f"error: {message}\n")
+
+
+def test_stale_state_shows_inactive_and_down_cleans_it(workspace: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SANDBOX_HOME", workspace["SANDBOX_HOME"])
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    log = Path(workspace["SANDBOX_HOME"]) / ".sandbox" / "x.log"
+    Sandbox({name: Service(name, port, f"http://127.0.0.1:{port}", log, pid=gone.pid)
+             for name, port in (("mlflow", 5001), ("jupyterlab", 8889))}).save()
+    shown = sandbox_cli(workspace, "status")
+    assert shown.returncode == 0
+    assert "JupyterLab  nicht aktiv" in shown.stdout and "MLflow      nicht aktiv" in shown.stdout
+    assert "Tracking:   sqlite:///" in shown.stdout  # a dead server is not where runs go
+    done = sandbox_cli(workspace, "down")
+    assert done.returncode == 0 and "veralteten Zustand entfernt" in done.stdout
+    assert state_of(workspace) is None
+    assert "Keine Sandbox aktiv" in sandbox_cli(workspace, "down").stdout
+
+
+# --- the real servers ------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def detached(tmp_path_factory: pytest.TempPathFactory, musterstadt_path: Path) -> Iterator[dict[str, Any]]:
+    """`sandbox up --detach` on free ports in a fresh workspace; stopped in finally."""
+    root = tmp_path_factory.mktemp("up") / "ws"
+    (root / "synthetic_data").mkdir(parents=True)
+    (root / "synthetic_data" / "profiles").symlink_to(REPO / "synthetic_data" / "profiles")
+    env = {**os.environ, "SANDBOX_HOME": str(root), "SANDBOX_DATA": str(musterstadt_path.parent)}
+    env.pop("MLFLOW_TRACKING_URI", None)
+    ports = {"jupyter": free_port(), "mlflow": free_port()}
+    try:
+        up = sandbox_cli(env, "up", "--detach", "--jupyter-port", str(ports["jupyter"]), "--mlflow-port", str(ports["mlflow"]))
+        assert up.returncode == 0, up.stderr
+        state = state_of(env)
+        assert state is not None
+        yield {"env": env, "ports": ports, "up": up, "state": state,
+               "token": state["services"]["jupyterlab"]["url"].split("token=")[1]}
+    finally:
+        force_down(env)
+
+
+@pytest.mark.slow
+def test_up_prints_both_urls_and_detaches(detached: dict[str, Any]) -> None:
+    out, ports, token = detached["up"].stdout, detached["ports"], detached["token"]
+    assert f"MLflow:     http://127.0.0.1:{ports['mlflow']}\n" in out
+    assert f"JupyterLab: http://127.0.0.1:{ports['jupyter']}/lab/tree/notebooks?token={token}\n" in out
+    assert len(token) >= 32
+    assert (Path(detached["env"]["SANDBOX_HOME"]) / ".sandbox" / "state.json").stat().st_mode & 0o077 == 0
+
+
+@pytest.mark.slow
+def test_mlflow_rest_api_answers(detached: dict[str, Any]) -> None:
+    status, body = http_get(f"http://127.0.0.1:{detached['ports']['mlflow']}/api/2.0/mlflow/experiments/search?max_results=10")
+    assert status == 200
+    assert "Default" in [e["name"] for e in json.loads(body)["experiments"]]
+
+
+@pytest.mark.slow
+def test_jupyterlab_requires_its_token(detached: dict[str, Any]) -> None:
+    base, token = f"http://127.0.0.1:{detached['ports']['jupyter']}", detached["token"]
+    status, body = http_get(f"{base}/api/status?token={token}")
+    assert status == 200 and "started" in json.loads(body)
+    assert http_get(f"{base}/api/status")[0] in (401, 403)
+    assert http_get(f"{base}/api/status?token=falsch")[0] in (401, 403)
+    assert http_get(f"{base}/api/contents/notebooks")[0] in (401, 403)
+
+
+@pytest.mark.slow
+def test_jupyterlab_opens_on_notebooks(detached: dict[str, Any]) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", detached["ports"]["jupyter"], timeout=10)
+    connection.request("GET", f"/?token={detached['token']}")
+    answer = connection.getresponse()
+    assert answer.status == 302 and answer.getheader("Location", "").split("?")[0].endswith("/lab/tree/notebooks")
+    connection.close()
+
+
+@pytest.mark.slow
+def test_status_shows_what_runs_where(detached: dict[str, Any]) -> None:
+    shown = sandbox_cli(detached["env"], "status")
+    ports, services_ = detached["ports"], detached["state"]["services"]
+    assert shown.returncode == 0
+    lines = shown.stdout.splitlines()
+    jupyter = next(line for line in lines if line.startswith("JupyterLab"))
+    assert f"läuft        http://127.0.0.1:{ports['jupyter']}/lab/tree/notebooks?token={detached['token']}" in jupyter
+    assert f"PID {services_['jupyterlab']['pid']}" in jupyter
+    mlflow = next(line for line in lines if line.startswith("MLflow"))
+    assert f"http://127.0.0.1:{ports['mlflow']}  (Port {ports['mlflow']}, PID {services_['mlflow']['pid']}" in mlflow
+    assert f"Tracking:   http://127.0.0.1:{ports['mlflow']}" in lines
+
+
+@pytest.mark.slow
+def test_second_up_says_it_is_already_running(detached: dict[str, Any]) -> None:
+    again = sandbox_cli(detached["env"], "up", "--detach", "--jupyter-port", str(free_port()), "--mlflow-port", str(free_port()))
+    assert again.returncode == 2
+    assert again.stderr.startswith("error: the sandbox is already running in ") and "sandbox down" in again.stderr
+
+
+def _execute_in_kernel(base: str, token: str, code: str, timeout: float = 120) -> str:
+    """Run code in a fresh kernel of the JupyterLab server (Jupyter messaging over its websocket); stdout."""
+    import websocket
+
+    request = urllib.request.Request(f"{base}/api/kernels?token={token}", data=b"{}", method="POST",
+                                     headers={"Content-Type": "application/json"})
+    kernel = json.loads(urllib.request.urlopen(request, timeout=60).read())["id"]
+    ws = websocket.create_connection(f"{base.replace('http', 'ws', 1)}/api/kernels/{kernel}/channels?token={token}",
+                                     timeout=timeout)
+    try:
+        msg_id = uuid.uuid4().hex
+        ws.send(json.dumps({
+            "header": {"msg_id": msg_id, "username": "test", "session": uuid.uuid4().hex, "msg_type": "execute_request",
+                       "version": "5.3", "date": ""},
+            "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
+            "content": {"code": code, "silent": False, "store_history": False, "user_expressions": {},
+                        "allow_stdin": False, "stop_on_error": True},
+        }))
+        out: list[str] = []
+        while True:
+            msg = json.loads(ws.recv())
+            if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            kind, content = msg["msg_type"], msg["content"]
+            if kind == "stream":
+                out.append(content["text"])
+            elif kind == "error":
+                raise AssertionError("kernel error: " + "\n".join(content["traceback"]))
+            elif kind == "status" and content["execution_state"] == "idle":
+                return "".join(out)
+    finally:
+        ws.close()
+        urllib.request.urlopen(urllib.request.Request(f"{base}/api/kernels/{kernel}?token={token}", method="DELETE"), timeout=30)
+
+
+@pytest.mark.slow
+def test_a_notebook_kernel_logs_to_the_sandbox_mlflow(detached: dict[str, Any], musterstadt_path: Path) -> None:
+    base, mlflow_url = f"http://127.0.0.1:{detached['ports']['jupyter']}", f"http://127.0.0.1:{detached['ports']['mlflow']}"
+    code = ("import os\n"
+            "from sandbox import tracking\n"
+            "print(os.environ['MLFLOW_TRACKING_URI'])\n"
+            "with tracking.start_run('aus-dem-notebook', dataset='musterstadt') as run:\n"
+            "    tracking.log_metrics({'antwort': 42})\n"
+            "print(run.info.run_id)\n")
+    printed = _execute_in_kernel(base, detached["token"], code).split()  # mlflow prints "View run ..." between
+    uri, run_id = printed[0], printed[-1]
+    assert uri == mlflow_url
+    status, body = http_get(f"{mlflow_url}/api/2.0/mlflow/runs/get?run_id={run_id}")
+    assert status == 200
+    run = json.loads(body)["run"]
+    assert {"key": "antwort", "value": 42.0} in [{k: m[k] for k in ("key", "value")} for m in run["data"]["metrics"]]
+    manifest = json.loads((musterstadt_path / "manifest.json").read_text())
+    assert run["inputs"]["dataset_inputs"][0]["dataset"]["digest"] == manifest["digest"][:16]
+
+
+@pytest.mark.slow
+def test_down_stops_both(detached: dict[str, Any]) -> None:
+    env, ports, recorded = detached["env"], detached["ports"], detached["state"]["services"]
+    done = sandbox_cli(env, "down", timeout=60)
+    assert done.returncode == 0
+    assert done.stdout == f"Gestoppt: JupyterLab (Port {ports['jupyter']}), MLflow (Port {ports['mlflow']})\n"
+    assert all(pid_gone(record["pid"]) for record in recorded.values())
+    assert port_free(ports["jupyter"]) and port_free(ports["mlflow"])
+    assert state_of(env) is None
+    assert "JupyterLab  nicht aktiv" in sandbox_cli(env, "status").stdout
+
+
+def _answers(url: str) -> bool:
+    try:
+        return http_get(url)[0] == 200
+    except OSError:
+        return False
+
+
+def _wait_until_serving(env: dict[str, str], process: subprocess.Popen[str], timeout: float = 120) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        state = state_of(env)
+        if state:
+            mlflow, jupyter = state["services"]["mlflow"], state["services"]["jupyterlab"]
+            token = jupyter["url"].split("token=")[1]
+            probes = (f"{mlflow['url']}/health", f"http://127.0.0.1:{jupyter['port']}/api/status?token={token}")
+            if all(_answers(url) for url in probes):
+                return state
+        time.sleep(0.5)
+    raise AssertionError(f"sandbox up did not come up (exit code {process.poll()})")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["ctrl-c", "sandbox down"])
+def test_foreground_up_stops_both_cleanly(workspace: dict[str, str], how: str) -> None:
+    ports = [free_port(), free_port()]
+    process = subprocess.Popen([sys.executable, "-m", "sandbox.cli", "up", "--jupyter-port", str(ports[0]),
+                                "--mlflow-port", str(ports[1])], env=workspace, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        state = _wait_until_serving(workspace, process)
+        assert state["supervisor"]["pid"] == process.pid
+        if how == "ctrl-c":
+            process.send_signal(signal.SIGINT)
+        else:
+            assert sandbox_cli(workspace, "down", timeout=90).returncode == 0
+        out, err = process.communicate(timeout=90)
+        assert process.returncode == 0, err
+        assert out.endswith("Strg+C beendet beide.\nSandbox gestoppt.\n") and err == ""
+        assert all(pid_gone(record["pid"]) for record in state["services"].values())
+        assert port_free(ports[0]) and port_free(ports[1]) and state_of(workspace) is None
+    finally:
+        if process.poll() is None:
+            process.kill()
+        force_down(workspace)
