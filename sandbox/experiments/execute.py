@@ -14,6 +14,7 @@ import sys
 import re
 import time
 import traceback
+import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,8 +68,10 @@ def _kernel_log(path: Path) -> Iterator[None]:
 
 def execute(notebook: Path, parameters: Mapping[str, Any], cwd: Path, output: Path, timeout: int = 1800) -> Execution:
     """Run ``notebook`` with ``parameters`` in ``cwd``; outputs go to the folder ``output``."""
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
+    with warnings.catch_warnings():  # tqdm warns about missing ipywidgets when imported inside a kernel
+        warnings.simplefilter("ignore")
+        import papermill
+        from papermill.exceptions import PapermillExecutionError
 
     output.mkdir(parents=True, exist_ok=True)
     executed = output / EXECUTED_NOTEBOOK
