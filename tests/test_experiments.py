@@ -343,3 +343,30 @@ def test_malformed_template_is_one_clear_error(home: Path, change: tuple[str, st
     with pytest.raises(SandboxError) as info:
         experiments.load_template("probe")
     assert expected in str(info.value) and "template.yaml" in str(info.value)
+
+
+# --- the committed examples --------------------------------------------------------------------
+
+EXAMPLES = sorted(p.name for p in (Path(__file__).resolve().parent.parent / "experiments").iterdir()
+                  if (p / "experiment.yaml").is_file())
+
+
+def test_at_least_two_examples_are_committed() -> None:
+    assert len(EXAMPLES) >= 2
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_committed_example_runs(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store: str,
+                                musterstadt_path: Path) -> None:
+    """A copy of the example runs on musterstadt: its parameters fit its template and the notebook works."""
+    import shutil
+
+    shutil.copytree(Path(__file__).resolve().parent.parent / "experiments" / name, tmp_path / "experiments" / name)
+    monkeypatch.setenv("SANDBOX_HOME", str(tmp_path))
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", store)
+    exp = experiments.load_experiment(name)
+    assert exp.team and "Name (Rolle" not in " ".join(exp.team) and exp.hypothesis
+    [result] = experiments.run_experiment(name)
+    assert result.status == "FINISHED", result.error
+    assert len(result.outcomes) == len(exp.criteria)
