@@ -88,3 +88,13 @@ def test_template_runs_end_to_end(name: str, musterstadt_path: Path, tmp_path: P
         assert not math.isnan(metrics[criterion.metric])
     assert run.data.tags["sandbox.template"] == name
     CHECKS[name](metrics)
+
+
+@check("ki-posteingang")
+def _posteingang(m: dict[str, float]) -> None:
+    assert m["verbesserung_macro_f1"] == pytest.approx(m["macro_f1"] - m["baseline_macro_f1"])
+    assert 0 < m["automatisch_anteil"] <= 1 and 0 < m["automatisch_accuracy"] <= 1
+    assert m["macro_f1"] > 1 / 12  # better than guessing one of twelve offices
+    recalls = [v for k, v in m.items() if k.startswith("recall.")]
+    assert len(recalls) >= 10 and all(0 <= r <= 1 for r in recalls)
+    assert m["testnachrichten"] > 100
