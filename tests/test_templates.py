@@ -98,3 +98,13 @@ def _posteingang(m: dict[str, float]) -> None:
     recalls = [v for k, v in m.items() if k.startswith("recall.")]
     assert len(recalls) >= 10 and all(0 <= r <= 1 for r in recalls)
     assert m["testnachrichten"] > 100
+
+
+@check("prozessanalyse")
+def _prozess(m: dict[str, float]) -> None:
+    assert m["faelle"] > 50 and m["varianten"] >= 2
+    assert m["whatif_durchlaufzeit_median_tage"] <= m["durchlaufzeit_median_tage"]
+    assert m["ersparnis_median_tage"] == pytest.approx(m["durchlaufzeit_median_tage"]
+                                                       - m["whatif_durchlaufzeit_median_tage"])
+    assert 0 < m["ersparnis_anteil"] < 1 and m["eingesparte_falltage"] > 0
+    assert 0 < m["engpass_anteil"] < 1
