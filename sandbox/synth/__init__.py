@@ -10,7 +10,7 @@ from __future__ import annotations
 from types import ModuleType
 
 from sandbox.synth import anschriften, einwohner, gemeinden, gewerbe, haushalte, meldeereignisse
-from sandbox.synth import ansprueche
+from sandbox.synth import ansprueche, termine
 from sandbox.synth import antraege, leistungen
 from sandbox.synth.schema import Table
 
@@ -18,8 +18,8 @@ __all__ = ["TABLES", "table_schema", "schemas"]
 
 TABLES: dict[str, ModuleType] = {
     module.TABLE.name: module
-    for module in (gemeinden, anschriften, haushalte, einwohner, meldeereignisse, ansprueche, gewerbe,
-                   leistungen, antraege)
+    for module in (gemeinden, anschriften, haushalte, einwohner, meldeereignisse, gewerbe,
+                   leistungen, ansprueche, antraege, termine)
 }
 
 

@@ -39,7 +39,7 @@ from sandbox.synth.schema import Column, Table
 __all__ = ["TABLE", "generate", "LEISTUNGEN", "GRUENDE", "EINKOMMEN", "household_income", "codes", "positions"]
 
 LEISTUNGEN = ("Kindergeld", "Elterngeld", "Kita-Platz", "Wohngeld")
-#: service names in reference/leistungen.csv; Kindergeld is paid by the federal Familienkasse
+#: service names in `leistungen`; Kindergeld is paid by the federal Familienkasse
 LEIKA_NAMEN = {"Elterngeld": "Elterngeld beantragen", "Kita-Platz": "Kita-Platz beantragen", "Wohngeld": "Wohngeld beantragen"}
 EINKOMMEN = "ansprueche.haushaltseinkommen"  # ctx.extras key: hidden net income per household
 GRUENDE = (
@@ -85,8 +85,9 @@ TABLE = Table(
         Column("einwohner_id", "int64", "Person des Anspruchs: das Kind (Kindergeld, Kita-Platz), der Elternteil "
                "(Elterngeld) oder die Bezugsperson des Haushalts (Wohngeld)", references="einwohner.einwohner_id"),
         Column("leistung", "string", "Leistung, auf die Anspruch besteht", allowed=LEISTUNGEN),
-        Column("leika_schluessel", "string", "LeiKa-Schlüssel der kommunalen Leistung; leer bei Kindergeld "
-               "(Bundesleistung der Familienkasse)", nullable=True, pattern=r"^\d{14}$"),
+        Column("leika_schluessel", "string", "LeiKa-Schlüssel der kommunalen Leistung, die man beantragt; leer bei "
+               "Kindergeld (Bundesleistung der Familienkasse)", nullable=True, pattern=r"^99\d{12}$",
+               references="leistungen.leika_schluessel"),
         Column("anspruch_ab", "date", "Beginn des Anspruchs (frühestens Zuzug in die Gemeinde)"),
         Column("anspruch_bis", "date", "Ende des Anspruchs, wenn es feststeht (auch nach dem Stichtag); leer = läuft",
                nullable=True),
@@ -264,17 +265,17 @@ def generate(ctx: Context) -> pd.DataFrame:
     ab, bis = rows["ab"], rows["bis"]
     keep = np.flatnonzero((ab <= ref) & ((bis == MISSING) | ((bis >= window_start) & (bis >= ab))))
     order = keep[np.lexsort((rows["person"][keep], rows["leistung"][keep], rows["haushalt"][keep], ab[keep]))]
-    return _publish({key: values[order] for key, values in rows.items()})
+    return _publish({key: values[order] for key, values in rows.items()}, _leika_keys(ctx))
 
 
-def _leika_keys() -> list[str | None]:
-    services = reference.load("leistungen").set_index("leistung")["leika_schluessel"]
+def _leika_keys(ctx: Context) -> list[str | None]:
+    """The key of each benefit's service in `leistungen` (None for Kindergeld or a service not listed)."""
+    services = ctx.table("leistungen").set_index("leistung")["leika_schluessel"]
     return [services.get(LEIKA_NAMEN[name]) if name in LEIKA_NAMEN else None for name in LEISTUNGEN]
 
 
-def _publish(rows: Part) -> pd.DataFrame:
+def _publish(rows: Part, leika: list[str | None]) -> pd.DataFrame:
     leistung, bis, ereignis = rows["leistung"], rows["bis"], rows["ereignis"]
-    leika = _leika_keys()
     keys = take_strings([key or "" for key in leika], leistung).where(np.asarray([key is not None for key in leika])[leistung])
     return pd.DataFrame({
         "anspruch_id": np.arange(1, len(leistung) + 1, dtype=np.int64),

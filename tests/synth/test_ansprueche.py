@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sandbox.synth import TABLES, ansprueche, reference
+from sandbox.synth import TABLES, ansprueche
 from sandbox.synth.context import Context
 from sandbox.synth.profile import load_profile
 
@@ -162,7 +162,7 @@ def test_periods_touch_the_event_window(musterstadt) -> None:
 
 
 def test_leika_keys_name_the_benefit(musterstadt) -> None:
-    services = reference.load("leistungen").set_index("leika_schluessel")["leistung"]
+    services = musterstadt["leistungen"].set_index("leika_schluessel")["leistung"]
     table = musterstadt["ansprueche"].dropna(subset=["leika_schluessel"])
     names = table.leika_schluessel.map(services)
     assert names.notna().all()
