@@ -1,0 +1,52 @@
+"""Compare experiments side by side, for evaluators: ``sandbox compare A B [C ...]``.
+
+    from sandbox import compare
+    result = compare.compare(["kindergeld-12-monate", "kindergeld-24-monate"], out="vergleich.html")
+    result.comparison.summary        # German sentences: who is ahead on what
+    compare.frames.metrics(result.comparison)   # the same numbers as a DataFrame
+
+Each named MLflow experiment (or single run) becomes one column: metrics as
+mean over seeds with a bootstrap 95 % interval and the difference to the
+first (the baseline), success criteria, the evaluators' scorecard
+(``sandbox experiment score``), time and energy, parameters and data lineage.
+The report is one self-contained HTML file, or Markdown or JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from sandbox.compare import frames, scorecard
+from sandbox.compare.analysis import build
+from sandbox.compare.model import Comparison
+from sandbox.compare.report import FORMATS, check_format, check_target, default_path, render, write_atomic
+
+__all__ = ["compare", "build", "render", "Result", "Comparison", "FORMATS", "frames", "scorecard"]
+
+
+@dataclass(frozen=True)
+class Result:
+    """A finished comparison, its rendered text and where it was written (None: not written)."""
+
+    comparison: Comparison
+    text: str
+    path: Path | None
+
+
+def compare(names: Sequence[str], out: str | Path | None = None, fmt: str = "html") -> Result:
+    """Compare ``names`` and write the report to ``out`` (default ``vergleich-<names>.<fmt>``; "-": don't write).
+
+    Format and target are checked before MLflow is asked anything; the report
+    is rendered completely before the file is written, atomically.
+    """
+    check_format(fmt)
+    target = None if str(out) == "-" else (Path(out) if out else default_path(names, fmt))
+    if target is not None:
+        check_target(target)
+    comparison = build(names)
+    text = render(comparison, fmt)
+    if target is not None:
+        write_atomic(target, text)
+    return Result(comparison, text, target)

@@ -1,0 +1,156 @@
+"""Charts of the report as inline PNG data URIs (matplotlib, Agg canvas, no pyplot state).
+
+Three charts: every compared metric as mean with 95 % interval and the single
+seeds (one small panel per metric), the scorecard as grouped bars with the
+range over evaluators, and time and energy per run. Colours follow the
+Okabe-Ito palette, which stays distinguishable for colour-blind readers; the
+baseline always has the first colour. The images are embedded in the HTML,
+so the report opens offline.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+from typing import TYPE_CHECKING, Any
+
+from sandbox.compare.fmt import grade, num
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from sandbox.compare.model import Comparison
+
+__all__ = ["PALETTE", "metrics_chart", "scores_chart", "cost_chart", "MAX_METRIC_PANELS"]
+
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+MAX_METRIC_PANELS = 12
+_BETTER = {"hoch": "höher ist besser", "niedrig": "niedriger ist besser"}
+
+
+def _figure(width: float, height: float) -> "Figure":
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), layout="constrained")
+    fig.set_facecolor("white")
+    return fig
+
+
+def _data_uri(fig: "Figure") -> str:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110, metadata={"Software": None})
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _german_ticks(value: float, _position: int) -> str:
+    return f"{value:g}".replace(".", ",")
+
+
+def _style(ax: Any) -> None:
+    from matplotlib.ticker import FuncFormatter
+
+    ax.xaxis.set_major_formatter(FuncFormatter(_german_ticks))
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.tick_params(labelsize=9)
+    ax.grid(axis="x", color="#dddddd", linewidth=0.8)
+    ax.set_axisbelow(True)
+
+
+def _short(label: str, width: int = 26) -> str:
+    return label if len(label) <= width else label[: width - 1] + "…"
+
+
+def color(index: int) -> str:
+    return PALETTE[index % len(PALETTE)]
+
+
+def metrics_chart(c: "Comparison") -> str | None:
+    """Forest plot: per metric one panel, per subject the seeds, the mean and its interval."""
+    rows = c.metrics[:MAX_METRIC_PANELS]
+    if not rows:
+        return None
+    cols = 1 if len(rows) == 1 else 2
+    lines = math.ceil(len(rows) / cols)
+    panel = 0.42 * len(c.subjects) + 1.0
+    fig = _figure(11, panel * lines)
+    axes = fig.subplots(lines, cols, squeeze=False)
+    labels = [_short(s.label) for s in c.subjects]
+    for index, ax in enumerate(axes.flat):
+        if index >= len(rows):
+            ax.set_visible(False)
+            continue
+        row = rows[index]
+        for j, est in enumerate(row.estimates):
+            if est is None:
+                continue
+            y = len(c.subjects) - 1 - j
+            ax.scatter(est.values, [y] * len(est.values), s=16, facecolors="none", edgecolors=color(j), alpha=0.7,
+                       linewidths=0.9, zorder=2)
+            if est.has_interval:
+                ax.hlines(y, est.low, est.high, color=color(j), linewidth=3.2, alpha=0.85, zorder=3)
+            ax.scatter([est.mean], [y], s=46, color=color(j), edgecolors="white", linewidths=0.8, zorder=4)
+            ax.annotate(num(est.mean), (est.mean, y), textcoords="offset points", xytext=(0, 7), ha="center",
+                        fontsize=8, color="#333333")
+        ax.set_yticks(range(len(c.subjects)), labels[::-1])
+        ax.set_ylim(-0.6, len(c.subjects) - 0.3)
+        ax.set_title(f"{row.name}" + (f" ({_BETTER[row.better]})" if row.better else ""), fontsize=10, loc="left")
+        _style(ax)
+    return _data_uri(fig)
+
+
+def scores_chart(c: "Comparison") -> str | None:
+    """Grouped bars: mean grade per criterion and subject, whiskers from lowest to highest grade."""
+    rated = [i for i in range(len(c.subjects)) if c.scores[-1].cells[i] is not None]
+    if not rated:
+        return None
+    rows = list(c.scores)
+    fig = _figure(11, 0.5 * len(rows) * max(1.0, len(rated) * 0.55) + 1.2)
+    ax = fig.subplots()
+    height = 0.8 / len(rated)
+    for k, i in enumerate(rated):
+        ys, means, lows, highs = [], [], [], []
+        for r, row in enumerate(rows):
+            cell = row.cells[i]
+            if cell is None:
+                continue
+            ys.append(len(rows) - 1 - r + (len(rated) - 1 - k - (len(rated) - 1) / 2) * height)
+            means.append(cell.mean)
+            lows.append(cell.mean - cell.low)
+            highs.append(cell.high - cell.mean)
+        ax.barh(ys, means, height=height * 0.9, color=color(i), label=_short(c.subjects[i].label, 40),
+                xerr=[lows, highs], error_kw={"ecolor": "#444444", "capsize": 2.5, "elinewidth": 0.9})
+        for y, mean in zip(ys, means):
+            ax.annotate(grade(mean), (0.05, y), va="center", fontsize=7.5, color="white", fontweight="bold")
+    ax.set_yticks(range(len(rows)), [_short(row.title, 40) for row in rows][::-1])
+    ax.set_xlim(0, 5.2)
+    ax.set_xticks([1, 2, 3, 4, 5])
+    ax.set_xlabel("Note (1 = schlecht, 5 = sehr gut); Striche: niedrigste bis höchste Note", fontsize=9)
+    ax.legend(loc="lower right", fontsize=8, frameon=False, bbox_to_anchor=(1.0, 1.0), ncols=min(len(rated), 3))
+    _style(ax)
+    return _data_uri(fig)
+
+
+def cost_chart(c: "Comparison") -> str | None:
+    """Two bar panels: wall time and estimated energy per run."""
+    if all(cost.wall_s is None and cost.energy_wh is None for cost in c.costs):
+        return None
+    fig = _figure(11, 0.38 * len(c.subjects) + 1.3)
+    axes = fig.subplots(1, 2)
+    labels = [_short(s.label) for s in c.subjects][::-1]
+    energies = [cost.energy_wh for cost in c.costs]
+    factor, unit = (1.0, "Wh") if max((e or 0.0) for e in energies) >= 0.1 else (1000.0, "mWh")
+    panels = (("Laufzeit je Lauf (Sekunden)", [cost.wall_s for cost in c.costs]),
+              (f"Energie je Lauf ({unit}, geschätzt aus CPU-Zeit)",
+               [None if e is None else e * factor for e in energies]))
+    for ax, (title, values) in zip(axes, panels):
+        shown = [v or 0.0 for v in values][::-1]
+        ax.barh(range(len(shown)), shown, color=[color(j) for j in range(len(values))][::-1], height=0.6)
+        for y, v in enumerate(shown):
+            ax.annotate(num(v, 2), (v, y), textcoords="offset points", xytext=(3, -3), fontsize=8)
+        ax.set_yticks(range(len(shown)), labels)
+        ax.set_title(title, fontsize=10, loc="left")
+        ax.margins(x=0.18)
+        _style(ax)
+    return _data_uri(fig)

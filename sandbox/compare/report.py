@@ -1,0 +1,136 @@
+"""Render a comparison as one self-contained HTML file, as Markdown or as JSON, and write it atomically.
+
+The HTML comes from ``bericht.html.j2`` beside this module: inline CSS,
+charts as PNG data URIs, no script and no external address, so the file opens
+offline and can be mailed on. Markdown (``bericht.md.j2``) carries the same
+tables without charts; JSON carries every number for further processing.
+The whole report is rendered in memory first and then written to a
+temporary file beside the target that is renamed into place, so a failure
+never leaves a half-written report.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import math
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any, Sequence
+from urllib.parse import urlsplit, urlunsplit
+
+from sandbox.compare import charts, fmt, scorecard, stats
+from sandbox.compare.model import Comparison
+from sandbox.errors import SandboxError
+
+__all__ = ["FORMATS", "render", "default_path", "check_format", "check_target", "write_atomic", "to_json_data"]
+
+FORMATS = ("html", "md", "json")
+_HERE = Path(__file__).parent
+
+
+def _environment(autoescape: bool) -> Any:
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(_HERE)), autoescape=autoescape,
+                             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
+                             keep_trailing_newline=True)
+    env.filters.update(num=fmt.num, signed=fmt.signed, seconds=fmt.seconds, when=fmt.when, energy=fmt.energy,
+                       mass=fmt.mass, rule=fmt.rule, grade=fmt.grade,
+                       interval=lambda e, digits=3, sign=False: fmt.interval(e.low, e.high, digits, sign) if e else fmt.DASH,
+                       cell=lambda text: str(text).replace("|", "\\|").replace("\n", " "))
+    return env
+
+
+def _public_uri(uri: str) -> str:
+    """The tracking URI without user name or password."""
+    parts = urlsplit(uri)
+    if parts.username or parts.password:
+        return urlunsplit(parts._replace(netloc=parts.hostname + (f":{parts.port}" if parts.port else "")))
+    return uri
+
+
+def _context(c: Comparison) -> dict[str, Any]:
+    return {"c": c, "criteria": scorecard.CRITERIA, "color": charts.color, "tracking": _public_uri(c.tracking_uri),
+            "resamples": f"{stats.RESAMPLES:,}".replace(",", "."), "level": round(stats.LEVEL * 100),
+            "bootstrap_seed": stats.BOOTSTRAP_SEED, "max_panels": charts.MAX_METRIC_PANELS}
+
+
+def render(c: Comparison, fmt_name: str) -> str:
+    """The report as text in ``fmt_name`` (html, md or json)."""
+    if fmt_name == "json":
+        return json.dumps(to_json_data(c), ensure_ascii=False, indent=1, allow_nan=False) + "\n"
+    if fmt_name == "md":
+        return _environment(False).get_template("bericht.md.j2").render(**_context(c))
+    images = {"metriken": charts.metrics_chart(c), "bewertung": charts.scores_chart(c), "aufwand": charts.cost_chart(c)}
+    return _environment(True).get_template("bericht.html.j2").render(images=images, **_context(c))
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        data = {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        for extra in ("verdict", "has_interval", "overall", "seeds", "finished", "digest", "seed"):
+            attr = getattr(type(value), extra, None)
+            if isinstance(attr, property):
+                data[extra] = _plain(getattr(value, extra))
+        return data
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def to_json_data(c: Comparison) -> dict[str, Any]:
+    """Everything in the report as plain data; each metric row also lists its verdicts per subject."""
+    data = _plain(c)
+    data["tracking_uri"] = _public_uri(c.tracking_uri)
+    for row, plain in zip(c.metrics, data["metrics"]):
+        plain["verdicts"] = [row.verdict(i) for i in range(len(c.subjects))]
+    data["method"] = {"bootstrap": "percentile, mean over seeds; difference unpaired", "resamples": stats.RESAMPLES,
+                      "level": stats.LEVEL, "rng_seed": stats.BOOTSTRAP_SEED}
+    return data
+
+
+def default_path(names: Sequence[str], fmt_name: str) -> Path:
+    """``vergleich-<names>.<fmt>`` in the current directory."""
+    slug = "-".join(re.sub(r"[^A-Za-z0-9_-]+", "_", n).strip("_") for n in names)[:120].strip("-_")
+    return Path.cwd() / f"vergleich-{slug or 'bericht'}.{fmt_name}"
+
+
+def check_format(fmt_name: str) -> None:
+    if fmt_name not in FORMATS:
+        raise SandboxError(f"--format must be one of {', '.join(FORMATS)}, got {fmt_name!r}")
+
+
+def check_target(path: Path) -> None:
+    """Fail early (before any MLflow query) on an unusable output path."""
+    if path.is_dir():
+        raise SandboxError(f"{path} is a folder; give a file name with --out, e.g. {path / 'vergleich.html'}")
+    if not path.parent.is_dir():
+        raise SandboxError(f"folder {path.parent} does not exist; create it or choose another --out")
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to a temporary file beside ``path`` and rename it into place."""
+    try:
+        handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise SandboxError(f"cannot write into {path.parent} ({exc.strerror}); choose another --out") from None
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a report is an ordinary file
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,273 @@
+"""Scorecard: evaluators rate an experiment on the criteria of the vision "Kommune der Zukunft".
+
+``sandbox experiment score NAME`` records one evaluator's ratings, 1 (poor)
+to 5 (very good) with a one-line justification each, from a YAML file::
+
+    bewerter: Erika Beispiel
+    rolle: Datenschutzbeauftragte        # optional
+    kriterien:
+      nutzen: {note: 4, begruendung: Eltern erhalten den Hinweis ohne Antrag.}
+      aufwand: {note: 2, begruendung: Die Regeln müssen je Leistung gepflegt werden.}
+      ...                                # all seven criteria of CRITERIA
+    kommentar: optional, one line
+
+or interactively (:func:`interview`). Each scorecard is one MLflow run in the
+experiment, tagged ``sandbox.art=bewertung``, so several evaluators are all
+kept with who and when, and anyone can query them: metrics
+``bewertung.<kriterium>`` (the grade) and ``bewertung.gesamt`` (the mean),
+params ``bewerter`` and ``rolle``, tags ``sandbox.bewertung.bewerter``,
+``.rolle``, ``.zeitpunkt`` (ISO 8601, UTC), ``.<kriterium>.begruendung``,
+``.kommentar`` and ``.laeufe`` (the run ids the evaluator saw), and the whole
+card as the artifact ``bewertung.json``. For every criterion, 5 is the best
+grade: for Aufwand/Kosten 5 means little effort and low cost.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Mapping
+
+from sandbox.compare import sources
+from sandbox.errors import SandboxError
+
+if TYPE_CHECKING:
+    from mlflow.entities import Run
+
+__all__ = ["Criterion", "Rating", "Scorecard", "CRITERIA", "parse", "read_file", "interview", "record", "load",
+           "blank_yaml"]
+
+_PREFIX = "sandbox.bewertung."
+_METRIC = "bewertung."
+_MAX_TEXT = 1000
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """A scorecard criterion: key (YAML and MLflow name), German title, the question, its place in the vision."""
+
+    key: str
+    title: str
+    question: str
+    vision: str
+
+
+CRITERIA: tuple[Criterion, ...] = (
+    Criterion("nutzen", "Nutzen für Bürger und Unternehmen",
+              "Wie sehr hilft das Ergebnis Bürgerinnen, Bürgern und Unternehmen? (5 = großer, spürbarer Nutzen)",
+              "Partner für alle; proaktiv"),
+    Criterion("entlastung", "Entlastung der Mitarbeitenden",
+              "Wie stark entlastet es die Mitarbeitenden der Verwaltung? (5 = deutlich weniger Routinearbeit)",
+              "innovativ: die eigene Arbeit effizienter gestalten"),
+    Criterion("datenschutz", "Datenschutz und Informationssicherheit",
+              "Wie gut bleiben Datenschutz und Informationssicherheit gewahrt? (5 = unbedenklich und nachvollziehbar)",
+              "vertrauensvoll"),
+    Criterion("nachhaltigkeit", "Nachhaltigkeit (Ressourcen, Energie)",
+              "Wie sparsam geht es mit Ressourcen und Energie um, ohne Abhängigkeit von einem Anbieter? (5 = sehr sparsam)",
+              "nachhaltig"),
+    Criterion("zuverlaessigkeit", "Zuverlässigkeit",
+              "Wie verlässlich und stabil arbeitet es, auch bei Störungen? (5 = sehr zuverlässig)",
+              "zuverlässig"),
+    Criterion("uebertragbarkeit", "Übertragbarkeit auf andere Kommunen",
+              "Wie leicht lässt es sich in anderen Kommunen einsetzen? (5 = ohne Anpassung)",
+              "Experimentierräume: Lösungen für die meisten Verwaltungen"),
+    Criterion("aufwand", "Aufwand/Kosten",
+              "Wie gering sind Aufwand und Kosten für Einführung und Betrieb? (5 = sehr gering)",
+              "Finanzrahmen; nachhaltig (wirtschaftlich)"),
+)
+_KEYS = [c.key for c in CRITERIA]
+
+
+@dataclass(frozen=True)
+class Rating:
+    note: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    """One evaluator's ratings of one experiment."""
+
+    evaluator: str
+    ratings: dict[str, Rating]
+    role: str = ""
+    comment: str = ""
+    when: dt.datetime | None = None
+    run_id: str = ""
+    runs_seen: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def overall(self) -> float:
+        return sum(r.note for r in self.ratings.values()) / len(self.ratings)
+
+
+def _line(value: Any, where: str, what: str, required: bool = True) -> str:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise SandboxError(f"{where}: {what} is missing; write it in one line")
+        return ""
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+        raise SandboxError(f"{where}: {what} must be text, got {value!r}")
+    text = " ".join(str(value).split())
+    if len(text) > _MAX_TEXT:
+        raise SandboxError(f"{where}: {what} has {len(text)} characters; keep it to one line of at most {_MAX_TEXT}")
+    return text
+
+
+def _note(value: Any, where: str, key: str) -> int:
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
+        raise SandboxError(f"{where}: {key}.note must be a whole number from 1 to 5, got {value!r}")
+    return value
+
+
+def parse(data: Any, where: str = "scorecard") -> Scorecard:
+    """A checked :class:`Scorecard` from the YAML structure (see module docstring)."""
+    if not isinstance(data, Mapping):
+        raise SandboxError(f"{where} must hold a mapping with bewerter and kriterien; see sandbox experiment score --help")
+    unknown = sorted(set(data) - {"bewerter", "rolle", "kriterien", "kommentar"})
+    if unknown:
+        raise SandboxError(f"{where}: unknown key {unknown[0]!r}; allowed are bewerter, rolle, kriterien, kommentar")
+    evaluator = _line(data.get("bewerter"), where, "bewerter (who rates)")
+    raw = data.get("kriterien")
+    if not isinstance(raw, Mapping):
+        raise SandboxError(f"{where}: kriterien must map each of {', '.join(_KEYS)} to {{note: 1-5, begruendung: ...}}")
+    strange = [k for k in raw if k not in _KEYS]
+    if strange:
+        raise SandboxError(f"{where}: unknown criterion {strange[0]!r}; the criteria are {', '.join(_KEYS)}")
+    ratings: dict[str, Rating] = {}
+    for c in CRITERIA:
+        item = raw.get(c.key)
+        if item is None:
+            raise SandboxError(f"{where}: criterion {c.key!r} ({c.title}) is missing; rate all {len(CRITERIA)} criteria")
+        if not isinstance(item, Mapping) or set(item) - {"note", "begruendung"}:
+            raise SandboxError(f"{where}: {c.key} must be {{note: 1-5, begruendung: ...}}, got {item!r}")
+        ratings[c.key] = Rating(_note(item.get("note"), where, c.key),
+                                _line(item.get("begruendung"), where, f"{c.key}.begruendung (the justification)"))
+    return Scorecard(evaluator, ratings, _line(data.get("rolle"), where, "rolle", False),
+                     _line(data.get("kommentar"), where, "kommentar", False))
+
+
+def read_file(path: Path) -> Scorecard:
+    """Parse and check a scorecard YAML file; every problem is one line naming the file."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SandboxError(f"cannot read {path} ({exc.strerror}); check the path given with --file") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" line {mark.line + 1}" if mark is not None else ""
+        raise SandboxError(f"{path}{line} is not valid YAML ({getattr(exc, 'problem', None) or exc})") from None
+    return parse(data, str(path))
+
+
+def blank_yaml() -> str:
+    """An empty scorecard to fill in, with every criterion's question as a comment."""
+    lines = ["bewerter: \"Vorname Name\"", "rolle: \"z. B. Digitalisierungsbeauftragte\"", "kriterien:"]
+    for c in CRITERIA:
+        lines += [f"  # {c.title}: {c.question}", f"  {c.key}: {{note: 3, begruendung: \"...\"}}"]
+    return "\n".join(lines + ["kommentar: \"\"", ""])
+
+
+def interview(ask: Callable[[str], str], say: Callable[[str], None]) -> Scorecard:
+    """Ask for name, role and every criterion; re-ask until each answer is valid."""
+    def until_valid(question: str, check: Callable[[str], Any]) -> Any:
+        while True:
+            try:
+                return check(ask(question))
+            except SandboxError as exc:
+                say(f"  {str(exc).split(': ', 1)[-1]}")
+
+    evaluator = until_valid("Ihr Name (Bewerter/in)", lambda a: _line(a, "answer", "the name"))
+    role = ask("Ihre Rolle (optional, Enter überspringt)").strip()
+    ratings = {}
+    for number, c in enumerate(CRITERIA, 1):
+        say(f"\n{number}/{len(CRITERIA)} {c.title}\n  {c.question}")
+        note = until_valid("  Note (1-5)", lambda a, key=c.key: _note(a, "answer", key))
+        reason = until_valid("  Begründung (eine Zeile)", lambda a: _line(a, "answer", "the justification"))
+        ratings[c.key] = Rating(note, reason)
+    comment = ask("Kommentar (optional)").strip()
+    return parse({"bewerter": evaluator, "rolle": role or None, "kommentar": comment or None,
+                  "kriterien": {k: {"note": r.note, "begruendung": r.reason} for k, r in ratings.items()}}, "answer")
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "bewertung"
+
+
+def record(experiment: str, card: Scorecard) -> Scorecard:
+    """Store ``card`` as a scorecard run in the MLflow experiment ``experiment``; returns it with run id and time."""
+    from mlflow.entities import Metric, Param, RunTag
+
+    client = sources.open_store()
+    found = sources.find_experiment(client, experiment)
+    when = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    millis = int(when.timestamp() * 1000)
+    seen = _latest_run_ids(client, found.experiment_id)
+    tags = {sources.KIND_TAG: sources.SCORE_KIND, "sandbox.experiment": experiment,
+            _PREFIX + "bewerter": card.evaluator, _PREFIX + "rolle": card.role, _PREFIX + "zeitpunkt": when.isoformat(),
+            _PREFIX + "kommentar": card.comment, _PREFIX + "laeufe": ",".join(seen)[:4000],
+            **{f"{_PREFIX}{k}.begruendung": r.reason for k, r in card.ratings.items()},
+            "mlflow.note.content": _note_markdown(card)}
+    metrics = [Metric(_METRIC + k, float(r.note), millis, 0) for k, r in card.ratings.items()]
+    metrics.append(Metric(_METRIC + "gesamt", card.overall, millis, 0))
+    stored = Scorecard(card.evaluator, card.ratings, card.role, card.comment, when, "", tuple(seen))
+    run = client.create_run(found.experiment_id, start_time=millis, run_name=f"bewertung-{_slug(card.evaluator)}",
+                            tags={sources.KIND_TAG: sources.SCORE_KIND})
+    try:
+        client.log_batch(run.info.run_id, metrics=metrics,
+                         params=[Param("bewerter", card.evaluator[:500]), Param("rolle", card.role[:500] or "-")],
+                         tags=[RunTag(k, v) for k, v in tags.items() if v])
+        client.log_text(run.info.run_id, json.dumps(_as_dict(stored), ensure_ascii=False, indent=1), "bewertung.json")
+        client.set_terminated(run.info.run_id, "FINISHED", end_time=millis)
+    except BaseException:
+        client.delete_run(run.info.run_id)  # no half-stored scorecard
+        raise
+    return Scorecard(card.evaluator, card.ratings, card.role, card.comment, when, run.info.run_id, tuple(seen))
+
+
+def _latest_run_ids(client: Any, experiment_id: str) -> list[str]:
+    runs = client.search_runs([experiment_id], filter_string="attributes.status = 'FINISHED'", max_results=200,
+                              order_by=["attributes.start_time DESC"])
+    return [r.info.run_id for r in runs if r.data.tags.get(sources.KIND_TAG) != sources.SCORE_KIND]
+
+
+def _as_dict(card: Scorecard) -> dict[str, Any]:
+    return {"bewerter": card.evaluator, "rolle": card.role, "zeitpunkt": card.when.isoformat() if card.when else None,
+            "kriterien": {k: {"titel": c.title, "note": card.ratings[k].note, "begruendung": card.ratings[k].reason}
+                          for k, c in ((c.key, c) for c in CRITERIA)},
+            "gesamt": card.overall, "kommentar": card.comment, "laeufe": list(card.runs_seen)}
+
+
+def _note_markdown(card: Scorecard) -> str:
+    rows = "\n".join(f"| {c.title} | {card.ratings[c.key].note} | {card.ratings[c.key].reason} |" for c in CRITERIA)
+    who = card.evaluator + (f" ({card.role})" if card.role else "")
+    return f"**Bewertung von {who}**\n\n| Kriterium | Note | Begründung |\n|---|---|---|\n{rows}"
+
+
+def _from_run(run: "Run") -> Scorecard | None:
+    tags, metrics = run.data.tags, run.data.metrics
+    if not all(_METRIC + k in metrics for k in _KEYS):
+        return None
+    ratings = {k: Rating(int(round(metrics[_METRIC + k])), tags.get(f"{_PREFIX}{k}.begruendung", "")) for k in _KEYS}
+    try:
+        when = dt.datetime.fromisoformat(tags.get(_PREFIX + "zeitpunkt", ""))
+    except ValueError:
+        when = dt.datetime.fromtimestamp(run.info.start_time / 1000, dt.timezone.utc)
+    seen = tuple(filter(None, tags.get(_PREFIX + "laeufe", "").split(",")))
+    return Scorecard(tags.get(_PREFIX + "bewerter") or run.data.params.get("bewerter", "?"), ratings,
+                     tags.get(_PREFIX + "rolle", ""), tags.get(_PREFIX + "kommentar", ""), when, run.info.run_id, seen)
+
+
+def load(client: Any, experiment_id: str) -> list[Scorecard]:
+    """Every finished scorecard of an MLflow experiment, oldest first."""
+    runs = client.search_runs([experiment_id], filter_string=f"tags.`{sources.KIND_TAG}` = '{sources.SCORE_KIND}'",
+                              max_results=1000, order_by=["attributes.start_time ASC"])
+    cards = [_from_run(r) for r in runs if r.info.status == "FINISHED"]
+    return [c for c in cards if c is not None]

@@ -1,0 +1,243 @@
+"""Find what the user named, MLflow experiments or single runs, and load their runs.
+
+A name is looked up as an MLflow experiment first (the experiment folder's
+name, see ``sandbox experiment run``), then as a run id, then as a run name.
+An experiment contributes the runs of its latest *batch*: the finished runs
+with the same parameters (seed aside) and the same dataset as its newest
+finished run, the newest run per seed. Runs still RUNNING, FAILED or KILLED
+are kept apart, shown in the report and never averaged in. Scorecard runs
+(tag ``sandbox.art=bewertung``) are no experiment runs and are skipped here.
+
+Everything that can go wrong (no store yet, an unreachable server, an
+unknown name, an experiment without a finished run) is a SandboxError before
+anything is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Sequence, TypeVar
+
+from sandbox import tracking
+from sandbox.errors import SandboxError
+
+if TYPE_CHECKING:
+    from mlflow.entities import Experiment, Run
+    from mlflow.tracking import MlflowClient
+
+__all__ = ["RunInfo", "Subject", "open_store", "load_subjects", "find_experiment", "run_info",
+           "KIND_TAG", "SCORE_KIND", "COST_METRICS"]
+
+KIND_TAG = "sandbox.art"
+SCORE_KIND = "bewertung"
+COST_METRICS = ("laufzeit_s", "cpu_zeit_s", "laufzeit_notebook_s", "cpu_zeit_notebook_s")
+_RUN_ID = re.compile(r"^[0-9a-f]{32}$")
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """One MLflow run as the comparison needs it."""
+
+    run_id: str
+    name: str
+    experiment: str
+    status: str
+    start: dt.datetime | None
+    params: dict[str, str]
+    metrics: dict[str, float]
+    tags: dict[str, str]
+    input_digest: str | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.status == "FINISHED"
+
+    @property
+    def seed(self) -> str | None:
+        return self.tags.get("sandbox.seed") or self.params.get("seed")
+
+    @property
+    def digest(self) -> str | None:
+        """The dataset's manifest digest (full from the tag, else the short one of the MLflow input)."""
+        return self.tags.get("sandbox.datensatz.digest") or self.input_digest
+
+    @property
+    def dataset(self) -> str | None:
+        return self.params.get("datensatz")
+
+    @property
+    def error(self) -> str | None:
+        return self.tags.get("sandbox.fehler")
+
+
+@dataclass(frozen=True)
+class Subject:
+    """One column of the comparison: an experiment's latest batch of runs, or a single run."""
+
+    label: str
+    kind: str  # "experiment" or "lauf"
+    experiment: str
+    experiment_id: str
+    runs: tuple[RunInfo, ...]
+    excluded: tuple[RunInfo, ...] = ()
+    superseded: int = 0
+
+    @property
+    def seeds(self) -> list[str]:
+        return [r.seed or "-" for r in self.runs]
+
+    def tag(self, key: str) -> str:
+        """The newest non-empty value of a tag among the runs."""
+        return next((r.tags[key] for r in self.runs if r.tags.get(key)), "")
+
+
+def run_info(run: "Run", experiment: str) -> RunInfo:
+    """A :class:`RunInfo` from an MLflow run."""
+    start = dt.datetime.fromtimestamp(run.info.start_time / 1000, dt.timezone.utc) if run.info.start_time else None
+    inputs = run.inputs.dataset_inputs if run.inputs else []
+    return RunInfo(run.info.run_id, run.info.run_name or run.info.run_id[:8], experiment, run.info.status, start,
+                   dict(run.data.params), dict(run.data.metrics), dict(run.data.tags),
+                   inputs[0].dataset.digest if inputs else None)
+
+
+def _guard(call: Callable[[], _T]) -> _T:
+    from mlflow.exceptions import MlflowException
+
+    try:
+        return call()
+    except MlflowException as exc:
+        first = str(exc.message).strip().splitlines()[0] if str(exc.message).strip() else type(exc).__name__
+        raise SandboxError(f"the tracking store {tracking.tracking_uri()} answered with an error: {first}") from None
+
+
+def open_store() -> "MlflowClient":
+    """A client for the tracking store; a missing embedded store or an unreachable server is an error."""
+    uri = tracking.tracking_uri()
+    if uri.startswith("sqlite:///"):
+        path = Path(uri[len("sqlite:///"):].split("?", 1)[0])
+        if not path.is_file():
+            raise SandboxError(f"no runs tracked yet ({path} does not exist); run an experiment first: "
+                               "sandbox experiment run NAME")
+    return tracking.client()
+
+
+def _experiments(client: "MlflowClient") -> dict[str, "Experiment"]:
+    return {e.name: e for e in _guard(lambda: client.search_experiments(max_results=1000))}
+
+
+def _all_runs(client: "MlflowClient", experiment: "Experiment") -> list[RunInfo]:
+    runs = _guard(lambda: client.search_runs([experiment.experiment_id], max_results=5000,
+                                             order_by=["attributes.start_time DESC"]))
+    return [run_info(r, experiment.name) for r in runs if r.data.tags.get(KIND_TAG) != SCORE_KIND]
+
+
+def _batch_key(run: RunInfo) -> tuple[Any, ...]:
+    params = tuple(sorted((k, v) for k, v in run.params.items() if k != "seed"))
+    return params, (run.digest or "")[: tracking.DIGEST_LENGTH]
+
+
+def _seed_order(run: RunInfo) -> tuple[int, int, str]:
+    seed = run.seed or ""
+    return (0, int(seed), "") if seed.isdigit() else (1, 0, seed or run.run_id)
+
+
+def _status_counts(runs: Sequence[RunInfo]) -> str:
+    return ", ".join(f"{n} {status}" for status, n in sorted(Counter(r.status for r in runs).items()))
+
+
+def _experiment_subject(label: str, client: "MlflowClient", experiment: "Experiment") -> Subject:
+    runs = _all_runs(client, experiment)
+    finished = [r for r in runs if r.finished]
+    if not finished:
+        state = f" ({_status_counts(runs)})" if runs else ""
+        raise SandboxError(f"experiment {label!r} has no finished run yet{state}; "
+                           f"run it first: sandbox experiment run {label}")
+    key = _batch_key(finished[0])
+    chosen: list[RunInfo] = []
+    seeds: set[str] = set()
+    for run in finished:
+        if _batch_key(run) == key and (run.seed or run.run_id) not in seeds:
+            seeds.add(run.seed or run.run_id)
+            chosen.append(run)
+    chosen.sort(key=_seed_order)
+    newest = finished[0].start
+    excluded = [r for r in runs if not r.finished
+                and (_batch_key(r) == key or (r.start and newest and r.start >= newest))]
+    return Subject(label, "experiment", experiment.name, experiment.experiment_id, tuple(chosen),
+                   tuple(excluded), len(finished) - len(chosen))
+
+
+def _find_run(client: "MlflowClient", experiments: dict[str, "Experiment"], name: str) -> RunInfo | None:
+    by_id = {e.experiment_id: e.name for e in experiments.values()}
+    if _RUN_ID.match(name):
+        from mlflow.exceptions import MlflowException
+
+        try:
+            run = client.get_run(name)
+        except MlflowException:
+            run = None
+        if run is not None and run.info.experiment_id in by_id and run.info.lifecycle_stage == "active":
+            return run_info(run, by_id[run.info.experiment_id])
+    if "'" in name or not by_id:
+        return None
+    found = _guard(lambda: client.search_runs(list(by_id), filter_string=f"attributes.run_name = '{name}'",
+                                              max_results=50))
+    found = [r for r in found if r.data.tags.get(KIND_TAG) != SCORE_KIND]
+    if len(found) > 1:
+        listed = ", ".join(f"{r.info.run_id} ({by_id[r.info.experiment_id]})" for r in found[:5])
+        raise SandboxError(f"{len(found)} runs are named {name!r}: {listed}; name the one you mean by its run id")
+    return run_info(found[0], by_id[found[0].info.experiment_id]) if found else None
+
+
+def _unknown(client: "MlflowClient", experiments: dict[str, "Experiment"], name: str) -> SandboxError:
+    ids = [e.experiment_id for e in experiments.values()]
+    runs = _guard(lambda: client.search_runs(ids, max_results=2000)) if ids else []
+    candidates = sorted(set(experiments) | {r.info.run_name for r in runs if r.info.run_name})
+    close = difflib.get_close_matches(name, candidates, n=5, cutoff=0.6)
+    if close:
+        return SandboxError(f"no experiment or run named {name!r}; did you mean: {', '.join(close)}?")
+    known = ", ".join(sorted(experiments)[:10]) or "none yet"
+    return SandboxError(f"no experiment or run named {name!r} (experiments: {known}); "
+                        "see sandbox experiment list")
+
+
+def find_experiment(client: "MlflowClient", name: str) -> "Experiment":
+    """The active MLflow experiment ``name``; unknown names get close matches."""
+    experiments = _experiments(client)
+    if name in experiments:
+        return experiments[name]
+    close = difflib.get_close_matches(name, sorted(experiments), n=5, cutoff=0.6)
+    hint = f"did you mean: {', '.join(close)}?" if close else \
+        f"experiments with runs: {', '.join(sorted(experiments)[:10]) or 'none yet'}"
+    raise SandboxError(f"no MLflow experiment named {name!r}; {hint} (an experiment appears after its first "
+                       "run: sandbox experiment run NAME)")
+
+
+def load_subjects(names: Sequence[str], client: "MlflowClient | None" = None) -> list[Subject]:
+    """Resolve every name to a :class:`Subject`, in the given order (the first is the baseline)."""
+    if len(names) < 2:
+        raise SandboxError("give at least two experiments or runs to compare, e.g. sandbox compare A B")
+    repeated = sorted({n for n in names if list(names).count(n) > 1})
+    if repeated:
+        raise SandboxError(f"{', '.join(repeated)} is named more than once; name each experiment or run once")
+    client = client or open_store()
+    experiments = _experiments(client)
+    subjects = []
+    for name in names:
+        if name in experiments:
+            subjects.append(_experiment_subject(name, client, experiments[name]))
+            continue
+        run = _find_run(client, experiments, name)
+        if run is None:
+            raise _unknown(client, experiments, name)
+        if not run.finished:
+            why = f": {run.error}" if run.error else ""
+            raise SandboxError(f"run {name!r} is {run.status}{why}; only finished runs have results to compare")
+        subjects.append(Subject(name, "lauf", run.experiment, experiments[run.experiment].experiment_id, (run,)))
+    return subjects
