@@ -108,3 +108,10 @@ def _prozess(m: dict[str, float]) -> None:
                                                        - m["whatif_durchlaufzeit_median_tage"])
     assert 0 < m["ersparnis_anteil"] < 1 and m["eingesparte_falltage"] > 0
     assert 0 < m["engpass_anteil"] < 1
+
+
+@check("nachfrageprognose")
+def _prognose(m: dict[str, float]) -> None:
+    assert m["verbesserung_mae"] == pytest.approx(m["baseline_mae"] - m["mae"])
+    assert m["testwochen"] == 13 and m["trainingswochen"] >= 52
+    assert 0 < m["mae"] < m["nachfrage_mittel"] and 0 < m["mape"] < 1 and m["baseline_mae"] > 0
