@@ -43,7 +43,8 @@ DEFAULT_JUPYTER_PORT = 8888
 DEFAULT_MLFLOW_PORT = 5000
 READY_TIMEOUT = 90.0
 STOP_TIMEOUT = 15.0
-TITLES = {"mlflow": ("MLflow", "--mlflow-port"), "jupyterlab": ("JupyterLab", "--jupyter-port")}
+TITLES = {"mlflow": "MLflow", "jupyterlab": "JupyterLab"}
+_LOCAL = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # 127.0.0.1 never goes through a proxy
 
 
 def ensure_default_dataset() -> tuple[Path, bool]:
@@ -111,11 +112,7 @@ class Service:
 
     @property
     def title(self) -> str:
-        return TITLES.get(self.name, (self.name, ""))[0]
-
-    @property
-    def flag(self) -> str:
-        return TITLES.get(self.name, ("", "--port"))[1]
+        return TITLES.get(self.name, self.name)
 
     def start(self) -> None:
         self.log.parent.mkdir(parents=True, exist_ok=True)
@@ -138,7 +135,10 @@ class Service:
         ticks = _start_ticks(self.pid)
         if ticks is not None and self.ticks is not None and ticks != self.ticks:
             return False  # the pid belongs to another process now
-        return self.running() or _group_alive(self.pid)
+        return self._lingering()
+
+    def _lingering(self) -> bool:
+        return self.running() or (self.pid is not None and _group_alive(self.pid))
 
     def tail(self, lines: int = 6) -> str:
         try:
@@ -155,7 +155,7 @@ class Service:
             if not self.running():
                 raise SandboxError(f"{self.title} stopped while starting: {self.tail()} (log: {self.log})")
             try:
-                with urllib.request.urlopen(probe, timeout=2) as answer:
+                with _LOCAL.open(probe, timeout=2) as answer:
                     if answer.status == 200:
                         return
             except OSError:
@@ -166,7 +166,7 @@ class Service:
 
     def stop(self, timeout: float = STOP_TIMEOUT) -> None:
         """SIGTERM to the group, wait, SIGKILL whatever is left; idempotent."""
-        if not self._ours():
+        if self.pid is None or not self._ours():
             return
         for sig, wait in ((signal.SIGTERM, timeout), (signal.SIGKILL, 5.0)):
             try:
@@ -174,9 +174,9 @@ class Service:
             except (ProcessLookupError, PermissionError):
                 pass
             end = time.monotonic() + wait
-            while time.monotonic() < end and (self.running() or _group_alive(self.pid)):
+            while time.monotonic() < end and self._lingering():
                 time.sleep(0.1)
-            if not (self.running() or _group_alive(self.pid)):
+            if not self._lingering():
                 break
         if self._process is not None:
             self._process.poll()
@@ -212,7 +212,8 @@ def _jupyter(port: int, token: str, mlflow_url: str) -> Service:
                "--LabApp.default_url=/lab/tree/notebooks"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")  # containers run as root
-    env = {"JUPYTER_TOKEN": token, "MLFLOW_TRACKING_URI": mlflow_url, "SANDBOX_HOME": str(root)}
+    no_proxy = ",".join(filter(None, [os.environ.get("NO_PROXY", ""), "127.0.0.1,localhost"]))
+    env = {"JUPYTER_TOKEN": token, "MLFLOW_TRACKING_URI": mlflow_url, "SANDBOX_HOME": str(root), "NO_PROXY": no_proxy}
     return Service("jupyterlab", port, f"http://{HOST}:{port}/lab/tree/notebooks?token={token}",
                    state_dir() / "jupyter.log", command, env=env, ready_path=f"/api/status?token={token}")
 
@@ -365,7 +366,7 @@ def _statuses(sandbox: Sandbox | None) -> list[ServiceStatus]:
         if service is not None and service.running():
             result.append(ServiceStatus(service.title, True, service.url, service.port, service.pid, str(service.log)))
         else:
-            result.append(ServiceStatus(TITLES[name][0], False, port=service.port if service else None))
+            result.append(ServiceStatus(TITLES[name], False, port=service.port if service else None))
     return result
 
 

@@ -15,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -58,15 +59,18 @@ def http_get(url: str) -> tuple[int, bytes]:
         return error.code, error.read()
 
 
-@pytest.fixture
-def workspace(tmp_path: Path, musterstadt_path: Path) -> dict[str, str]:
-    """Environment for a CLI subprocess in a fresh workspace that finds the session's default dataset."""
-    root = tmp_path / "ws"
+def workspace_env(root: Path, data: Path) -> dict[str, str]:
+    """Environment for a CLI subprocess in a fresh workspace at root that finds the datasets in data."""
     (root / "synthetic_data").mkdir(parents=True)
     (root / "synthetic_data" / "profiles").symlink_to(REPO / "synthetic_data" / "profiles")
-    env = {**os.environ, "SANDBOX_HOME": str(root), "SANDBOX_DATA": str(musterstadt_path.parent)}
+    env = {**os.environ, "SANDBOX_HOME": str(root), "SANDBOX_DATA": str(data)}
     env.pop("MLFLOW_TRACKING_URI", None)
     return env
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, musterstadt_path: Path) -> dict[str, str]:
+    return workspace_env(tmp_path / "ws", musterstadt_path.parent)
 
 
 def sandbox_cli(env: dict[str, str], *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
@@ -81,14 +85,14 @@ def state_of(env: dict[str, str]) -> dict[str, Any] | None:
 
 def force_down(env: dict[str, str]) -> None:
     """Stop whatever a test left, even if `sandbox down` itself is broken, and show the logs."""
+    state = state_of(env) or {}
     sandbox_cli(env, "down", timeout=60)
     home = Path(env["SANDBOX_HOME"]) / ".sandbox"
-    for state in [state_of(env) or {}]:
-        for record in state.get("services", {}).values():
-            try:
-                os.killpg(record["pid"], signal.SIGKILL)
-            except (ProcessLookupError, PermissionError, KeyError):
-                pass
+    for record in state.get("services", {}).values():
+        try:
+            os.killpg(record["pid"], signal.SIGKILL)
+        except (ProcessLookupError, PermissionError, KeyError):
+            pass
     for log in sorted(home.glob("*.log")):
         print(f"--- {log.name} ---\n" + "\n".join(log.read_text(errors="replace").splitlines()[-30:]))
 
@@ -137,15 +141,16 @@ def test_stop_takes_the_whole_process_group_even_a_child_ignoring_sigterm(tmp_pa
 
 # --- bad input and stale state, nothing started --------------------------------------------------
 
-def test_port_in_use_is_named_with_the_flag_to_change_it(workspace: dict[str, str]) -> None:
+@pytest.mark.parametrize("flag", ["--jupyter-port", "--mlflow-port"])
+def test_port_in_use_is_named_with_the_flag_to_change_it(workspace: dict[str, str], flag: str) -> None:
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        done = sandbox_cli(workspace, "up", "--detach", "--jupyter-port", str(port), "--mlflow-port", str(free_port()))
+        other = "--mlflow-port" if flag == "--jupyter-port" else "--jupyter-port"
+        done = sandbox_cli(workspace, "up", "--detach", flag, str(port), other, str(free_port()))
     assert done.returncode == 2
-    assert done.stderr == (f"error: port {port} on 127.0.0.1 is in use; stop what uses it or choose another "
-                           "with --jupyter-port\n")
+    assert done.stderr == f"error: port {port} on 127.0.0.1 is in use; stop what uses it or choose another with {flag}\n"
     assert state_of(workspace) is None
 
 
@@ -182,11 +187,7 @@ def test_stale_state_shows_inactive_and_down_cleans_it(workspace: dict[str, str]
 @pytest.fixture(scope="module")
 def detached(tmp_path_factory: pytest.TempPathFactory, musterstadt_path: Path) -> Iterator[dict[str, Any]]:
     """`sandbox up --detach` on free ports in a fresh workspace; stopped in finally."""
-    root = tmp_path_factory.mktemp("up") / "ws"
-    (root / "synthetic_data").mkdir(parents=True)
-    (root / "synthetic_data" / "profiles").symlink_to(REPO / "synthetic_data" / "profiles")
-    env = {**os.environ, "SANDBOX_HOME": str(root), "SANDBOX_DATA": str(musterstadt_path.parent)}
-    env.pop("MLFLOW_TRACKING_URI", None)
+    env = workspace_env(tmp_path_factory.mktemp("up") / "ws", musterstadt_path.parent)
     ports = {"jupyter": free_port(), "mlflow": free_port()}
     try:
         up = sandbox_cli(env, "up", "--detach", "--jupyter-port", str(ports["jupyter"]), "--mlflow-port", str(ports["mlflow"]))
@@ -322,25 +323,14 @@ def test_down_stops_both(detached: dict[str, Any]) -> None:
     assert "JupyterLab  nicht aktiv" in sandbox_cli(env, "status").stdout
 
 
-def _answers(url: str) -> bool:
-    try:
-        return http_get(url)[0] == 200
-    except OSError:
-        return False
-
-
-def _wait_until_serving(env: dict[str, str], process: subprocess.Popen[str], timeout: float = 120) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and process.poll() is None:
-        state = state_of(env)
-        if state:
-            mlflow, jupyter = state["services"]["mlflow"], state["services"]["jupyterlab"]
-            token = jupyter["url"].split("token=")[1]
-            probes = (f"{mlflow['url']}/health", f"http://127.0.0.1:{jupyter['port']}/api/status?token={token}")
-            if all(_answers(url) for url in probes):
-                return state
-        time.sleep(0.5)
-    raise AssertionError(f"sandbox up did not come up (exit code {process.poll()})")
+def _read_until_serving(process: subprocess.Popen[str]) -> str:
+    """stdout of a foreground `sandbox up` up to the line that says both servers answer."""
+    seen = []
+    for line in iter(process.stdout.readline, ""):  # type: ignore[union-attr]
+        seen.append(line)
+        if line.startswith("Strg+C beendet beide."):
+            return "".join(seen)
+    raise AssertionError(f"sandbox up ended before serving: {''.join(seen)}{process.stderr.read()}")  # type: ignore[union-attr]
 
 
 @pytest.mark.slow
@@ -350,19 +340,27 @@ def test_foreground_up_stops_both_cleanly(workspace: dict[str, str], how: str) -
     process = subprocess.Popen([sys.executable, "-m", "sandbox.cli", "up", "--jupyter-port", str(ports[0]),
                                 "--mlflow-port", str(ports[1])], env=workspace, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
+    watchdog = threading.Timer(300, process.kill)  # a hung start fails the test instead of the session
+    watchdog.start()
     try:
-        state = _wait_until_serving(workspace, process)
-        assert state["supervisor"]["pid"] == process.pid
+        shown = _read_until_serving(process)
+        state = state_of(workspace)
+        assert state is not None and state["supervisor"]["pid"] == process.pid
+        token = state["services"]["jupyterlab"]["url"].split("token=")[1]
+        assert f"JupyterLab: http://127.0.0.1:{ports[0]}/lab/tree/notebooks?token={token}" in shown
+        assert http_get(f"http://127.0.0.1:{ports[1]}/health")[0] == 200
+        assert http_get(f"http://127.0.0.1:{ports[0]}/api/status?token={token}")[0] == 200
         if how == "ctrl-c":
             process.send_signal(signal.SIGINT)
         else:
             assert sandbox_cli(workspace, "down", timeout=90).returncode == 0
         out, err = process.communicate(timeout=90)
         assert process.returncode == 0, err
-        assert out.endswith("Strg+C beendet beide.\nSandbox gestoppt.\n") and err == ""
+        assert (out, err) == ("Sandbox gestoppt.\n", "")
         assert all(pid_gone(record["pid"]) for record in state["services"].values())
         assert port_free(ports[0]) and port_free(ports[1]) and state_of(workspace) is None
     finally:
+        watchdog.cancel()
         if process.poll() is None:
             process.kill()
         force_down(workspace)
