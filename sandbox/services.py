@@ -33,7 +33,7 @@ from typing import Any
 from sandbox.config import DEFAULT_PROFILE, DEFAULT_SEED, generated_dir, workspace
 from sandbox.errors import SandboxError
 from sandbox.synth.writer import MANIFEST, dataset_name, generate_dataset
-from sandbox.tracking import embedded_uri, process_alive, read_state, state_dir, store_dir, tracking_uri
+from sandbox.tracking import embedded_uri, proc_stat, process_alive, read_state, state_dir, store_dir, tracking_uri
 
 __all__ = ["ensure_default_dataset", "Service", "Sandbox", "ServiceStatus", "preflight", "start", "serve", "stop",
            "status", "DEFAULT_JUPYTER_PORT", "DEFAULT_MLFLOW_PORT"]
@@ -57,16 +57,8 @@ def ensure_default_dataset() -> tuple[Path, bool]:
 
 # --- processes ---------------------------------------------------------------------------------
 
-def _proc_stat(pid: int) -> list[str] | None:
-    """Fields of /proc/<pid>/stat after the command name (state is [0], pgrp [2], starttime [19])."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return None
-
-
 def _start_ticks(pid: int) -> str | None:
-    stat = _proc_stat(pid)
+    stat = proc_stat(pid)
     return stat[19] if stat else None
 
 
@@ -79,7 +71,7 @@ def _group_alive(pgid: int) -> bool:
         except (ProcessLookupError, PermissionError):
             return False
     for entry in Path("/proc").iterdir():
-        stat = _proc_stat(int(entry.name)) if entry.name.isdigit() else None
+        stat = proc_stat(int(entry.name)) if entry.name.isdigit() else None
         if stat and stat[2] == str(pgid) and stat[0] not in ("Z", "X"):
             return True
     return False
@@ -124,7 +116,7 @@ class Service:
     def running(self) -> bool:
         if self._process is not None:
             return self._process.poll() is None  # also reaps our own child
-        return process_alive(self.pid) and (self.ticks is None or _start_ticks(self.pid or 0) in (None, self.ticks))
+        return process_alive(self.pid, self.ticks)
 
     def _ours(self) -> bool:
         """Whether something of this service may still live: our child, our recorded leader, or its group."""
@@ -134,7 +126,7 @@ class Service:
             return True
         ticks = _start_ticks(self.pid)
         if ticks is not None and self.ticks is not None and ticks != self.ticks:
-            return False  # the pid belongs to another process now
+            return False  # the pid belongs to another process now; our group is gone with it
         return self._lingering()
 
     def _lingering(self) -> bool:

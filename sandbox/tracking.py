@@ -58,6 +58,7 @@ __all__ = [
     "store_dir",
     "read_state",
     "process_alive",
+    "proc_stat",
 ]
 
 DIGEST_LENGTH = 16  # MLflow stores dataset digests in 36 characters; the full digest goes to a tag
@@ -80,8 +81,16 @@ def store_dir() -> Path:
     return state_dir() / "mlflow"
 
 
-def process_alive(pid: int | None) -> bool:
-    """Whether a process exists and is not a zombie (an exited child nobody reaped)."""
+def proc_stat(pid: int) -> list[str] | None:
+    """Fields of /proc/<pid>/stat after the command name (state [0], pgrp [2], start time [19]); None if absent."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+
+
+def process_alive(pid: int | None, ticks: str | None = None) -> bool:
+    """Whether a process lives (not a zombie nobody reaped) and, given its recorded start time, is still the same one."""
     if not pid or pid <= 0:
         return False
     try:
@@ -89,12 +98,11 @@ def process_alive(pid: int | None) -> bool:
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
+        pass
+    stat = proc_stat(pid)
+    if stat is None:
         return True  # no /proc (macOS): kill(0) is all we know
-    return stat.rsplit(")", 1)[-1].split()[0] not in ("Z", "X")
+    return stat[0] not in ("Z", "X") and (ticks is None or stat[19] == ticks)
 
 
 def read_state() -> dict[str, Any] | None:
@@ -119,7 +127,7 @@ def tracking_uri() -> str:
     if env:
         return env
     server = (read_state() or {}).get("services", {}).get("mlflow", {})
-    if server.get("url") and process_alive(server.get("pid")):
+    if server.get("url") and process_alive(server.get("pid"), server.get("ticks")):
         return str(server["url"])
     return embedded_uri()
 
