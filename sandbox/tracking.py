@@ -158,13 +158,20 @@ def _activate(uri: str) -> None:
         os.environ.pop("MLFLOW_TRACKING_URI", None)
 
 
+def _usable_uri() -> str:
+    """:func:`tracking_uri`, checked to answer (a server) or with its folder made (the embedded store)."""
+    uri = tracking_uri()
+    check_reachable(uri)
+    if uri == embedded_uri():
+        store_dir().mkdir(parents=True, exist_ok=True)
+    return uri
+
+
 def client() -> "MlflowClient":
     """An MlflowClient for :func:`tracking_uri`, after checking that a server answers."""
     from mlflow.tracking import MlflowClient
 
-    uri = tracking_uri()
-    check_reachable(uri)
-    return MlflowClient(tracking_uri=uri)
+    return MlflowClient(tracking_uri=_usable_uri())
 
 
 def _experiment_id(mlflow_client: "MlflowClient", name: str) -> str:
@@ -278,11 +285,10 @@ def start_run(
     """
     import mlflow
 
+    if not isinstance(experiment, str) or not experiment.strip():
+        raise SandboxError(f"the experiment name must be a non-empty text, got {experiment!r}")
     ds = _open_dataset(dataset) if dataset is not None else None  # a missing dataset fails before the run
-    uri = tracking_uri()
-    check_reachable(uri)
-    if uri == embedded_uri():
-        store_dir().mkdir(parents=True, exist_ok=True)
+    uri = _usable_uri()
     _activate(uri)
     experiment_id = _experiment_id(mlflow.MlflowClient(tracking_uri=uri), experiment)
     wall, cpu = time.perf_counter(), time.process_time()

@@ -169,6 +169,18 @@ def test_missing_dataset_fails_before_any_run_starts(workspace: Path) -> None:
     assert _client().get_experiment_by_name("ohne-daten") is None
 
 
+def test_empty_experiment_name_is_a_clear_error(workspace: Path) -> None:
+    with pytest.raises(SandboxError, match="experiment name must be a non-empty text, got ' '"):
+        with tracking.start_run(" "):
+            pass
+
+
+def test_client_reads_the_embedded_store_even_before_any_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SANDBOX_HOME", str(tmp_path))
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    assert [e.name for e in tracking.client().search_experiments()] == ["Default"]
+
+
 def test_run_id_resumes_a_run_created_elsewhere(workspace: Path) -> None:
     with tracking.start_run("fortsetzen") as first:
         pass
