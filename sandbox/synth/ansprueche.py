@@ -172,9 +172,9 @@ def _part(reg: _Register, leistung: int, person: np.ndarray, start: np.ndarray, 
 def positions(keys: np.ndarray, values: np.ndarray) -> np.ndarray:
     """Index of each value in ``keys`` (unique non-negative integers), -1 where absent; a dense lookup table."""
     top = int(max(keys.max(initial=0), values.max(initial=0))) + 1
-    lookup = np.full(top, -1, np.int64)
+    lookup = np.full(top + 1, -1, np.int64)  # the last entry answers negative values
     lookup[keys] = np.arange(len(keys))
-    return lookup[values]
+    return lookup[np.where(values < 0, top, values)]
 
 
 class _Households:

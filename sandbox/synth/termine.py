@@ -19,6 +19,8 @@ registered in the municipality that day and of the service's age.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -77,8 +79,8 @@ TABLE = Table(
 )
 
 
-def _services(ctx: Context, years: np.ndarray, ref_year: int, share: float) -> pd.DataFrame:
-    """Bürgerbüro and Standesamt services with their yearly in-person appointments per resident."""
+def _services(ctx: Context, years: np.ndarray, ref_year: int, share: float) -> tuple[pd.DataFrame, np.ndarray]:
+    """Bürgerbüro and Standesamt services, and their in-person appointments per resident (services x years)."""
     published = set(ctx.table("leistungen")["leika_schluessel"])
     offices = {amt for kinds in AEMTER.values() for amt in kinds}
     cat = leistungen.katalog()
@@ -86,8 +88,64 @@ def _services(ctx: Context, years: np.ndarray, ref_year: int, share: float) -> p
     growth = leistungen.annahme("online_zuwachs_je_jahr")
     online = cat["online_anteil"].to_numpy()[:, None] * (1 - growth) ** np.maximum(ref_year - years[None, :], 0)
     rate = cat["jaehrliche_faelle_je_1000"].to_numpy()[:, None] / 1000 * (1 - online) * share
-    cat.attrs["rate_by_year"] = rate * leistungen.jahreseffekte(cat["leika_schluessel"], years)
-    return cat
+    return cat, rate * leistungen.jahreseffekte(cat["leika_schluessel"], years)
+
+
+@dataclass(frozen=True)
+class _Calendar:
+    """The simulated days (warm-up, published years, booking horizon) and what each of them is."""
+
+    days: np.ndarray
+    first: int  # first published day
+    weekday: np.ndarray
+    month: np.ndarray  # 1..12
+    month_index: np.ndarray  # months since January of the first year
+    years: np.ndarray
+    closed: np.ndarray  # public holiday
+
+    @classmethod
+    def build(cls, ref: int, ref_year: int, a: dict[str, float]) -> "_Calendar":
+        first = int(from_year_month_day(ref_year - int(a["terminjahre"]) + 1, 1, 1))
+        days = np.arange(first - WARMUP_DAYS, ref + int(a["buchungshorizont_tage"]) + 1)
+        year, month, _ = year_month_day(days)
+        years = np.unique(year)
+        holidays = saxon_holidays(int(years[0]), int(years[-1]))["tag"].to_numpy()
+        return cls(days, first, weekday(days), month, (year - years[0]) * 12 + month - 1, years, np.isin(days, holidays))
+
+
+def _weekday_weights() -> np.ndarray:
+    """Demand weight per weekday (0 = Monday) from ``reference/termine_wochentage.csv``."""
+    table = reference.load("termine_wochentage").set_index("wochentag")["gewicht"].astype(float)
+    return table.reindex(list(WOCHENTAGE)).fillna(0.0).to_numpy()
+
+
+def _month_factors(month: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Factors on visits and on staff per day, by calendar month (``reference/termine_monate.csv``)."""
+    table = reference.load("termine_monate")
+    table = table.set_index(table["monat"].astype(int)).reindex(range(1, 13))
+    return table["nachfrage"].astype(float).to_numpy()[month - 1], table["kapazitaet"].astype(float).to_numpy()[month - 1]
+
+
+def _demand_and_capacity(rng: np.random.Generator, a: dict[str, float], cal: _Calendar, residents: np.ndarray,
+                         rate: np.ndarray, slots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Requests per location and day (Poisson) and appointments offered per location and day.
+
+    ``rate`` is appointments per resident and year by location and month; a
+    week's demand is spread over its open days by weekday preference.
+    """
+    is_open = slots > 0
+    prefs = _weekday_weights()[cal.weekday] * is_open
+    week = (cal.days + 3) // 7  # weeks start on Monday
+    week = week - week[0]
+    week_total = np.zeros((len(residents), week[-1] + 1))
+    np.add.at(week_total.T, week, prefs.T)
+    share_of_week = np.divide(prefs, week_total[:, week], out=np.zeros_like(prefs), where=week_total[:, week] > 0)
+    visits, staff = _month_factors(cal.month)
+    lam = residents[:, None] * rate[:, cal.month_index] * 7 / YEAR * share_of_week * visits
+    open_days = np.maximum(is_open.sum(axis=1), 1)
+    per_slot = contingent(lam.sum(axis=1) / open_days, slots.sum(axis=1) / open_days, a["auslastung_ziel"])
+    capacity = np.where(is_open, np.maximum(np.round(slots * per_slot[:, None] * staff), 1), 0).astype(np.int64)
+    return rng.poisson(lam), capacity
 
 
 def _queue(demand: np.ndarray, capacity: np.ndarray) -> np.ndarray:
@@ -99,6 +157,26 @@ def _queue(demand: np.ndarray, capacity: np.ndarray) -> np.ndarray:
         served[:, d] = np.minimum(waiting, capacity[:, d])
         backlog = waiting - served[:, d]
     return served
+
+
+def _appointments(demand: np.ndarray, served: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One row per served request: its cell (location x day, flat), rank in the day, and the day it was wanted for.
+
+    Requests are served in the order they arrived, so the n-th appointment of
+    a location is the n-th request: its wish day is where the cumulative
+    demand first reaches n.
+    """
+    n_sites, n_days = served.shape
+    flat = served.ravel()
+    cell = np.repeat(np.arange(flat.size), flat)
+    site = cell // n_days
+    rank = np.arange(len(cell)) - np.repeat(np.cumsum(flat) - flat, flat)
+    arrived = np.cumsum(demand, axis=1)
+    big = int(arrived[:, -1].max(initial=0)) + 1
+    keys = (arrived + np.arange(n_sites)[:, None] * big).ravel()
+    nth = (np.cumsum(served, axis=1) - served).ravel()[cell] + rank + 1
+    wish = np.searchsorted(keys, nth + site * big, side="left") - site * n_days
+    return cell, rank, wish
 
 
 def _draw_service(rng: np.random.Generator, weights: np.ndarray, group: np.ndarray) -> np.ndarray:
@@ -114,69 +192,32 @@ def generate(ctx: Context) -> pd.DataFrame:
     rng = ctx.rng(TABLE.name)
     a = annahmen()
     ref = days_before(ctx.profile.stichtag)
-    ref_year = ctx.profile.stichtag.year
-    first = int(from_year_month_day(ref_year - int(a["terminjahre"]) + 1, 1, 1))
-    days = np.arange(first - WARMUP_DAYS, ref + int(a["buchungshorizont_tage"]) + 1)
-    wd = weekday(days)
-    year, month, _ = year_month_day(days)
-    years = np.unique(year)
-    month_index = (year - years[0]) * 12 + month - 1
-    closed = np.isin(days, saxon_holidays(int(years[0]), int(years[-1]))["tag"].to_numpy())
-
+    cal = _Calendar.build(ref, ctx.profile.stichtag.year, a)
     gemeinden = ctx.table("gemeinden")
     sites = standorte(gemeinden, a["einwohner_je_buergerbuero"])
-    svc = _services(ctx, years, ref_year, a["termin_anteil"])
-    season = leistungen.saison(svc["saisonmuster"])  # services x 12
-    offered = sites.serves(svc["amt"].to_numpy()).astype(float)  # sites x services
-    months = np.arange(len(years) * 12)
-    per_month = svc.attrs["rate_by_year"][:, months // 12] * season[:, months % 12]  # services x months
-    site_month = offered[:, :, None] * per_month[None, :, :]  # sites x services x months
+    svc, rate_by_year = _services(ctx, cal.years, ctx.profile.stichtag.year, a["termin_anteil"])
+    months = np.arange(len(cal.years) * 12)
+    per_month = rate_by_year[:, months // 12] * leistungen.saison(svc["saisonmuster"])[:, months % 12]  # services x months
+    site_month = sites.serves(svc["amt"].to_numpy())[:, :, None] * per_month[None, :, :]  # sites x services x months
     residents = gemeinden["einwohnerzahl"].to_numpy()[sites.gemeinde] * sites.anteil
-
     count, slot_start = opening_slots(int(a["slot_minuten"]))
-    slots = count[sites.typ][:, wd] * ~closed  # sites x days
-    is_open = slots > 0
-    prefs = reference_weekdays()[wd] * is_open
-    week = (days + 3) // 7  # weeks start on Monday
-    week = week - week[0]
-    week_total = np.zeros((len(residents), week[-1] + 1))
-    np.add.at(week_total.T, week, prefs.T)
-    share_of_week = np.divide(prefs, week_total[:, week], out=np.zeros_like(prefs), where=week_total[:, week] > 0)
-    by_month = reference.load("termine_monate")
-    by_month = by_month.set_index(by_month["monat"].astype(int)).reindex(range(1, 13))
-    visits, staff = (by_month[c].astype(float).to_numpy()[month - 1] for c in ("nachfrage", "kapazitaet"))
-    lam = residents[:, None] * site_month.sum(axis=1)[:, month_index] * 7 / YEAR * share_of_week * visits
-    demand = rng.poisson(lam)
-    open_days = np.maximum(is_open.sum(axis=1), 1)
-    per_slot = contingent(lam.sum(axis=1) / open_days, slots.sum(axis=1) / open_days, a["auslastung_ziel"])
-    capacity = np.where(is_open, np.maximum(np.round(slots * per_slot[:, None] * staff), 1), 0).astype(np.int64)
+    slots = count[sites.typ][:, cal.weekday] * ~cal.closed  # sites x days
+    demand, capacity = _demand_and_capacity(rng, a, cal, residents, site_month.sum(axis=1), slots)
     served = _queue(demand, capacity)
 
-    # one row per served request; its wish day is found in the FIFO order of requests
-    n_days = len(days)
-    cell = np.repeat(np.arange(served.size), served.ravel())
-    site, day_i = cell // n_days, cell % n_days
-    taken = np.cumsum(served, axis=1)
-    rank = np.arange(len(cell)) - np.repeat(np.cumsum(served.ravel()) - served.ravel(), served.ravel())
-    arrived = np.cumsum(demand, axis=1)
-    big = int(arrived[:, -1].max()) + 1
-    keys = (arrived + np.arange(len(residents))[:, None] * big).ravel()
-    nth = (taken - served).ravel()[cell] + rank + 1
-    wish = np.searchsorted(keys, nth + site * big, side="left") - site * n_days
-    service = _draw_service(rng, site_month.transpose(0, 2, 1).reshape(-1, len(svc)), site * len(months) + month_index[wish])
-
+    cell, rank, wish = _appointments(demand, served)
+    site, day_i = cell // len(cal.days), cell % len(cal.days)
+    service = _draw_service(rng, site_month.transpose(0, 2, 1).reshape(-1, len(svc)), site * len(months) + cal.month_index[wish])
     lead = np.floor(rng.lognormal(np.log(a["vorlauf_median_tage"]), a["vorlauf_streuung"], len(cell))).astype(np.int64)
-    termin = days[day_i]
-    booked = days[wish] - lead
-    keep = (termin >= first) & (booked <= ref)
+    termin, booked = cal.days[day_i], cal.days[wish] - lead
+    keep = (termin >= cal.first) & (booked <= ref)  # no warm-up; after the reference day only what is booked by then
     site, day_i, rank, service, termin, booked, cell = (x[keep] for x in (site, day_i, rank, service, termin, booked, cell))
 
     # slot: the day's appointments spread evenly over its slots (at most the contingent per slot)
     n_cell, cap_cell = served.ravel()[cell], capacity.ravel()[cell]
-    n_slots = count[sites.typ[site], wd[day_i]]
+    n_slots = count[sites.typ[site], cal.weekday[day_i]]
     slot = np.floor((rank + rng.random(served.size)[cell]) * n_slots / n_cell).astype(np.int64)
-    minute = slot_start[sites.typ[site], wd[day_i], slot]
-
+    minute = slot_start[sites.typ[site], cal.weekday[day_i], slot]
     status, wait = _outcome(rng, a, termin, booked, ref, n_cell / cap_cell, slot / n_slots)
     person = persons_for(ctx, rng, sites.gemeinde[site], termin, svc, service, a["ohne_person_anteil"])
 
@@ -193,12 +234,6 @@ def generate(ctx: Context) -> pd.DataFrame:
         "wartezeit_minuten": nullable_int(np.maximum(wait[order], 0), wait[order] < 0),
         "gebucht_am": booked[order].astype("datetime64[D]"),
     })
-
-
-def reference_weekdays() -> np.ndarray:
-    """Demand weight per weekday (0 = Monday) from ``reference/termine_wochentage.csv``."""
-    table = reference.load("termine_wochentage").set_index("wochentag")["gewicht"].astype(float)
-    return table.reindex(list(WOCHENTAGE)).fillna(0.0).to_numpy()
 
 
 def _outcome(rng: np.random.Generator, a: dict[str, float], termin: np.ndarray, booked: np.ndarray, ref: int,
