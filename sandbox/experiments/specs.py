@@ -1,10 +1,11 @@
 """Experiments: ``experiments/<name>/`` with experiment.yaml, notebook.ipynb, README.md.
 
-``new_experiment`` copies a template into a new folder and writes an
-experiment.yaml the team then edits: Fragestellung, Hypothese, team, the
-template, the dataset, parameter values and success criteria. The folder is
-built under a hidden temporary name and renamed into place when complete, so
-a failed ``new`` leaves nothing behind.
+``new_experiment`` copies a template into a new folder (the notebook without
+outputs, and the files it reads beside itself, such as rule tables) and
+writes an experiment.yaml the team then edits: Fragestellung, Hypothese,
+team, the template, the dataset, parameter values and success criteria. The
+folder is built under a hidden temporary name and renamed into place when
+complete, so a failed ``new`` leaves nothing behind.
 """
 
 from __future__ import annotations
