@@ -187,6 +187,8 @@ def test_run_with_unreachable_server_creates_nothing(home: Path, capsys: pytest.
     code, _, err = cli(capsys, "experiment", "run", "ohne-server")
     assert code == 2 and "not reachable" in err and err.count("\n") == 1
     assert _tree(home) == before
+    code, _, err = cli(capsys, "experiment", "list")
+    assert code == 2 and "not reachable" in err and err.count("\n") == 1
 
 
 def test_run_reports_table_missing_from_dataset(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
