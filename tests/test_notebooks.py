@@ -41,12 +41,18 @@ def test_onboarding_notebooks_exist() -> None:
         assert "from sandbox import" in code and "def " not in code and "class " not in code  # thin: no logic
 
 
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return f"sqlite:///{tmp_path_factory.mktemp('mlflow') / 'mlflow.db'}"
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("path", ALL, ids=[p.stem for p in ALL])
-def test_notebook_executes(path: Path, musterstadt_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_notebook_executes(path: Path, musterstadt_path: Path, tmp_path: Path, store: str,
+                           monkeypatch: pytest.MonkeyPatch) -> None:
     import papermill
 
-    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", store)
     before = _untracked_or_changed()
     out = tmp_path / path.name
     papermill.execute_notebook(str(path), str(out), kernel_name="python3", cwd=str(NOTEBOOKS), progress_bar=False)

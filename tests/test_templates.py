@@ -63,14 +63,20 @@ def _proaktiv(m: dict[str, float]) -> None:
     assert 0 < m["precision"] <= 1 and 0 < m["recall"] <= 1
 
 
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """One MLflow store for the module: creating a SQLite store takes seconds."""
+    return f"sqlite:///{tmp_path_factory.mktemp('mlflow') / 'mlflow.db'}"
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
-def test_template_runs_end_to_end(name: str, musterstadt_path: Path, tmp_path: Path,
+def test_template_runs_end_to_end(name: str, musterstadt_path: Path, tmp_path: Path, store: str,
                                   monkeypatch: pytest.MonkeyPatch) -> None:
     from mlflow.tracking import MlflowClient
 
     monkeypatch.setenv("SANDBOX_HOME", str(tmp_path))  # experiments/ goes here; templates come from the checkout
-    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    uri = store
     monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
     assert templates_dir() == ROOT
     template = experiments.load_template(name)
