@@ -252,6 +252,52 @@ def experiment_list() -> None:
     Console().print(table)
 
 
+@experiment_app.command("score")
+def experiment_score(
+    name: str = typer.Argument(..., help="Name des Experiments (wie in: sandbox experiment list)."),
+    file: Optional[Path] = typer.Option(None, "--file", help="Bewertung als YAML-Datei statt Fragen im Terminal."),
+    print_template: bool = typer.Option(False, "--print-template", help="Eine leere Bewertung (YAML) ausgeben."),
+) -> None:
+    """Ein Experiment bewerten: sieben Kriterien der Vision, je Note 1-5 mit einer Zeile Begründung."""
+    from sandbox.compare import scorecard
+
+    if print_template:
+        typer.echo(scorecard.blank_yaml(), nl=False)
+        return
+    if file is not None:
+        card = scorecard.read_file(file)
+    else:
+        scorecard.check_experiment(name)
+        typer.echo(f"Bewertung von {name}: Note 1 (schlecht) bis 5 (sehr gut), je eine Zeile Begründung.")
+        card = scorecard.interview(lambda question: typer.prompt(question, default="", show_default=False), typer.echo)
+    from sandbox.compare.fmt import grade
+
+    stored = scorecard.record(name, card)
+    typer.echo(f"Bewertung von {stored.evaluator} für {name} gespeichert (Gesamtnote {grade(stored.overall)}, "
+               f"MLflow-Lauf {stored.run_id}).")
+
+
+@app.command("compare")
+def compare(
+    names: list[str] = typer.Argument(..., help="Experimente oder Läufe (Name, Laufname oder Lauf-ID); das erste ist die Basis."),
+    out: Optional[str] = typer.Option(None, "--out", "-o", help="Zieldatei (Standard: vergleich-<namen>.<format>); - schreibt auf die Standardausgabe."),
+    format: str = typer.Option("html", "--format", help="html (eine Datei mit Diagrammen), md oder json."),
+) -> None:
+    """Experimente nebeneinander vergleichen: Metriken mit Konfidenzintervallen, Erfolgskriterien, Bewertung, Aufwand."""
+    from sandbox.compare import compare as run_compare
+
+    result = run_compare(names, out, format)
+    if result.path is None:
+        typer.echo(result.text, nl=False)
+        return
+    for note in result.comparison.notices:
+        if note.level == "hoch":
+            typer.echo(f"WARNUNG: {note.text}", err=True)
+    for line in result.comparison.summary:
+        typer.echo(f"- {line}")
+    typer.echo(f"Bericht: {result.path}")
+
+
 def _click_exceptions() -> tuple[type[BaseException], type[BaseException], type[BaseException]]:
     """(ClickException, NoArgsIsHelpError, Abort) of whichever click typer runs on."""
     try:  # typer >= 0.25 vendors click

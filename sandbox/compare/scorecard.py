@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from mlflow.entities import Run
 
 __all__ = ["Criterion", "Rating", "Scorecard", "CRITERIA", "parse", "read_file", "interview", "record", "load",
-           "blank_yaml"]
+           "blank_yaml", "check_experiment"]
 
 _PREFIX = "sandbox.bewertung."
 _METRIC = "bewertung."
@@ -176,21 +176,24 @@ def blank_yaml() -> str:
 
 
 def interview(ask: Callable[[str], str], say: Callable[[str], None]) -> Scorecard:
-    """Ask for name, role and every criterion; re-ask until each answer is valid."""
-    def until_valid(question: str, check: Callable[[str], Any]) -> Any:
+    """Ask for name, role and every criterion (in German); re-ask until each answer is valid."""
+    def until_valid(question: str, check: Callable[[str], Any], hint: str) -> Any:
         while True:
             try:
                 return check(ask(question))
-            except SandboxError as exc:
-                say(f"  {str(exc).split(': ', 1)[-1]}")
+            except SandboxError:
+                say(f"  {hint}")
 
-    evaluator = until_valid("Ihr Name (Bewerter/in)", lambda a: _line(a, "answer", "the name"))
+    evaluator = until_valid("Ihr Name (Bewerter/in)", lambda a: _line(a, "answer", "the name"),
+                            "Bitte Ihren Namen angeben.")
     role = ask("Ihre Rolle (optional, Enter überspringt)").strip()
     ratings = {}
     for number, c in enumerate(CRITERIA, 1):
         say(f"\n{number}/{len(CRITERIA)} {c.title}\n  {c.question}")
-        note = until_valid("  Note (1-5)", lambda a, key=c.key: _note(a, "answer", key))
-        reason = until_valid("  Begründung (eine Zeile)", lambda a: _line(a, "answer", "the justification"))
+        note = until_valid("  Note (1-5)", lambda a, key=c.key: _note(a, "answer", key),
+                           "Bitte eine ganze Zahl von 1 bis 5 eingeben.")
+        reason = until_valid("  Begründung (eine Zeile)", lambda a: _line(a, "answer", "the justification"),
+                             "Bitte die Note in einer Zeile begründen.")
         ratings[c.key] = Rating(note, reason)
     comment = ask("Kommentar (optional)").strip()
     return parse({"bewerter": evaluator, "rolle": role or None, "kommentar": comment or None,
@@ -201,13 +204,19 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "bewertung"
 
 
+def check_experiment(experiment: str) -> None:
+    """Fail before an interview if ``experiment`` has no MLflow experiment to hold the scorecard."""
+    sources.find_experiment(sources.open_store(), experiment)
+
+
 def record(experiment: str, card: Scorecard) -> Scorecard:
     """Store ``card`` as a scorecard run in the MLflow experiment ``experiment``; returns it with run id and time."""
     from mlflow.entities import Metric, Param, RunTag
 
     client = sources.open_store()
     found = sources.find_experiment(client, experiment)
-    when = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    now = dt.datetime.now(dt.timezone.utc)
+    when = now.replace(microsecond=now.microsecond // 1000 * 1000)  # what MLflow's start_time can hold
     millis = int(when.timestamp() * 1000)
     seen = _latest_run_ids(client, found.experiment_id)
     tags = {sources.KIND_TAG: sources.SCORE_KIND, "sandbox.experiment": experiment,
@@ -270,4 +279,4 @@ def load(client: Any, experiment_id: str) -> list[Scorecard]:
     runs = client.search_runs([experiment_id], filter_string=f"tags.`{sources.KIND_TAG}` = '{sources.SCORE_KIND}'",
                               max_results=1000, order_by=["attributes.start_time ASC"])
     cards = [_from_run(r) for r in runs if r.info.status == "FINISHED"]
-    return [c for c in cards if c is not None]
+    return sorted((c for c in cards if c is not None), key=lambda c: c.when or dt.datetime.min.replace(tzinfo=dt.timezone.utc))

@@ -195,6 +195,11 @@ def _find_run(client: "MlflowClient", experiments: dict[str, "Experiment"], name
     return run_info(found[0], by_id[found[0].info.experiment_id]) if found else None
 
 
+def _named(experiments: dict[str, "Experiment"]) -> list[str]:
+    """Experiment names worth suggesting: MLflow's empty "Default" experiment left out."""
+    return sorted(name for name, e in experiments.items() if not (name == "Default" and e.experiment_id == "0"))
+
+
 def _unknown(client: "MlflowClient", experiments: dict[str, "Experiment"], name: str) -> SandboxError:
     ids = [e.experiment_id for e in experiments.values()]
     runs = _guard(lambda: client.search_runs(ids, max_results=2000)) if ids else []
@@ -202,7 +207,7 @@ def _unknown(client: "MlflowClient", experiments: dict[str, "Experiment"], name:
     close = difflib.get_close_matches(name, candidates, n=5, cutoff=0.6)
     if close:
         return SandboxError(f"no experiment or run named {name!r}; did you mean: {', '.join(close)}?")
-    known = ", ".join(sorted(experiments)[:10]) or "none yet"
+    known = ", ".join(_named(experiments)[:10]) or "none yet"
     return SandboxError(f"no experiment or run named {name!r} (experiments: {known}); "
                         "see sandbox experiment list")
 
@@ -214,7 +219,7 @@ def find_experiment(client: "MlflowClient", name: str) -> "Experiment":
         return experiments[name]
     close = difflib.get_close_matches(name, sorted(experiments), n=5, cutoff=0.6)
     hint = f"did you mean: {', '.join(close)}?" if close else \
-        f"experiments with runs: {', '.join(sorted(experiments)[:10]) or 'none yet'}"
+        f"known experiments: {', '.join(_named(experiments)[:10]) or 'none yet'}"
     raise SandboxError(f"no MLflow experiment named {name!r}; {hint} (an experiment appears after its first "
                        "run: sandbox experiment run NAME)")
 

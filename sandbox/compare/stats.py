@@ -94,4 +94,5 @@ def difference(baseline: Estimate, other: Estimate, key: str = "") -> Difference
     base = _resampled_means(np.array(baseline.values), rng)
     alt = _resampled_means(np.array(other.values), rng)
     low, high = _bounds(alt - base)
-    return Difference(value, low, high, bool(low > 0 or high < 0))
+    tolerance = 1e-9 * max(1.0, abs(baseline.mean), abs(other.mean))  # float noise of equal means is no difference
+    return Difference(value, low, high, bool(low > tolerance or high < -tolerance))

@@ -1,0 +1,153 @@
+"""`sandbox experiment score`: evaluators' ratings on the vision's criteria, stored with the experiment in MLflow."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from sandbox import compare, tracking
+from sandbox.cli import main
+from sandbox.compare import scorecard
+from tests.compare.conftest import log_runs
+
+KEYS = [c.key for c in scorecard.CRITERIA]
+
+
+def card_yaml(evaluator: str = "Erika Beispiel", notes: dict[str, int] | None = None, **extra: object) -> dict:
+    notes = notes or {}
+    return {"bewerter": evaluator, "rolle": "Datenschutzbeauftragte",
+            "kriterien": {k: {"note": notes.get(k, 4), "begruendung": f"{k}: nachvollziehbar begründet"} for k in KEYS},
+            **extra}
+
+
+@pytest.fixture(scope="module")
+def experiments(store: str, musterstadt) -> list[str]:
+    log_runs("bewertet", {"recall": [0.8, 0.9]}, musterstadt, seeds=(1, 2))
+    log_runs("vergleich", {"recall": [0.7, 0.75]}, musterstadt, seeds=(1, 2))
+    log_runs("unbewertet", {"recall": [0.7]}, musterstadt, seeds=(1,))
+    return ["bewertet", "vergleich", "unbewertet"]
+
+
+def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    capsys.readouterr()
+    try:
+        main(list(args))
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _scorecard_runs(name: str) -> list:
+    client = tracking.client()
+    found = client.get_experiment_by_name(name)
+    return client.search_runs([found.experiment_id], filter_string="tags.`sandbox.art` = 'bewertung'")
+
+
+def _write(tmp_path: Path, data: object, name: str = "bewertung.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_score_from_file_is_stored_queryably(experiments, tmp_path: Path, capsys) -> None:
+    path = _write(tmp_path, card_yaml(notes={"nutzen": 5, "aufwand": 2}, kommentar="Pilot lohnt sich."))
+    code, out, err = cli(capsys, "experiment", "score", "bewertet", "--file", str(path))
+    assert code == 0, err
+    assert "Bewertung von Erika Beispiel für bewertet gespeichert (Gesamtnote 3,9" in out
+    [run] = _scorecard_runs("bewertet")
+    data = run.data
+    assert run.info.status == "FINISHED" and run.info.run_name == "bewertung-erika-beispiel"
+    assert data.metrics["bewertung.nutzen"] == 5 and data.metrics["bewertung.aufwand"] == 2
+    assert data.metrics["bewertung.gesamt"] == pytest.approx((5 + 2 + 4 * 5) / 7)
+    assert data.params["bewerter"] == "Erika Beispiel" and data.params["rolle"] == "Datenschutzbeauftragte"
+    assert data.tags["sandbox.bewertung.nutzen.begruendung"] == "nutzen: nachvollziehbar begründet"
+    assert data.tags["sandbox.bewertung.kommentar"] == "Pilot lohnt sich."
+    assert data.tags["sandbox.bewertung.zeitpunkt"].endswith("+00:00")  # ISO 8601, UTC
+    assert len(data.tags["sandbox.bewertung.laeufe"].split(",")) == 2  # the two runs the evaluator saw
+    client = tracking.client()
+    assert [a.path for a in client.list_artifacts(run.info.run_id)] == ["bewertung.json"]
+
+
+def test_several_evaluators_are_all_kept_and_summarised(experiments, tmp_path: Path, capsys) -> None:
+    for who, note in (("Anna Amt", 2), ("Bernd Bürgermeister", 5)):
+        path = _write(tmp_path, card_yaml(who, {"datenschutz": note}), f"{who}.yaml")
+        assert cli(capsys, "experiment", "score", "vergleich", "--file", str(path))[0] == 0
+    client = tracking.client()
+    cards = scorecard.load(client, client.get_experiment_by_name("vergleich").experiment_id)
+    assert [c.evaluator for c in cards] == ["Anna Amt", "Bernd Bürgermeister"]
+    assert all(c.when is not None and c.run_id for c in cards)
+    c = compare.compare(["vergleich", "unbewertet"], out="-").comparison
+    row = next(r for r in c.scores if r.key == "datenschutz")
+    assert (row.cells[0].mean, row.cells[0].low, row.cells[0].high, row.cells[0].n) == (3.5, 2, 5, 2)
+    assert row.cells[1] is None
+    assert [len(s.runs) for s in c.subjects] == [2, 1]  # scorecards are no experiment runs
+    assert not any(m.name.startswith("bewertung") for m in c.metrics)
+    assert any("uneinig" in line and "Datenschutz" in line for line in c.uncertain)
+    assert any("Noch nicht bewertet: unbewertet" in line for line in c.uncertain)
+    html = compare.render(c, "html")
+    assert "Anna Amt" in html and "Bernd Bürgermeister" in html and "datenschutz: nachvollziehbar begründet" in html
+    assert html.count("data:image/png;base64,") == 3  # metrics, scorecard, cost
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda d: d["kriterien"].update(kosten={"note": 3, "begruendung": "x"}),
+     "unknown criterion 'kosten'; the criteria are nutzen, entlastung, datenschutz"),
+    (lambda d: d["kriterien"].pop("aufwand"), "criterion 'aufwand' (Aufwand/Kosten) is missing"),
+    (lambda d: d["kriterien"]["nutzen"].update(note=6), "nutzen.note must be a whole number from 1 to 5, got 6"),
+    (lambda d: d["kriterien"]["nutzen"].update(note="vier"), "nutzen.note must be a whole number from 1 to 5, got 'vier'"),
+    (lambda d: d["kriterien"]["nutzen"].update(note=True), "got True"),
+    (lambda d: d["kriterien"]["zuverlaessigkeit"].update(begruendung="  "), "zuverlaessigkeit.begruendung"),
+    (lambda d: d.pop("bewerter"), "bewerter (who rates) is missing"),
+    (lambda d: d.update(datum="heute"), "unknown key 'datum'"),
+    (lambda d: d.update(kriterien=[1, 2]), "kriterien must map each of nutzen"),
+])
+def test_invalid_scorecards_are_one_line_and_store_nothing(experiments, tmp_path: Path, capsys, change,
+                                                           message: str) -> None:
+    data = card_yaml()
+    change(data)
+    code, _, err = cli(capsys, "experiment", "score", "unbewertet", "--file", str(_write(tmp_path, data)))
+    assert code == 2 and err.count("\n") == 1 and message in err and "bewertung.yaml" in err
+    assert _scorecard_runs("unbewertet") == []
+
+
+def test_unreadable_files_and_unknown_experiments(experiments, tmp_path: Path, capsys) -> None:
+    broken = tmp_path / "kaputt.yaml"
+    broken.write_text("bewerter: [nicht geschlossen\n", encoding="utf-8")
+    code, _, err = cli(capsys, "experiment", "score", "unbewertet", "--file", str(broken))
+    assert code == 2 and "is not valid YAML" in err
+    code, _, err = cli(capsys, "experiment", "score", "unbewertet", "--file", str(tmp_path / "fehlt.yaml"))
+    assert code == 2 and "cannot read" in err
+    code, _, err = cli(capsys, "experiment", "score", "bewertt", "--file", str(_write(tmp_path, card_yaml())))
+    assert code == 2 and "no MLflow experiment named 'bewertt'; did you mean: bewertet" in err
+
+
+def test_blank_template_lists_every_criterion_and_parses(capsys) -> None:
+    code, out, _ = cli(capsys, "experiment", "score", "egal", "--print-template")
+    assert code == 0 and all(f"  {k}: " in out for k in KEYS) and "Übertragbarkeit auf andere Kommunen" in out
+    card = scorecard.parse(yaml.safe_load(out))
+    assert card.evaluator == "Vorname Name" and set(card.ratings) == set(KEYS)
+
+
+def test_interactive_scoring_asks_again_until_valid(experiments, store: str) -> None:
+    answers = ["Clara Controlling", "Kämmerei"]
+    for number, _ in enumerate(KEYS):
+        answers += ["7", "x", str(1 + number % 5), "", f"Begründung {number}"] if number == 0 else \
+                   [str(1 + number % 5), f"Begründung {number}"]
+    answers.append("")  # no comment
+    sandbox = Path(sys.executable).with_name("sandbox")
+    done = subprocess.run([str(sandbox), "experiment", "score", "unbewertet"], input="\n".join(answers) + "\n",
+                          capture_output=True, text=True, env={**os.environ, "MLFLOW_TRACKING_URI": store}, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("Bitte eine ganze Zahl von 1 bis 5 eingeben.") == 2  # for "7" and "x"
+    assert done.stdout.count("Bitte die Note in einer Zeile begründen.") == 1
+    assert "3/7 Datenschutz und Informationssicherheit" in done.stdout
+    [run] = _scorecard_runs("unbewertet")
+    assert run.data.params["bewerter"] == "Clara Controlling" and run.data.params["rolle"] == "Kämmerei"
+    assert [run.data.metrics[f"bewertung.{k}"] for k in KEYS] == [1, 2, 3, 4, 5, 1, 2]
+    assert run.data.tags["sandbox.bewertung.nutzen.begruendung"] == "Begründung 0"
