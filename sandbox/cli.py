@@ -43,8 +43,9 @@ def data_generate(
     out: Optional[Path] = typer.Option(None, help="Zielordner (Standard: synthetic_data/generated/<profil>-s<seed>)."),
     format: str = typer.Option("parquet", "--format", help="parquet oder csv (deutsches Excel)."),
     force: bool = typer.Option(False, help="Einen vorhandenen Zielordner ersetzen."),
+    check: bool = typer.Option(True, "--check/--no-check", help="Nach dem Erzeugen prüfen (Qualität und Datenschutz, Ergebnis in manifest.json)."),
 ) -> None:
-    """Einen synthetischen Datensatz erzeugen."""
+    """Einen synthetischen Datensatz erzeugen (und prüfen, außer mit --no-check)."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from sandbox.synth.profile import check_population
@@ -61,9 +62,77 @@ def data_generate(
         def progress(table: str, index: int, total: int) -> None:
             bar.update(task, description=table or "fertig", completed=index, total=total)
 
-        path = generate_dataset(profile, int(seed_value or 0), pop, out, format, force, progress=progress)
+        gate = None
+        if check:
+            from sandbox.quality import GenerationGate
+
+            gate = GenerationGate(profile, announce=lambda: bar.update(task, description="Qualitätsprüfung"))
+        path = generate_dataset(profile, int(seed_value or 0), pop, out, format, force, progress=progress,
+                                finalize=gate)
     typer.echo(f"Datensatz geschrieben: {path}")
     typer.echo(f"Datenkarte: {path / 'DATENKARTE.md'}")
+    if gate is not None and gate.report is not None:
+        for line in gate.report.lines()[-1:] + ["FEHLER " + f.line() for f in gate.report.failures]:
+            typer.echo(line)
+        typer.echo(f"Datenschutz: {gate.privacy.headline()}; Bericht: sandbox data privacy {path}")
+        typer.echo(f"Data Docs (HTML): sandbox data check {path}")
+        raise typer.Exit(gate.report.exit_code)
+
+
+def _data_input(dataset: Optional[str], table_file: Optional[Path], as_table: Optional[str]) -> Path:
+    """The dataset folder to check, after checking that DIR, --table and --as fit together."""
+    from sandbox.datasets import resolve
+
+    if table_file is None and as_table is None:
+        return resolve(dataset)
+    if table_file is None or as_table is None:
+        raise SandboxError("--table FILE and --as TABLE go together, e.g. --table einwohner.csv --as einwohner")
+    if dataset is not None:
+        raise SandboxError("give either a dataset or --table FILE --as TABLE, not both")
+    return table_file
+
+
+@data_app.command("check")
+def data_check(
+    dataset: Optional[str] = typer.Argument(None, help="Datensatz: Profilname, Ordnername oder Pfad (Standard: musterstadt)."),
+    table_file: Optional[Path] = typer.Option(None, "--table", help="Eigene Datei (CSV oder Parquet) statt eines erzeugten Datensatzes."),
+    as_table: Optional[str] = typer.Option(None, "--as", help="Standardtabelle, gegen deren Schema die Datei geprüft wird, z. B. einwohner."),
+    docs: bool = typer.Option(True, "--docs/--no-docs", help="Data Docs (HTML) in den Ordner qualitaet/ schreiben."),
+) -> None:
+    """Daten prüfen (Great Expectations): Schema, Schlüssel, Beziehungen, Verteilungen. Exit 1 bei Abweichungen."""
+    from rich.console import Console
+
+    from sandbox.quality import check_dataset, check_extract
+
+    target = _data_input(dataset, table_file, as_table)
+    if as_table is None:
+        report = check_dataset(target, docs=docs)
+    else:
+        report = check_extract(target, as_table, docs=docs)
+    Console().print(report.rich_table())
+    for line in report.lines():
+        typer.echo(line)
+    raise typer.Exit(report.exit_code)
+
+
+@data_app.command("privacy")
+def data_privacy(
+    dataset: Optional[str] = typer.Argument(None, help="Datensatz: Profilname, Ordnername oder Pfad (Standard: musterstadt)."),
+    table_file: Optional[Path] = typer.Option(None, "--table", help="Eigene Datei (CSV oder Parquet), z. B. ein Auszug aus dem Melderegister."),
+    as_table: Optional[str] = typer.Option(None, "--as", help="Standardtabelle der Datei, z. B. einwohner."),
+) -> None:
+    """Datenschutzbericht: Herkunft, k-Anonymität, l-Diversität, Namen in Freitexten. Exit 1 bei Fundstellen."""
+    from rich.console import Console
+
+    from sandbox.quality import assess_extract, privacy_dataset
+    from sandbox.quality.privacy_text import privacy_lines, privacy_table
+
+    target = _data_input(dataset, table_file, as_table)
+    report = privacy_dataset(target) if as_table is None else assess_extract(target, as_table)
+    Console().print(privacy_table(report))
+    for line in privacy_lines(report):
+        typer.echo(line)
+    raise typer.Exit(report.exit_code)
 
 
 @data_app.command("list")

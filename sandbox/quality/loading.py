@@ -1,0 +1,217 @@
+"""Read a dataset's tables, or a user's own extract, into frames the checks can trust.
+
+Each column is converted to one canonical pandas type per schema type, so the
+expectations behave the same for Parquet, German-Excel CSV and plain CSV:
+
+=========  ==========================================================
+int64      ``int64`` (``Int64`` when the column has gaps)
+float64    ``float64``
+bool       ``bool`` (``boolean`` when the column has gaps)
+date,      ``datetime64[ns]``
+timestamp
+string     ``category`` (cheap to filter and compare at millions of rows)
+=========  ==========================================================
+
+A column whose values cannot be read as its schema type is kept as it came
+(its text, or its Parquet type) and listed in ``Loaded.bad_types``: the type
+expectation then fails and names it. A file that cannot be read at all (missing,
+empty, corrupted, wrong encoding) is listed in ``Loaded.errors`` with one line
+saying why; the caller turns that into exit code 2.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable
+
+from sandbox.errors import SandboxError
+from sandbox.quality.textfiles import arrow_from_text, read_text_table
+from sandbox.synth.schema import Column, Table
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
+__all__ = ["Loaded", "load_dataset", "load_extract", "read_manifest"]
+
+
+@dataclass
+class Loaded:
+    """Frames of the tables that could be read, and what went wrong with the rest."""
+
+    frames: dict[str, "pd.DataFrame"] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)  # table -> why it cannot be read
+    bad_types: dict[str, dict[str, str]] = field(default_factory=dict)  # table -> column -> found type
+    notes: list[str] = field(default_factory=list)
+    sources: dict[str, Path] = field(default_factory=dict)  # table -> file
+
+    def usable(self, table: str, *columns: str) -> bool:
+        """True when ``table`` was read and each column is present with its schema type."""
+        frame = self.frames.get(table)
+        if frame is None:
+            return False
+        bad = self.bad_types.get(table, {})
+        return all(c in frame.columns and c not in bad for c in columns)
+
+
+def read_manifest(folder: Path) -> dict[str, Any]:
+    path = folder / "manifest.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SandboxError(f"{folder} has no manifest.json; it is not a generated dataset "
+                           "(check a single file with --table FILE --as TABLE)") from None
+    except (OSError, ValueError) as exc:
+        raise SandboxError(f"cannot read {path} ({exc}); generate the dataset again") from None
+
+
+def _arrow_kind(dtype: "pa.DataType") -> str:
+    """The schema type an Arrow type can be read as without loss ('' if none)."""
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(dtype):
+        dtype = dtype.value_type
+    if pa.types.is_integer(dtype):
+        return "int64"
+    if pa.types.is_floating(dtype):
+        return "float64"
+    if pa.types.is_boolean(dtype):
+        return "bool"
+    if pa.types.is_date(dtype) or pa.types.is_timestamp(dtype):
+        return "date"
+    if pa.types.is_string(dtype) or pa.types.is_large_string(dtype):
+        return "string"
+    return ""
+
+
+_COMPATIBLE = {
+    "int64": {"int64"},
+    "float64": {"float64", "int64"},
+    "bool": {"bool"},
+    "date": {"date"},
+    "timestamp": {"date"},
+    "string": {"string"},
+}
+
+
+def _to_dates(values: "pd.Series") -> "pd.Series":
+    """datetime64[ns] where every value fits, else the coarser unit (still comparable)."""
+    try:
+        return values.astype("datetime64[ns]")
+    except (OverflowError, ValueError):
+        return values
+
+
+def _from_arrow(array: "pa.ChunkedArray", col: Column) -> tuple["pd.Series", str | None]:
+    """A pandas column of the canonical type, or the raw values and the type found."""
+    import pyarrow as pa
+
+    kind = _arrow_kind(array.type)
+    if kind not in _COMPATIBLE[col.dtype]:
+        return array.to_pandas(), str(array.type)
+    if col.dtype == "string":
+        if not pa.types.is_dictionary(array.type):
+            array = array.dictionary_encode()
+        return array.to_pandas(), None
+    if col.dtype in ("int64", "bool"):
+        target = pa.int64() if col.dtype == "int64" else pa.bool_()
+        array = array.cast(target)
+        if array.null_count:
+            return array.to_pandas(types_mapper={target: _nullable(col.dtype)}.get), None
+        return array.to_pandas(), None
+    if col.dtype == "float64":
+        return array.cast(pa.float64()).to_pandas(), None
+    return _to_dates(array.to_pandas(date_as_object=False)), None
+
+
+def _nullable(dtype: str) -> Any:
+    import pandas as pd
+
+    return pd.Int64Dtype() if dtype == "int64" else pd.BooleanDtype()
+
+
+def _frame_from_arrow(data: "pa.Table", schema: Table, loaded: Loaded) -> "pd.DataFrame":
+    import pandas as pd
+
+    columns: dict[str, pd.Series] = {}
+    known = set(schema.column_names)
+    for col in schema.columns:
+        if col.name not in data.column_names:
+            continue
+        series, found = _from_arrow(data.column(col.name), col)
+        if found is not None:
+            loaded.bad_types.setdefault(schema.name, {})[col.name] = found
+        columns[col.name] = series
+    for name in data.column_names:  # columns the schema does not know stay as they are
+        if name not in known:
+            columns[name] = data.column(name).to_pandas()
+    return pd.DataFrame(columns, index=pd.RangeIndex(data.num_rows))
+
+
+def _read_parquet(path: Path, schema: Table) -> "pa.Table":
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if path.stat().st_size == 0:
+        raise SandboxError(f"{path.name} is empty (0 bytes); generate the dataset again or export the file again")
+    try:
+        return pq.read_table(path)
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise SandboxError(f"{path.name} is not a readable Parquet file ({first}); "
+                           "generate the dataset again or export the file again") from None
+
+
+def _read_file(path: Path, schema: Table, loaded: Loaded) -> "pd.DataFrame":
+    if not path.is_file():
+        raise SandboxError(f"{path.name} is missing")
+    if path.suffix.lower() == ".parquet":
+        return _frame_from_arrow(_read_parquet(path, schema), schema, loaded)
+    if path.suffix.lower() in (".csv", ".txt", ".tsv"):
+        return _frame_from_arrow(arrow_from_text(read_text_table(path), schema), schema, loaded)
+    raise SandboxError(f"{path.name}: unknown file type {path.suffix!r}; give a .csv or .parquet file")
+
+
+def load_dataset(folder: Path, manifest: dict[str, Any] | None = None, only: Iterable[str] | None = None) -> Loaded:
+    """Every table of a generated dataset that the registry knows (or those in ``only``)."""
+    from sandbox.synth import TABLES
+
+    manifest = manifest if manifest is not None else read_manifest(folder)
+    loaded = Loaded()
+    listed = manifest.get("tables") or {}
+    wanted = set(only) if only is not None else None
+    for name, info in listed.items():
+        if wanted is not None and name not in wanted:
+            continue
+        if name not in TABLES:
+            loaded.notes.append(f"Tabelle {name} ist dieser Version unbekannt und wird nicht geprüft")
+            continue
+        path = folder / str(info.get("file", f"{name}.parquet"))
+        loaded.sources[name] = path
+        try:
+            loaded.frames[name] = _read_file(path, TABLES[name].TABLE, loaded)
+        except SandboxError as exc:
+            loaded.errors[name] = str(exc)
+    for name in TABLES:
+        if name not in listed and (wanted is None or name in wanted):
+            loaded.notes.append(f"Tabelle {name} fehlt im Manifest (mit einer älteren Version erzeugt?)")
+    return loaded
+
+
+def load_extract(path: Path, table: str) -> Loaded:
+    """A user's own CSV or Parquet file, read against the standard schema of ``table``."""
+    from sandbox.synth import TABLES
+
+    if table not in TABLES:
+        raise SandboxError(f"unknown table {table!r} for --as; known tables: {', '.join(TABLES)}")
+    path = Path(path)
+    if not path.exists():
+        raise SandboxError(f"{path} does not exist; give the path to your CSV or Parquet file")
+    loaded = Loaded(sources={table: path})
+    try:
+        loaded.frames[table] = _read_file(path, TABLES[table].TABLE, loaded)
+    except SandboxError as exc:
+        loaded.errors[table] = str(exc)
+    return loaded

@@ -1,0 +1,158 @@
+"""Expectation suites derived from the synth schemas: one table, one suite.
+
+Nothing here is written per table. Each ``Column`` of a ``Table`` declares its
+type, whether it may be empty, whether it is unique, its allowed values,
+pattern and range; each declaration becomes a Great Expectations expectation.
+A column added to a schema therefore gets its checks without a line here.
+
+Suites are described as :class:`Expect` records (the GX class name and its
+arguments) so they can be built, listed and tested without importing
+great_expectations, which takes seconds; :mod:`sandbox.quality.runner` turns
+them into GX objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sandbox.quality.textfiles import FORMATS
+from sandbox.synth.schema import DTYPES, Column, Table
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["Expect", "Check", "column_expectations", "table_expectations", "table_check", "TYPE_CHECKS", "DATE_RANGE"]
+
+#: the column type check per schema type: GX expectation and its arguments. The loader
+#: gives ints and truth values without gaps numpy types and with gaps pandas' nullable
+#: types, so both are accepted; ExpectColumnTypeToBe matches "category" and a unit-less
+#: "datetime64" to every dtype of that family.
+TYPE_CHECKS: dict[str, tuple[str, dict[str, Any]]] = {
+    "int64": ("ExpectColumnValuesToBeInTypeList", {"type_list": ["int64", "Int64Dtype"]}),
+    "float64": ("ExpectColumnTypeToBe", {"type_": "float64"}),
+    "bool": ("ExpectColumnValuesToBeInTypeList", {"type_list": ["bool", "BooleanDtype"]}),
+    "date": ("ExpectColumnTypeToBe", {"type_": "datetime64"}),
+    "timestamp": ("ExpectColumnTypeToBe", {"type_": "datetime64"}),
+    "string": ("ExpectColumnTypeToBe", {"type_": "category"}),
+}
+
+#: plausible range of a date or time without its own bounds in the schema
+DATE_RANGE = ("1900-01-01", "2099-12-31")
+
+
+@dataclass(frozen=True)
+class Expect:
+    """One expectation: GX class name, its arguments, and a German label for the report."""
+
+    kind: str
+    kwargs: dict[str, Any]
+    label: str
+
+    @property
+    def column(self) -> str | None:
+        return self.kwargs.get("column") or self.kwargs.get("column_A")
+
+
+@dataclass
+class Check:
+    """A frame and the expectations it must meet: a table's suite or a cross-table check.
+
+    ``table`` groups the result in the report; ``name`` is the suite's name in
+    GX and in the Data Docs. ``index`` names key columns shown beside offending
+    values.
+    """
+
+    name: str
+    table: str
+    frame: "pd.DataFrame"
+    expectations: list[Expect]
+    index: list[str] = field(default_factory=list)
+    title: str = ""
+
+
+def _bound(col: Column, value: float | str | None) -> Any:
+    """A schema bound as GX compares it: dates as timestamps, numbers as numbers."""
+    import pandas as pd
+
+    if value is None:
+        return None
+    if col.dtype in ("date", "timestamp"):
+        return pd.Timestamp(str(value))
+    return value
+
+
+def _range_label(col: Column, low: Any, high: Any) -> str:
+    def show(value: Any) -> str:
+        return str(value)[:10] if col.dtype in ("date", "timestamp") else f"{value:g}"
+
+    if low is not None and high is not None:
+        return f"{col.name}: zwischen {show(low)} und {show(high)}"
+    return f"{col.name}: mindestens {show(low)}" if low is not None else f"{col.name}: höchstens {show(high)}"
+
+
+def column_expectations(col: Column, type_ok: bool = True) -> list[Expect]:
+    """The expectations one column's declaration implies.
+
+    With ``type_ok=False`` (its values are not of the declared type) only the
+    type check and, for text, the format check remain: comparing text with a
+    range would only produce noise. A date without bounds of its own must lie
+    in ``DATE_RANGE`` (dates that end after the Stichtag, like a claim's end or
+    a booked appointment, are legitimate; which dates may not is a promise of
+    the profile, see ``distribution``).
+    """
+    name = col.name
+    kind, kwargs = TYPE_CHECKS[col.dtype]
+    out = [Expect(kind, {"column": name, **kwargs}, f"{name}: Typ {DTYPES[col.dtype]}")]
+    if not type_ok:
+        if col.dtype in FORMATS:
+            out.append(Expect("ExpectColumnValuesToMatchRegex", {"column": name, "regex": FORMATS[col.dtype]},
+                              f"{name}: Werte als {DTYPES[col.dtype]} lesbar"))
+        return out
+    if not col.nullable:
+        out.append(Expect("ExpectColumnValuesToNotBeNull", {"column": name}, f"{name}: nie leer"))
+    if col.unique:
+        out.append(Expect("ExpectColumnValuesToBeUnique", {"column": name}, f"{name}: eindeutig"))
+    if col.allowed:
+        out.append(Expect("ExpectColumnValuesToBeInSet", {"column": name, "value_set": list(col.allowed)},
+                          f"{name}: erlaubte Werte"))
+    if col.pattern and col.dtype == "string":
+        out.append(Expect("ExpectColumnValuesToMatchRegex", {"column": name, "regex": col.pattern},
+                          f"{name}: Muster {col.pattern}"))
+    low, high = col.min, col.max
+    if col.dtype in ("date", "timestamp"):
+        low = DATE_RANGE[0] if low is None else low
+        high = DATE_RANGE[1] if high is None else high
+    if low is not None or high is not None:
+        kwargs = {"column": name, "min_value": _bound(col, low), "max_value": _bound(col, high)}
+        out.append(Expect("ExpectColumnValuesToBeBetween", kwargs, _range_label(col, low, high)))
+    return out
+
+
+def table_expectations(table: Table, present: list[str] | None = None, bad_types: dict[str, str] | None = None,
+                       exact: bool = True) -> list[Expect]:
+    """The suite of a table: its columns (all of them, exactly when ``exact``), rows, and each column's rules.
+
+    ``present`` are the columns the data actually has (default: all); rules of
+    absent columns are left out, the column check names them. ``bad_types``
+    are columns whose values are not of their declared type.
+    """
+    present = table.column_names if present is None else present
+    bad_types = bad_types or {}
+    out = [
+        Expect("ExpectTableColumnsToMatchSet", {"column_set": table.column_names, "exact_match": exact},
+               "Spalten wie im Schema" if exact else "alle Spalten des Schemas vorhanden"),
+        Expect("ExpectTableRowCountToBeBetween", {"min_value": 1}, "mindestens eine Zeile"),
+    ]
+    for col in table.columns:
+        if col.name in present:
+            out.extend(column_expectations(col, type_ok=col.name not in bad_types))
+    return out
+
+
+def table_check(table: Table, frame: "pd.DataFrame", bad_types: dict[str, str] | None = None,
+                exact: bool = True) -> Check:
+    """The check of one table's frame against its schema-derived suite."""
+    expectations = table_expectations(table, list(frame.columns), bad_types, exact)
+    return Check(name=table.name, table=table.name, frame=frame, expectations=expectations,
+                 title=f"Tabelle {table.name}: Spalten, Typen und Regeln aus dem Schema")
