@@ -19,15 +19,17 @@ where a second pair of eyes is needed.
 
 from __future__ import annotations
 
+from typing import Sequence
+
 import numpy as np
 import pandas as pd
 
-from sandbox.synth.antragsteller import YEAR, Nachfrage, age_band
+from sandbox.synth.antragsteller import YEAR, Nachfrage, join
 from sandbox.synth.arbeitszeit import Arbeitskalender
 from sandbox.synth.context import Context
-from sandbox.synth.kalender import weekday, year_month_day
+from sandbox.synth.kalender import weekday
 from sandbox.synth.leistungen import annahme
-from sandbox.synth.sampling import nullable_dates, nullable_int, take_strings, to_dates
+from sandbox.synth.sampling import nullable_dates, nullable_int, to_dates
 from sandbox.synth.schema import Column, Table
 from sandbox.synth.sozialantraege import benefits
 from sandbox.synth.sachbearbeitung import assign, offices, staff_plan
@@ -83,7 +85,7 @@ TABLE = Table(
 )
 
 
-def demand(b: Nachfrage) -> pd.DataFrame:
+def demand(b: Nachfrage) -> dict[str, np.ndarray]:
     """All applications before channel and outcome, sorted by day (see :mod:`antragsteller`)."""
     parts = []
     for svc, row in b.cat.iterrows():
@@ -100,7 +102,7 @@ def demand(b: Nachfrage) -> pd.DataFrame:
             parts.append(b.firm_notices(svc, closing=anlass == "Gewerbeabmeldung"))
         else:
             parts.extend(benefits(b, svc, anlass))
-    return pd.concat(parts, ignore_index=True)
+    return join(parts)
 
 
 def _channels(rng: np.random.Generator, cat: pd.DataFrame, svc: np.ndarray, year: np.ndarray, ref_year: int) -> np.ndarray:
@@ -113,14 +115,14 @@ def _channels(rng: np.random.Generator, cat: pd.DataFrame, svc: np.ndarray, year
     return np.where(u < online, ONLINE, offline)
 
 
-def _place_on_workdays(rng: np.random.Generator, apps: pd.DataFrame, kanal: np.ndarray, cal: Arbeitskalender) -> tuple[np.ndarray, np.ndarray]:
+def _place_on_workdays(rng: np.random.Generator, apps: dict[str, np.ndarray], kanal: np.ndarray, cal: Arbeitskalender) -> tuple[np.ndarray, np.ndarray]:
     """Counter visits fall on a working day of the same week, letters on the next working day.
 
     Returns the new days and which applications still lie in their applicant's
     span (the few others are dropped).
     """
-    day = apps["tag"].to_numpy()
-    first, last = apps["frueheste"].to_numpy(), apps["spaeteste"].to_numpy()
+    day = apps["tag"]
+    first, last = apps["frueheste"], apps["spaeteste"]
     same_week = cal.roll(day - weekday(day) + rng.integers(0, 5, len(day)))
     choices = (np.where(kanal == VOR_ORT, same_week, cal.roll(day)), cal.roll(day), cal.roll(day, forward=False))
     moved = choices[-1]
@@ -174,9 +176,24 @@ def _fees(rng: np.random.Generator, cat: pd.DataFrame, svc: np.ndarray, age: np.
     young = cat.gebuehr_unter_24.to_numpy()[svc]
     fee = np.where(~np.isnan(young) & (age < 24), young, fee)
     spread = cat.gebuehr_streuung.to_numpy()[svc]
-    fee = np.where(spread > 0, np.round(fee * rng.lognormal(-spread**2 / 2, np.maximum(spread, 1e-9)) / 10) * 10, fee)
+    varies = np.flatnonzero(spread > 0)  # fees after construction costs: log-normal, rounded to 10 EUR
+    sigma = spread[varies]
+    fee[varies] = np.round(fee[varies] * np.exp(sigma * rng.standard_normal(len(varies)) - sigma**2 / 2) / 10) * 10
     factor = np.select([result == 1, result == 2], [annahme("ablehnung_gebuehr_anteil"), annahme("rueckzug_gebuehr_anteil")], 1.0)
     return np.round(fee * factor, 2)
+
+
+def _ordered(day: np.ndarray, svc: np.ndarray, start: int) -> np.ndarray:
+    """Order of applications by day and service; ties keep their (deterministic) drawing order."""
+    key = (day - start) * 32 + svc
+    if key.max(initial=0) < 1 << 16:
+        key = key.astype(np.uint16)  # numpy sorts 16-bit keys stably by radix, in linear time
+    return np.argsort(key, kind="stable")
+
+
+def categorical(codes: np.ndarray, vocabulary: Sequence[str]) -> pd.Categorical:
+    """Text column from codes into a small vocabulary (-1 = missing); written as plain text."""
+    return pd.Categorical.from_codes(np.asarray(codes, np.int32), categories=list(vocabulary))
 
 
 def generate(ctx: Context) -> pd.DataFrame:
@@ -185,72 +202,86 @@ def generate(ctx: Context) -> pd.DataFrame:
     cat, reg = b.cat, b.reg
     apps = demand(b)
     cal = Arbeitskalender(int(b.years[0]), int(b.years[-1]))
-    svc = apps["svc"].to_numpy()
-    kanal = _channels(rng, cat, svc, year_month_day(apps["tag"].to_numpy())[0], int(b.years[-1]))
-    day, keep = _place_on_workdays(rng, apps, kanal, cal)
-    apps = apps.assign(tag=day, kanal=kanal)[keep]
-    apps = apps.sort_values(["tag", "svc", "person", "firm"], kind="stable", ignore_index=True)
-    svc, kanal, day = apps["svc"].to_numpy(), apps["kanal"].to_numpy(), apps["tag"].to_numpy()
-    n = len(apps)
+    kanal = _channels(rng, cat, apps["svc"], b.year_of(apps["tag"]), int(b.years[-1]))
+    apps["tag"], keep = _place_on_workdays(rng, apps, kanal, cal)
+    apps["kanal"] = kanal
+    kept = np.flatnonzero(keep)
+    order = kept[_ordered(apps["tag"][kept], apps["svc"][kept], reg.start)]
+    apps = {name: apps[name][order] for name in ("svc", "tag", "person", "firm", "gem", "berechtigt", "kanal")}
+    svc, kanal, day, person, firm = apps["svc"], apps["kanal"], apps["tag"], apps["person"], apps["firm"]
+    n = len(day)
 
     gemeinden = ctx.table("gemeinden")
-    office = offices(gemeinden, cat, svc, apps["gem"].to_numpy())
+    office = offices(gemeinden, cat, svc, apps["gem"])
     plan = staff_plan(office, ctx.profile.ereignisjahre)
     clerk, speed = assign(ctx.rng(TABLE.name, "personal"), plan, office.pool)
     loops = _loops(rng, cat, svc, kanal)
-    result = _outcome(rng, cat, svc, loops, apps["berechtigt"].to_numpy())
+    result = _outcome(rng, cat, svc, loops, apps["berechtigt"])
     load = _workload(office.pool, day, reg.start)
     days = _durations(rng, cat, svc, kanal, loops, load, speed)
     days = np.where(result == 2, np.floor(days * rng.uniform(0.1, 0.9, n)).astype(np.int64), days)
-    decided = cal.roll(day + days)
     automatic = cat.online_automatisiert.to_numpy()[svc] & (kanal == ONLINE) & (loops == 0)
-    decided = np.where(automatic, day, decided)  # decided by the system on the day it arrives
+    decided = np.where(automatic, day, cal.roll(np.minimum(day + days, reg.ref + 1)))  # the system decides at once
 
     is_open = decided > reg.ref
     elapsed = reg.ref - day
-    progress = np.clip(elapsed / np.maximum(decided - day, 1), 0.0, 1.0)
+    progress = np.clip(elapsed / np.maximum(days, 1), 0.0, 1.0)
     working = is_open & (elapsed >= 7) & (progress >= 0.15)
     loops_so_far = np.minimum(np.floor(loops * progress + rng.random(n)).astype(np.int64), loops)
     loops = np.where(is_open, np.where(working, loops_so_far, 0), loops)
     status = np.where(is_open, np.where(working, 1, 0), np.where(result == 2, 3, 2))
-    person = apps["person"].to_numpy()
     age = np.where(person >= 0, (day - reg.birth[np.maximum(person, 0)]) / YEAR, 99.0)
     fee = _fees(rng, cat, svc, age, np.where(is_open, 0, result))
 
-    firm = apps["firm"].to_numpy()
-    year = year_month_day(day)[0]
     return pd.DataFrame({
         "antrag_id": np.arange(1, n + 1, dtype=np.int64),
-        "aktenzeichen": _file_numbers(office.kuerzel, office.kuerzel_names, year),
-        "leika_schluessel": take_strings(cat.leika_schluessel, svc),
+        "aktenzeichen": _file_numbers(office.amt, office.kuerzel_names, b.year_of(day)),
+        "leika_schluessel": categorical(svc, cat.leika_schluessel),
         "einwohner_id": nullable_int(reg.ids[np.maximum(person, 0)] if len(reg.ids) else person, person < 0),
         "betrieb_id": nullable_int(reg.firm_ids[np.maximum(firm, 0)] if len(reg.firm_ids) else firm, firm < 0),
-        "ags": take_strings(gemeinden["ags"], apps["gem"].to_numpy()),
-        "kanal": take_strings(KANAELE, kanal),
+        "ags": categorical(apps["gem"], gemeinden["ags"]),
+        "kanal": categorical(kanal, KANAELE),
         "eingangsdatum": to_dates(day),
         "bescheiddatum": nullable_dates(decided, is_open),
-        "status": take_strings(STATUS, status),
-        "ergebnis": pd.Series(np.asarray(ERGEBNISSE, dtype=object)[result], dtype="str").where(~is_open),
+        "status": categorical(status, STATUS),
+        "ergebnis": categorical(np.where(is_open, -1, result), ERGEBNISSE),
         "nachforderungen": loops.astype(np.int64),
         "gebuehr_eur": fee,
-        "organisationseinheit": take_strings(cat.amt, svc),
-        "behoerde": office.behoerde,
-        "sachbearbeitung_id": plan.ids(clerk, automatic),
+        "organisationseinheit": categorical(office.amt, office.amt_names),
+        "behoerde": categorical(office.authority, office.authority_names),
+        "sachbearbeitung_id": plan.ids(np.where(automatic, -1, clerk)),
     })
 
 
 def _file_numbers(prefix: np.ndarray, names: tuple[str, ...], year: np.ndarray) -> pd.Series:
-    """``BB-2024-000123``: office prefix, year of receipt, running number per prefix and year."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
+    """``BB-2024-000123``: office prefix, year of receipt, running number per prefix and year (rows in day order).
 
-    key = prefix * 10_000 + year
-    order = np.argsort(key, kind="stable")
-    sorted_key = key[order]
-    starts = np.r_[0, np.flatnonzero(np.diff(sorted_key)) + 1]
-    rank = np.empty(len(key), np.int64)
-    rank[order] = np.arange(len(key)) - np.repeat(starts, np.diff(np.r_[starts, len(key)]))
-    number = pc.utf8_lpad(pc.cast(pa.array(rank + 1), pa.string()), 6, "0")
-    head = pc.take(pa.array(list(names), pa.string()), pa.array(prefix))
-    joined = pc.binary_join_element_wise(head, pc.cast(pa.array(year), pa.string()), number, "-")
-    return pd.Series(joined, dtype=pd.ArrowDtype(pa.string())).astype("str")
+    The texts are assembled as bytes in numpy and handed to Arrow as one
+    buffer: formatting millions of numbers one by one would take seconds.
+    """
+    import pyarrow as pa
+
+    rank = np.empty(len(prefix), np.int64)
+    for code in np.unique(prefix):
+        rows = np.flatnonzero(prefix == code)
+        years = year[rows]  # non-decreasing: rows are in day order
+        rank[rows] = np.arange(len(rows)) - np.searchsorted(years, years, side="left") + 1
+    first_year = int(year.min(initial=0))
+    span = int(year.max(initial=0)) - first_year + 1
+    heads = [f"{name}-{first_year + y}-".encode("ascii") for name in names for y in range(span)]
+    head_bytes = np.zeros((len(heads), max(map(len, heads), default=0)), np.uint8)
+    for i, head in enumerate(heads):
+        head_bytes[i, : len(head)] = np.frombuffer(head, np.uint8)
+    head_length = np.array([len(h) for h in heads], np.int64)
+    combo = prefix * span + (year - first_year)
+    width = max(6, len(str(int(rank.max(initial=1)))))
+    digits = np.empty((len(rank), width), np.uint8)
+    rest = rank.astype(np.uint32)
+    for column in range(width - 1, -1, -1):
+        digits[:, column] = rest % 10 + 48
+        rest //= 10
+    text = np.hstack([head_bytes[combo], digits])
+    used = np.hstack([np.arange(head_bytes.shape[1]) < head_length[combo][:, None], np.ones(digits.shape, bool)])
+    offsets = np.r_[0, np.cumsum(head_length[combo] + width)].astype(np.int32)
+    array = pa.StringArray.from_buffers(len(rank), pa.py_buffer(offsets), pa.py_buffer(text[used].tobytes()))
+    return pd.Series(array, dtype=pd.ArrowDtype(pa.string())).astype("str")

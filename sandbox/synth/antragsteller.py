@@ -22,21 +22,55 @@ breaking the register's story.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
 
 from sandbox.synth import leistungen
+from sandbox.synth.bevoelkerung import ROLLEN
 from sandbox.synth.context import Context
 from sandbox.synth.kalender import MISSING, days_of, year_month_day
 from sandbox.synth.sampling import days_before
 
-__all__ = ["Register", "Nachfrage", "part", "age_band", "YEAR"]
+__all__ = ["Register", "Nachfrage", "Positions", "part", "join", "codes", "age_band", "YEAR", "COLUMNS"]
 
 YEAR = 365.2425
 NEVER = np.iinfo(np.int64).max // 4  # "not deregistered" as a far-future day
 ROUNDS = 25  # rejection-sampling rounds; the acceptance rate is far above 1/2
+COLUMNS = ("svc", "tag", "person", "firm", "gem", "berechtigt", "frueheste", "spaeteste")
+
+
+def codes(values: pd.Series, vocabulary: Sequence[str]) -> np.ndarray:
+    """Position of each text value in ``vocabulary`` (-1 for missing or unknown), without Python objects."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        lookup = np.append(pd.Index(list(vocabulary)).get_indexer(values.cat.categories), -1)
+        return lookup[values.cat.codes.to_numpy().astype(np.int64)]  # code -1 (missing) picks the appended -1
+    found = pc.index_in(pa.array(values), value_set=pa.array(list(vocabulary), pa.string()))
+    return pc.fill_null(found, -1).to_numpy().astype(np.int64)
+
+
+class Positions:
+    """Row positions of integer keys (-1 where a key is unknown)."""
+
+    def __init__(self, keys: np.ndarray) -> None:
+        self.keys = np.asarray(keys, np.int64)
+        self.dense = bool(len(self.keys)) and bool(np.all(np.diff(self.keys) == 1))  # 1, 2, 3, ...: arithmetic
+        self.order = None if self.dense or np.all(np.diff(self.keys) > 0) else np.argsort(self.keys, kind="stable")
+        self.sorted = self.keys if self.order is None else self.keys[self.order]
+
+    def __call__(self, query: np.ndarray) -> np.ndarray:
+        query = np.asarray(query, np.int64)
+        if self.dense:
+            pos = query - self.keys[0]
+            return np.where((pos >= 0) & (pos < len(self.keys)), pos, -1)
+        at = np.minimum(np.searchsorted(self.sorted, query), max(len(self.sorted) - 1, 0))
+        hit = (self.sorted[at] == query) if len(self.sorted) else np.zeros(len(query), bool)
+        pos = at if self.order is None else self.order[at]
+        return np.where(hit, pos, -1)
 
 
 class Register:
@@ -47,33 +81,48 @@ class Register:
         self.ref = days_before(ctx.profile.stichtag)
         self.start = self.ref - int(ctx.profile.ereignisjahre * YEAR)  # exclusive, as in meldeereignisse
         self.ids = people["einwohner_id"].to_numpy(np.int64)
-        self.index = pd.Index(self.ids)
+        self.pos = Positions(self.ids)
         self.birth = days_of(people["geburtsdatum"])
         self.einzug = days_of(people["einzugsdatum"])
         gone = days_of(people["abmeldedatum"])
         self.abmelde = np.where(gone == MISSING, NEVER, gone)
-        self.female = people["geschlecht"].to_numpy() == "weiblich"
+        self.female = codes(people["geschlecht"], ["weiblich"]) == 0
         self.household = people["haushalt_id"].fillna(-1).to_numpy(np.int64)
-        self.role = people["stellung_im_haushalt"].fillna("").to_numpy()
+        self.role = codes(people["stellung_im_haushalt"], ROLLEN)
         self.spouse = people["ehegatte_id"].fillna(-1).to_numpy(np.int64)
-        municipalities = pd.Index(ctx.table("gemeinden")["ags"])
-        ort = ctx.table("anschriften").set_index("anschrift_id")["ags"]
-        self.gem = municipalities.get_indexer(ort.reindex(people["anschrift_id"].to_numpy()))
+        gemeinden = ctx.table("gemeinden")["ags"]
+        anschriften = ctx.table("anschriften")
+        address_gem = codes(anschriften["ags"], gemeinden)
+        self.gem = address_gem[Positions(anschriften["anschrift_id"].to_numpy())(people["anschrift_id"].to_numpy())]
         firms = ctx.table("gewerbe")
         self.firm_ids = firms["betrieb_id"].to_numpy(np.int64)
-        self.firm_gem = municipalities.get_indexer(firms["ags"])
+        self.firm_gem = codes(firms["ags"], gemeinden)
         self.firm_start = days_of(firms["anmeldedatum"])
         closed = days_of(firms["abmeldedatum"])
         self.firm_end = np.where(closed == MISSING, NEVER, closed)
-        heads = self.role == "Bezugsperson"
-        self.head_of = pd.Series(np.flatnonzero(heads), index=self.household[heads])
-        with_child = np.unique(self.household[(self.role == "Kind") & (self.household >= 0)])
-        self.has_child = np.isin(self.household, with_child)
+        slots = np.full(int(self.household.max(initial=0)) + 2, -1, np.int64)  # index household + 1
+        heads = np.flatnonzero(self.role == ROLLEN.index("Bezugsperson"))
+        slots[self.household[heads] + 1] = heads
+        slots[0] = -1
+        self.head_by_household = slots
+        with_child = np.zeros(len(slots), bool)
+        with_child[self.household[self.role == ROLLEN.index("Kind")] + 1] = True
+        with_child[0] = False
+        self.has_child = with_child[self.household + 1]
+
+    def head_of(self, household: np.ndarray) -> np.ndarray:
+        """Row of each household's Bezugsperson (-1 if unknown)."""
+        household = np.asarray(household, np.int64)
+        inside = (household >= 0) & (household + 1 < len(self.head_by_household))
+        return np.where(inside, self.head_by_household[np.where(inside, household + 1, 0)], -1)
+
+    def is_role(self, *roles: str) -> np.ndarray:
+        return np.isin(self.role, [ROLLEN.index(r) for r in roles])
 
     def bounds(self, person: np.ndarray, min_age: np.ndarray | float = 18.0) -> tuple[np.ndarray, np.ndarray]:
         """First and last day a person could apply: registered here and old enough, inside the window."""
         adult = self.birth[person] + np.ceil(np.asarray(min_age) * YEAR).astype(np.int64)
-        first = np.maximum.reduce([self.einzug[person], adult, np.full(len(person), self.start + 1)])
+        first = np.maximum(np.maximum(self.einzug[person], adult), self.start + 1)
         return first, np.minimum(self.abmelde[person], self.ref)
 
     def eligible(self, person: np.ndarray, day: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -95,17 +144,9 @@ def _pick(rng: np.random.Generator, size: int, count: int, accept: Callable[[np.
     return chosen
 
 
-def _days(rng: np.random.Generator, reg: Register, season: np.ndarray, years: np.ndarray, count: int) -> np.ndarray:
-    """``count`` days of the window, weighted by month pattern and year effect."""
-    days = np.arange(reg.start + 1, reg.ref + 1)
-    year, month, _ = year_month_day(days)
-    w = season[month - 1] * years[year - year.min()]
-    return rng.choice(days, size=count, p=w / w.sum())
-
-
 def part(reg: Register, svc: int, day: np.ndarray, first: np.ndarray, last: np.ndarray, person: np.ndarray | None = None,
-         firm: np.ndarray | None = None, entitled: bool = True) -> pd.DataFrame:
-    """Applications of one service as a frame; rows whose day lies outside [first, last] are dropped."""
+         firm: np.ndarray | None = None, entitled: bool = True) -> dict[str, np.ndarray]:
+    """Applications of one service as arrays; rows whose day lies outside [first, last] are dropped."""
     n = len(day)
     person = np.full(n, -1, np.int64) if person is None else person
     firm = np.full(n, -1, np.int64) if firm is None else firm
@@ -113,10 +154,13 @@ def part(reg: Register, svc: int, day: np.ndarray, first: np.ndarray, last: np.n
     gem[person >= 0] = reg.gem[person[person >= 0]]
     gem[firm >= 0] = reg.firm_gem[firm[firm >= 0]]
     keep = (day >= first) & (day <= last)
-    return pd.DataFrame({
-        "svc": np.full(n, svc, np.int64), "tag": day, "person": person, "firm": firm, "gem": gem,
-        "berechtigt": np.full(n, entitled), "frueheste": first, "spaeteste": last,
-    })[keep]
+    columns = (np.full(n, svc, np.int64), day, person, firm, gem, np.full(n, entitled), first, last)
+    return {name: np.asarray(values)[keep] for name, values in zip(COLUMNS, columns)}
+
+
+def join(parts: Sequence[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """Concatenate applications of several services."""
+    return {name: np.concatenate([p[name] for p in parts]) for name in COLUMNS}
 
 
 class Nachfrage:
@@ -126,23 +170,31 @@ class Nachfrage:
         self.ctx, self.rng = ctx, rng
         self.reg = Register(ctx)
         self.cat = leistungen.katalog()
-        first_year = int(year_month_day(np.array([self.reg.start + 1]))[0][0])
-        last_year = int(year_month_day(np.array([self.reg.ref]))[0][0])
-        self.years = np.arange(first_year, last_year + 1)
+        self.window = np.arange(self.reg.start + 1, self.reg.ref + 1)
+        year, self.month, _ = year_month_day(self.window)
+        self.years = np.arange(year[0], year[-1] + 1)
+        self.year_index = year - year[0]
         self.season = leistungen.saison(self.cat["saisonmuster"])
         self.effects = leistungen.jahreseffekte(self.cat["leika_schluessel"], self.years)
         self.population = ctx.profile.population
 
+    def year_of(self, days: np.ndarray) -> np.ndarray:
+        """Calendar year of days inside the window."""
+        return self.years[self.year_index[np.clip(days - self.window[0], 0, len(self.window) - 1)]]
+
+    def _weights(self, svc: int) -> np.ndarray:
+        return self.season[svc][self.month - 1] * self.effects[svc][self.year_index]
+
     def expected(self, svc: int) -> float:
-        days = np.arange(self.reg.start + 1, self.reg.ref + 1)
-        year, month, _ = year_month_day(days)
-        weight = (self.season[svc][month - 1] * self.effects[svc][year - self.years[0]]).sum()
-        return float(self.cat.jaehrliche_faelle_je_1000[svc]) / 1000.0 * self.population * weight / YEAR
+        """Expected applications in the window: cases per 1,000 residents and year, seasons and year effects."""
+        return float(self.cat.jaehrliche_faelle_je_1000[svc]) / 1000.0 * self.population * self._weights(svc).sum() / YEAR
 
     def draw_days(self, svc: int, count: int) -> np.ndarray:
-        return _days(self.rng, self.reg, self.season[svc], self.effects[svc], count)
+        """``count`` days of the window, weighted by the service's month pattern and year effects."""
+        w = self._weights(svc)
+        return self.rng.choice(self.window, size=count, p=w / w.sum())
 
-    def persons(self, svc: int, count: int | None = None, allowed: np.ndarray | None = None, entitled: bool = True) -> pd.DataFrame:
+    def persons(self, svc: int, count: int | None = None, allowed: np.ndarray | None = None, entitled: bool = True) -> dict[str, np.ndarray]:
         """Applicants drawn from everyone registered on the day, within the age band (and ``allowed``)."""
         reg, row = self.reg, self.cat.iloc[svc]
         n = self.rng.poisson(self.expected(svc)) if count is None else count
@@ -154,7 +206,7 @@ class Nachfrage:
         person = pool[who[ok]]
         return part(reg, svc, day[ok], *reg.bounds(person, lo), person=person, entitled=entitled)
 
-    def firms(self, svc: int) -> pd.DataFrame:
+    def firms(self, svc: int) -> dict[str, np.ndarray]:
         reg = self.reg
         day = self.draw_days(svc, self.rng.poisson(self.expected(svc)))
         who = _pick(self.rng, len(reg.firm_ids), len(day), lambda c, i: (reg.firm_start[c] <= day[i]) & (reg.firm_end[c] > day[i]))
@@ -163,48 +215,56 @@ class Nachfrage:
         first = np.maximum(reg.firm_start[firm], reg.start + 1)
         return part(reg, svc, day[ok], first, np.minimum(reg.firm_end[firm] - 1, reg.ref), firm=firm)
 
-    def firm_notices(self, svc: int, closing: bool) -> pd.DataFrame:
-        """Gewerbe an- or abmelden: one notice per business starting or ending in the window, near that day."""
+    def firm_notices(self, svc: int, closing: bool) -> dict[str, np.ndarray]:
+        """Gewerbe an- or abmelden: one notice per business starting or ending in the window, near that day.
+
+        A business is announced from ten days before until a month after it
+        starts, and closed down on its last day or within a month after.
+        """
         reg = self.reg
         when = np.where(reg.firm_end == NEVER, MISSING, reg.firm_end) if closing else reg.firm_start
         firm = np.flatnonzero((when > reg.start) & (when <= reg.ref))
         delay = self.rng.integers(0, 22, len(firm)) if closing else np.round(self.rng.triangular(-10, 0, 20, len(firm))).astype(np.int64)
-        day = when[firm] + delay
-        span = np.full(len(firm), reg.start + 1), np.full(len(firm), reg.ref)
-        return part(reg, svc, day, *span, firm=firm)
+        first = np.maximum(when[firm] - (0 if closing else 10), reg.start + 1)
+        return part(reg, svc, when[firm] + delay, first, np.minimum(when[firm] + 31, reg.ref), firm=firm)
 
-    def moves(self, svc: int, kinds: tuple[str, ...], before: bool) -> pd.DataFrame:
+    def moves(self, svc: int, kinds: tuple[str, ...], before: bool) -> dict[str, np.ndarray]:
         """One application per household moving (same address, day and kind), by its first adult."""
         reg, row = self.reg, self.cat.iloc[svc]
         events = self.ctx.table("meldeereignisse")
-        events = events[events["ereignisart"].isin(kinds)]
-        person = reg.index.get_indexer(events["einwohner_id"].to_numpy())
-        day = days_of(events["ereignisdatum"])
+        kind = codes(events["ereignisart"], kinds)
+        rows = np.flatnonzero(kind >= 0)
+        person = reg.pos(events["einwohner_id"].to_numpy()[rows])
+        day = days_of(events["ereignisdatum"])[rows]
         adult = day - reg.birth[person] >= 18 * YEAR
-        frame = pd.DataFrame({"a": events["anschrift_id"].to_numpy()[adult], "d": day[adult], "k": events["ereignisart"].to_numpy()[adult],
-                              "p": person[adult]}).drop_duplicates(["a", "d", "k"], keep="first")
-        frame = frame[self.rng.random(len(frame)) < float(row.anlass_anteil)]
-        person = frame["p"].to_numpy()
-        lag = np.minimum(np.round(self.rng.lognormal(np.log(5.0), 0.9, len(frame))), 120).astype(np.int64)
-        day = frame["d"].to_numpy() + (-np.minimum(lag, 14) if before else lag)
+        address = events["anschrift_id"].to_numpy()[rows][adult]
+        person, day, kind = person[adult], day[adult], kind[rows][adult]
+        order = np.lexsort((person, kind, day, address))  # one per address, day and kind: its first adult
+        first = np.r_[True, (np.diff(address[order]) != 0) | (np.diff(day[order]) != 0) | (np.diff(kind[order]) != 0)]
+        chosen = np.sort(order[first])
+        chosen = chosen[self.rng.random(len(chosen)) < float(row.anlass_anteil)]
+        person, day = person[chosen], day[chosen]
+        lag = np.minimum(np.round(self.rng.lognormal(np.log(5.0), 0.9, len(person))), 120).astype(np.int64)
+        day = day + (-np.minimum(lag, 14) if before else lag)
         return part(reg, svc, day, *reg.bounds(person), person=person)
 
-    def marriages(self, svc: int) -> pd.DataFrame:
+    def marriages(self, svc: int) -> dict[str, np.ndarray]:
         """Eheschließung anmelden: one per couple, 2 weeks to 6 months before the wedding."""
         reg = self.reg
         events = self.ctx.table("meldeereignisse")
-        events = events[events["ereignisart"] == "Eheschließung"]
-        person = reg.index.get_indexer(events["einwohner_id"].to_numpy())
+        rows = np.flatnonzero(codes(events["ereignisart"], ["Eheschließung"]) == 0)
+        person = reg.pos(events["einwohner_id"].to_numpy()[rows])
         couple = np.where(reg.spouse[person] >= 0, np.minimum(reg.ids[person], reg.spouse[person]), reg.ids[person])
-        first = ~pd.Series(couple).duplicated().to_numpy()
-        person, wedding = person[first], days_of(events["ereignisdatum"])[first]
+        _, first = np.unique(couple, return_index=True)
+        first = np.sort(first)
+        person, wedding = person[first], days_of(events["ereignisdatum"])[rows][first]
         day = wedding - self.rng.integers(14, 181, len(person))
         lo, hi = reg.bounds(person)
-        spouse = reg.index.get_indexer(reg.spouse[person])
+        spouse = reg.pos(reg.spouse[person])
         swap = ((day < lo) | (day > hi)) & (spouse >= 0)
         person = np.where(swap, spouse, person)  # the partner registered here applies
         lo, hi = reg.bounds(person)
-        return part(reg, svc, day, lo, np.minimum(hi, wedding - 1), person=person)
+        return part(reg, svc, day, np.maximum(lo, wedding - 180), np.minimum(hi, wedding - 1), person=person)
 
 
 def age_band(row: pd.Series) -> tuple[float, float]:

@@ -20,19 +20,20 @@ import numpy as np
 import pandas as pd
 
 from sandbox.synth.leistungen import annahme
-from sandbox.synth.sampling import take_strings
 
 __all__ = ["Offices", "StaffPlan", "offices", "staff_plan", "assign"]
 
 
 @dataclass(frozen=True)
 class Offices:
-    """Per application: office pool, authority name, office prefix for file numbers."""
+    """Per application: its office pool, authority and office (codes into the name tuples)."""
 
-    pool: np.ndarray  # index into the plan's offices, ordered by (behoerde, amt)
-    behoerde: pd.Series
-    kuerzel: np.ndarray  # index into kuerzel_names
-    kuerzel_names: tuple[str, ...]
+    pool: np.ndarray  # index into the plan's offices, ordered by (authority, office) names
+    authority: np.ndarray
+    authority_names: tuple[str, ...]
+    amt: np.ndarray
+    amt_names: tuple[str, ...]
+    kuerzel_names: tuple[str, ...]  # file-number prefix per office name
     pool_faelle_je_sb: np.ndarray  # per pool
 
 
@@ -54,11 +55,10 @@ class StaffPlan:
         """A clerk of the pool chosen by ``u`` in [0, 1) (uniformly)."""
         return self.first[pool] + 1 + np.minimum((u * self.size[pool]).astype(np.int64), self.size[pool] - 1)
 
-    def ids(self, number: np.ndarray, missing: np.ndarray | None = None) -> pd.Series:
-        """Staff numbers as ``SB-00042`` strings (null where ``missing``)."""
-        vocab = [f"SB-{i:05d}" for i in range(self.total + 1)]
-        out = take_strings(vocab, number)
-        return out if missing is None else out.where(~np.asarray(missing, bool))
+    def ids(self, number: np.ndarray, zero: str = "SB-00000") -> pd.Categorical:
+        """Staff numbers as ``SB-00042`` texts (null where the number is -1; number 0 reads ``zero``)."""
+        vocab = [zero] + [f"SB-{i:05d}" for i in range(1, self.total + 1)]
+        return pd.Categorical.from_codes(np.asarray(number, np.int32), categories=vocab)
 
 
 def _authority_names(gemeinden: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -82,13 +82,14 @@ def offices(gemeinden: pd.DataFrame, cat: pd.DataFrame, svc: np.ndarray, gem: np
     svc_amt = np.searchsorted(amt_names, cat["amt"].to_numpy(dtype=str))
     svc_kreis = (cat["ebene"] == "Kreis").to_numpy()
     authority = np.where(svc_kreis[svc], district_code[gem], local_code[gem])
-    key = authority * len(amt_names) + svc_amt[svc]
-    uniq, pool = np.unique(key, return_inverse=True)
-    per_amt = cat.drop_duplicates("amt").set_index("amt")
-    faelle = per_amt["faelle_je_sachbearbeitung"].reindex(amt_names).to_numpy(float)[uniq % len(amt_names)]
-    kuerzel_names = tuple(per_amt["kuerzel"].reindex(amt_names))
-    return Offices(pool=pool.astype(np.int64), behoerde=take_strings(names, authority), kuerzel=svc_amt[svc],
-                   kuerzel_names=kuerzel_names, pool_faelle_je_sb=faelle)
+    amt = svc_amt[svc]
+    key = authority * len(amt_names) + amt
+    present = np.bincount(key, minlength=len(names) * len(amt_names)) > 0
+    pool = (np.cumsum(present) - 1)[key]  # pools in order of (authority, office) names
+    per_amt = cat.drop_duplicates("amt").set_index("amt").reindex(amt_names)
+    faelle = per_amt["faelle_je_sachbearbeitung"].to_numpy(float)[np.flatnonzero(present) % len(amt_names)]
+    return Offices(pool=pool.astype(np.int64), authority=authority, authority_names=tuple(names), amt=amt,
+                   amt_names=tuple(amt_names), kuerzel_names=tuple(per_amt["kuerzel"]), pool_faelle_je_sb=faelle)
 
 
 def staff_plan(office: Offices, years: int) -> StaffPlan:

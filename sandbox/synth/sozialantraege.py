@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sandbox.synth.antragsteller import Nachfrage, Register, part
+from sandbox.synth.antragsteller import Nachfrage, Register, codes, part
 from sandbox.synth.kalender import MISSING, add_months, days_of, from_year_month_day, year_month_day
 from sandbox.synth.leistungen import annahme
 
@@ -33,29 +33,30 @@ ANLAESSE = {"Elterngeldanspruch": "Elterngeld", "Kita-Anspruch": "Kita-Platz", "
 RENEWAL_DAYS = 365
 
 
-def benefits(b: Nachfrage, svc: int, anlass: str) -> list[pd.DataFrame]:
+def benefits(b: Nachfrage, svc: int, anlass: str) -> list[dict[str, np.ndarray]]:
     """Entitled applications of one benefit plus a few applications without entitlement."""
     claims = b.ctx.table("ansprueche")
-    claims = claims[claims["leistung"] == ANLAESSE[anlass]]
+    claims = claims.iloc[np.flatnonzero(codes(claims["leistung"], [ANLAESSE[anlass]]) == 0)]
     take_up = float(b.cat.inanspruchnahme[svc])
     build = {"Elterngeldanspruch": _elterngeld, "Kita-Anspruch": _kita, "Wohngeldanspruch": _wohngeld}[anlass]
     entitled = build(b, svc, claims, take_up)
     reg = b.reg
-    claimant = np.isin(reg.ids, claims["einwohner_id"].to_numpy())
+    claimant = np.zeros(len(reg.ids), bool)
+    claimant[reg.pos(claims["einwohner_id"].to_numpy())] = True
     if anlass == "Wohngeldanspruch":
-        allowed = (reg.role == "Bezugsperson") & ~claimant
+        allowed = reg.is_role("Bezugsperson") & ~claimant
     else:  # parents who live with children but hold no such claim
-        allowed = reg.has_child & np.isin(reg.role, ["Bezugsperson", "Partner/in"]) & ~claimant
-    count = b.rng.poisson(annahme("nicht_berechtigt_anteil") * len(entitled))
+        allowed = reg.has_child & reg.is_role("Bezugsperson", "Partner/in") & ~claimant
+    count = b.rng.poisson(annahme("nicht_berechtigt_anteil") * len(entitled["tag"]))
     return [entitled, b.persons(svc, count=count, allowed=allowed, entitled=False)]
 
 
 def _claims(reg: Register, claims: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    person = reg.index.get_indexer(claims["einwohner_id"].to_numpy())
+    person = reg.pos(claims["einwohner_id"].to_numpy())
     return person, days_of(claims["anspruch_ab"]), days_of(claims["anspruch_bis"])
 
 
-def _elterngeld(b: Nachfrage, svc: int, claims: pd.DataFrame, take_up: float) -> pd.DataFrame:
+def _elterngeld(b: Nachfrage, svc: int, claims: pd.DataFrame, take_up: float) -> dict[str, np.ndarray]:
     reg, rng = b.reg, b.rng
     person, ab, bis = _claims(reg, claims)
     household = claims["haushalt_id"].to_numpy(np.int64)
@@ -75,10 +76,10 @@ def _first_of_month(days: np.ndarray) -> np.ndarray:
     return from_year_month_day(year, month, np.ones_like(month))
 
 
-def _kita(b: Nachfrage, svc: int, claims: pd.DataFrame, take_up: float) -> pd.DataFrame:
+def _kita(b: Nachfrage, svc: int, claims: pd.DataFrame, take_up: float) -> dict[str, np.ndarray]:
     reg, rng = b.reg, b.rng
     child, ab, bis = _claims(reg, claims)
-    parent = reg.head_of.reindex(claims["haushalt_id"].to_numpy()).fillna(-1).to_numpy(np.int64)
+    parent = reg.head_of(claims["haushalt_id"].to_numpy())
     ok = (parent >= 0) & (rng.random(len(child)) < take_up)
     child, ab, bis, parent = child[ok], ab[ok], bis[ok], parent[ok]
     wanted = _first_of_month(add_months(ab, np.floor(rng.gamma(1.5, 5.0, len(ab))).astype(np.int64) + 1))
@@ -96,7 +97,7 @@ def _kita(b: Nachfrage, svc: int, claims: pd.DataFrame, take_up: float) -> pd.Da
     return part(reg, svc, day[valid], first[valid], last[valid], person=who[valid])
 
 
-def _wohngeld(b: Nachfrage, svc: int, claims: pd.DataFrame, take_up: float) -> pd.DataFrame:
+def _wohngeld(b: Nachfrage, svc: int, claims: pd.DataFrame, take_up: float) -> dict[str, np.ndarray]:
     reg, rng = b.reg, b.rng
     head, ab, _ = _claims(reg, claims)
     apply = rng.random(len(head)) < take_up
