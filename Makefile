@@ -36,3 +36,8 @@ data: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) synthetic_data/generated/*-s*
+
+.PHONY: chromium
+chromium:  # headless Chromium and chromedriver (Debian packages, needs root) for tests marked browser
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null)

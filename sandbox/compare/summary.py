@@ -114,9 +114,6 @@ def _uncertain(c: "Comparison", verdicts: dict[int, dict[str, list[str]]]) -> li
         if flat and len(s.runs) > 1:
             out.append(f"{s.label}: {_names(flat)} ändert sich über die Seeds nicht; das Intervall zeigt dann keine "
                        "Unsicherheit, über andere Daten oder Zeiträume sagt es nichts.")
-        if s.excluded:
-            out.append(f"{s.label}: {plural(len(s.excluded), 'Lauf', 'Läufe')} nicht abgeschlossen (laufend oder "
-                       "fehlgeschlagen), nicht eingerechnet.")
     unrated = [s.label for s, cell in zip(c.subjects, c.scores[-1].cells) if cell is None]
     if unrated:
         out.append(f"Noch nicht bewertet: {', '.join(unrated)} (sandbox experiment score NAME).")

@@ -1,0 +1,103 @@
+"""The HTML report in a real browser: headless Chromium (Debian's chromium + chromedriver) via Selenium.
+
+Checks that the page loads without console errors, that every chart decodes,
+that nothing is fetched from outside, that the layout fits a 1280 px window,
+and that the key numbers are on the page. A full-page screenshot and the
+report are kept under test-artifacts/compare/ (git-ignored) for a human to
+look at. Without Chromium the test is skipped, except under CI=true, where
+CI provisions it (``make chromium``) and a missing browser fails.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from sandbox import compare
+from sandbox.compare import scorecard
+from tests.compare.conftest import log_failed, log_runs
+
+pytestmark = pytest.mark.browser
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "compare"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1280,1000"]
+
+
+def _missing(reason: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} under CI=true; CI installs it with: make chromium")
+    pytest.skip(f"{reason}; install it with: make chromium")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    chromium, driver_path = shutil.which("chromium"), shutil.which("chromedriver")
+    if not chromium or not driver_path:
+        _missing("headless Chromium (chromium, chromedriver) is not installed")
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        _missing("selenium is not installed (dev dependency)")
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in FLAGS:
+        options.add_argument(flag)
+    profile = tempfile.mkdtemp(prefix="chromium-profile-")
+    options.add_argument(f"--user-data-dir={profile}")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def report(store: str, musterstadt, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    log_runs("kindergeld-regeln", {"recall": [0.8, 0.82, 0.81], "precision": [0.91, 0.9, 0.92]}, musterstadt,
+             params={"leistung": "Kindergeld", "zeitraum_monate": 12}, criteria={"recall": (0.75, ">=")})
+    log_runs("kindergeld-erweitert", {"recall": [0.7, 0.71, 0.69], "precision": [0.9, 0.93, 0.91]}, musterstadt,
+             params={"leistung": "Kindergeld", "zeitraum_monate": 24}, criteria={"recall": (0.75, ">=")})
+    log_failed("kindergeld-erweitert", musterstadt, 4, {"leistung": "Kindergeld", "zeitraum_monate": 24})
+    for name, who, note in (("kindergeld-regeln", "Erika Beispiel", 4), ("kindergeld-regeln", "Max Muster", 3),
+                            ("kindergeld-erweitert", "Erika Beispiel", 2)):
+        ratings = {c.key: {"note": note, "begruendung": f"{c.title}: so eingeschätzt"} for c in scorecard.CRITERIA}
+        scorecard.record(name, scorecard.parse({"bewerter": who, "kriterien": ratings}))
+    out = tmp_path_factory.mktemp("bericht") / "vergleich.html"
+    compare.compare(["kindergeld-regeln", "kindergeld-erweitert"], out=out)
+    return out
+
+
+def test_report_renders_in_chromium(report: Path, browser) -> None:
+    browser.get(report.as_uri())
+    assert browser.title == "Vergleich: kindergeld-regeln – kindergeld-erweitert"
+    problems = [e for e in browser.get_log("browser") if e["level"] in ("SEVERE", "WARNING")]
+    assert problems == []
+    images = browser.execute_script(
+        "return Array.from(document.images).map(i => [i.complete, i.naturalWidth, i.naturalHeight, i.alt])")
+    assert len(images) == 3  # metrics, scorecard, cost
+    assert all(complete and width >= 600 and height >= 100 and alt for complete, width, height, alt in images)
+    fetched = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    assert [url for url in fetched if not url.startswith("data:")] == []
+    assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
+    text = browser.execute_script("return document.body.innerText")
+    for expected in ("Zusammenfassung", "kindergeld-erweitert gegenüber kindergeld-regeln: klar schlechter bei recall "
+                     "(0,7 statt 0,81)", "-0,11", "0,8 bis 0,82", "im Rauschen", "nicht erfüllt", "Gesamtnote", "3,5",
+                     "Erika Beispiel", "Max Muster", "FAILED", "nicht eingerechnet", "gleicher Datensatz",
+                     "15 W je Kern", "380 g CO2 je kWh", "zeitraum_monate"):
+        assert expected in text, expected
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    height = browser.execute_script("return document.documentElement.scrollHeight")
+    browser.set_window_size(1280, height + 120)
+    shot = ARTIFACTS / "vergleich.png"
+    assert browser.save_screenshot(str(shot))
+    shutil.copyfile(report, ARTIFACTS / "vergleich.html")
+    assert shot.stat().st_size > 50_000
