@@ -312,11 +312,12 @@ def experiment_list() -> None:
         typer.echo("Noch keine Experimente. Anlegen: sandbox experiment new NAME --template VORLAGE")
         return
     table = Table("Experiment", "Vorlage", "Läufe", "Letzter Lauf", "Erfolgskriterien", title="Experimente")
+    table.columns[0].no_wrap = True
     for s in rows:
         last = "noch nicht ausgeführt" if s.status is None else (
             f"{s.status}, seed {s.seed}, {s.started:%Y-%m-%d %H:%M}" if s.started else s.status)
-        shown = "\n".join(f"{'✓' if c.met else '✗'} {c.name} {c.rule} (Wert {'-' if c.value is None else f'{c.value:.4g}'})"
-                          for c in s.criteria) or (s.error or "")
+        unmet = [f"✗ {c.name} {c.rule}" for c in s.criteria if not c.met]
+        shown = "\n".join([f"{s.met} von {len(s.criteria)} erfüllt", *unmet]) if s.criteria else (s.error or "")
         table.add_row(s.experiment.name, s.experiment.template, str(s.runs), last, shown)
     Console().print(table)
 
