@@ -1,0 +1,75 @@
+"""The access sheet a trainer hands out: one line per participant with address and token.
+
+A self-contained HTML page (prints on one sheet, cut into strips), written
+readable by its owner only, because it holds every participant's token.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Sequence
+
+from sandbox.errors import SandboxError
+
+if TYPE_CHECKING:
+    from sandbox.workshop.manage import Seat
+
+__all__ = ["render_sheet", "write_sheet"]
+
+_STYLE = """
+body { font-family: system-ui, sans-serif; margin: 2em; color: #1a1a1a; }
+h1 { font-size: 1.4em; margin-bottom: .2em; }
+p.hint { color: #555; margin-top: 0; }
+table { border-collapse: collapse; width: 100%; }
+th, td { text-align: left; padding: .6em .5em; border-bottom: 1px dashed #999; vertical-align: top; }
+td.url { font-family: ui-monospace, monospace; font-size: .9em; word-break: break-all; }
+td.token { font-family: ui-monospace, monospace; }
+@media print { body { margin: 1cm; } a { color: inherit; text-decoration: none; } }
+"""
+
+
+def render_sheet(workshop: str, seats: Sequence["Seat"], tracking_url: str | None,
+                 created: dt.datetime | None = None) -> str:
+    """The HTML of the access sheet (German, as the participants read it)."""
+    when = (created or dt.datetime.now()).strftime("%d.%m.%Y %H:%M")
+    rows = []
+    for seat in seats:
+        url = html.escape(seat.url)
+        rows.append(f'<tr><td>{html.escape(seat.pid)}</td><td class="url"><a href="{url}">{url}</a></td>'
+                    f'<td class="token">{html.escape(seat.token)}</td></tr>')
+    mlflow = (f"<p>Gemeinsames MLflow (Experimente aller Teilnehmenden): "
+              f'<a href="{html.escape(tracking_url)}">{html.escape(tracking_url)}</a></p>') if tracking_url else ""
+    return f"""<!DOCTYPE html>
+<html lang="de">
+<head><meta charset="utf-8"><title>Zugänge – Workshop {html.escape(workshop)}</title><style>{_STYLE}</style></head>
+<body>
+<h1>Experimentierraum – Workshop {html.escape(workshop)}</h1>
+<p class="hint">Zugänge vom {when}. Jede Zeile ist eine eigene Sandbox: Adresse im Browser öffnen,
+bei Nachfrage das Token eingeben. Eigene Läufe landen im MLflow-Experiment mit Ihrer Kennung.</p>
+{mlflow}
+<table>
+<thead><tr><th>Teilnehmer/in</th><th>Adresse (JupyterLab)</th><th>Token</th></tr></thead>
+<tbody>
+{chr(10).join(rows)}
+</tbody>
+</table>
+</body>
+</html>
+"""
+
+
+def write_sheet(path: Path, text: str) -> Path:
+    """Write the sheet atomically, readable by its owner only (it holds tokens)."""
+    path = path.expanduser()
+    if path.is_dir():
+        raise SandboxError(f"{path} is a folder; give a file name with --sheet, e.g. {path / 'zugaenge.html'}")
+    if not path.parent.is_dir():
+        raise SandboxError(f"folder {path.parent} does not exist; create it or choose another --sheet")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8") as out:
+        out.write(text)
+    os.replace(tmp, path)
+    return path

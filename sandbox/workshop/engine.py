@@ -1,0 +1,109 @@
+"""The container engine and the names and labels of a workshop's objects.
+
+Every container, volume and network a workshop creates carries the label
+``experimentierraum.workshop=<name>`` (and the participant's id where it has
+one), so status, reset and stop find them through the engine alone: the
+engine is the only record of what runs. Names are derived from the workshop
+name, e.g. ``kurs-tn03`` for participant 3's container and volume.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sandbox.errors import SandboxError
+
+if TYPE_CHECKING:
+    import docker
+
+__all__ = ["connect", "Names", "participant_id", "port_free", "check_name",
+           "LABEL_WORKSHOP", "LABEL_PARTICIPANT", "LABEL_ROLE", "DEFAULT_IMAGE"]
+
+LABEL_WORKSHOP = "experimentierraum.workshop"
+LABEL_PARTICIPANT = "experimentierraum.teilnehmer"
+LABEL_ROLE = "experimentierraum.rolle"
+DEFAULT_IMAGE = "experimentierraum:latest"
+_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+_PARTICIPANT = re.compile(r"^(?:[a-z0-9-]*-tn|tn)?0*(\d{1,3})$")
+
+
+def connect() -> "docker.DockerClient":
+    """A client of the engine at $DOCKER_HOST (or the default socket) that has answered a ping."""
+    import docker
+    import docker.errors
+
+    where = os.environ.get("DOCKER_HOST") or "the default socket /var/run/docker.sock"
+    try:
+        client = docker.from_env(timeout=180)
+        client.ping()
+    except docker.errors.DockerException as exc:
+        reason = str(exc).splitlines()[0][:200]
+        raise SandboxError(f"no container engine answers at {where} ({reason}); start Docker or Podman's API "
+                           "service and set DOCKER_HOST (README, section Container)") from None
+    return client
+
+
+def check_name(name: str) -> str:
+    """A workshop name: lowercase letters, digits and dashes, so every derived name is valid."""
+    if not _NAME.match(name):
+        raise SandboxError(f"--name must be lowercase letters, digits and dashes (at most 40), got {name!r}")
+    return name
+
+
+def participant_id(value: str | int) -> str:
+    """``3``, ``03``, ``tn3``, ``tn03`` or ``kurs-tn03`` -> ``tn03``."""
+    found = _PARTICIPANT.match(str(value).strip().lower())
+    if not found or int(found.group(1)) < 1:
+        raise SandboxError(f"participant must be a number like 3 or an id like tn03, got {value!r}")
+    return f"tn{int(found.group(1)):02d}"
+
+
+def port_free(port: int, host: str = "127.0.0.1") -> bool:
+    """Whether nothing listens on ``host:port``."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class Names:
+    """Names of one workshop's engine objects."""
+
+    workshop: str
+
+    def participant(self, pid: str) -> str:
+        return f"{self.workshop}-{pid}"
+
+    @property
+    def original(self) -> str:
+        return f"{self.workshop}-inhalt"
+
+    @property
+    def tracking(self) -> str:
+        return f"{self.workshop}-mlflow"
+
+    @property
+    def network(self) -> str:
+        return f"{self.workshop}-netz"
+
+    def experiment(self, pid: str) -> str:
+        return f"{self.workshop}-{pid}"
+
+    def labels(self, role: str, pid: str | None = None) -> dict[str, str]:
+        labels = {LABEL_WORKSHOP: self.workshop, LABEL_ROLE: role}
+        if pid:
+            labels[LABEL_PARTICIPANT] = pid
+        return labels
+
+    @property
+    def selector(self) -> dict[str, list[str]]:
+        """The engine filter for everything of this workshop."""
+        return {"label": [f"{LABEL_WORKSHOP}={self.workshop}"]}

@@ -1,0 +1,264 @@
+"""`sandbox workshop start | status | reset | stop`: participant sandboxes through the Docker API.
+
+``start`` prepares the volumes (original content, one working copy per
+participant), starts the workshop's MLflow server, then every participant's
+JupyterLab, and waits until each answers. ``status`` reads everything back
+from the engine (URL with token, state, memory in use). ``reset`` recreates a
+participant's container on the original content, old files kept in a dated
+backup folder. ``stop`` removes the containers and keeps the volumes unless
+``purge``. A failed start removes what it started.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from sandbox.errors import SandboxError
+from sandbox.workshop import content
+from sandbox.workshop.engine import LABEL_PARTICIPANT, LABEL_ROLE, Names, connect, participant_id, port_free
+from sandbox.workshop.lifecycle import HOST_IP, Lifecycle, answers
+from sandbox.workshop.participants import (TRACKING_PORT, Facts, Limits, create_experiments, facts_of, host_port,
+                                           lab_url, participant_spec, tracking_spec)
+
+if TYPE_CHECKING:
+    import docker
+    from docker.models.containers import Container
+
+__all__ = ["Plan", "Seat", "Started", "start", "status", "reset", "stop", "READY_TIMEOUT"]
+
+READY_TIMEOUT = 300.0
+PARALLEL = 4
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What ``workshop start`` was asked for."""
+
+    name: str
+    participants: int
+    image: str
+    content: Path | None = None
+    limits: Limits = field(default_factory=Limits)
+    port_base: int = 8900
+    tracking_port: int = 5050
+
+    def ports(self) -> list[int]:
+        return [self.port_base + i for i in range(1, self.participants + 1)]
+
+
+@dataclass
+class Seat:
+    """One participant as status shows it."""
+
+    pid: str
+    state: str  # running, exited, created, ... or "fehlt" (volume without container)
+    url: str = ""
+    token: str = ""
+    port: int | None = None
+    answers: bool = False
+    memory: int | None = None  # bytes in use
+    memory_limit: int | None = None
+
+
+@dataclass
+class Started:
+    """What ``start`` made."""
+
+    seats: list[Seat]
+    tracking_url: str
+    kept: list[str]
+    seconds: float
+
+
+def _containers(client: "docker.DockerClient", names: Names, role: str | None = None) -> list["Container"]:
+    found = client.containers.list(all=True, filters=names.selector)
+    return [c for c in found if role is None or c.labels.get(LABEL_ROLE) == role]
+
+
+def _check_plan(client: "docker.DockerClient", plan: Plan, names: Names) -> None:
+    import docker.errors
+
+    if not 1 <= plan.participants <= 99:
+        raise SandboxError(f"--participants must be between 1 and 99, got {plan.participants}")
+    running = _containers(client, names)
+    if running:
+        raise SandboxError(f"workshop {plan.name!r} is already started ({len(running)} containers); "
+                           "see `sandbox workshop status`, end it with `sandbox workshop stop`")
+    try:
+        client.images.get(plan.image)
+    except docker.errors.ImageNotFound:
+        raise SandboxError(f"image {plan.image!r} not found; build it with `docker build -t {plan.image} .` "
+                           "or choose one with --image") from None
+    ports = [plan.tracking_port, *plan.ports()]
+    if plan.tracking_port in plan.ports() or max(ports) > 65535:
+        raise SandboxError(f"ports {plan.port_base + 1}-{max(ports)} and --tracking-port {plan.tracking_port} "
+                           "must be distinct and at most 65535")
+    busy = [p for p in ports if not port_free(p)]
+    if busy:
+        raise SandboxError(f"port(s) {', '.join(map(str, busy))} on {HOST_IP} are in use; "
+                           "choose others with --port-base / --tracking-port")
+
+
+def _volume(client: "docker.DockerClient", name: str, labels: dict[str, str], fresh: bool = False) -> bool:
+    """Ensure a labelled volume exists (``fresh``: recreate it empty); whether it was created now."""
+    import docker.errors
+
+    try:
+        existing = client.volumes.get(name)
+    except docker.errors.NotFound:
+        existing = None
+    if existing is not None and fresh:
+        existing.remove(force=True)
+        existing = None
+    if existing is None:
+        client.volumes.create(name, labels=labels)
+        return True
+    return False
+
+
+def _network(client: "docker.DockerClient", names: Names) -> None:
+    if not client.networks.list(names=[names.network]):
+        client.networks.create(names.network, labels=names.labels("netz"))
+
+
+def _run_all(cycles: list[Lifecycle], deadline: float) -> None:
+    """Create and start all, then wait for all; on failure remove every one (in parallel)."""
+    with ThreadPoolExecutor(PARALLEL) as pool:
+        try:
+            list(pool.map(lambda c: (c.create(), c.start()), cycles))
+            list(pool.map(lambda c: c.wait_ready(deadline), cycles))
+        except BaseException:
+            list(pool.map(lambda c: c.remove() if c.phase.name not in ("DEFINED", "REMOVED") else None, cycles))
+            raise
+
+
+def start(plan: Plan, say: Callable[[str], None] = lambda _: None) -> Started:
+    """Start the workshop of ``plan``; see the module docstring."""
+    started_at = time.monotonic()
+    client = connect()
+    names = Names(plan.name)
+    _check_plan(client, plan, names)
+    pids = [participant_id(i) for i in range(1, plan.participants + 1)]
+    say(f"Inhalt vorbereiten ({plan.content or 'Inhalte des Images'}) ...")
+    _network(client, names)
+    _volume(client, names.original, names.labels("inhalt"), fresh=True)
+    content.fill_original(client, plan.image, names.original, names.labels("helfer"), plan.content)
+    volumes = {pid: names.participant(pid) for pid in pids}
+    for pid, volume in volumes.items():
+        _volume(client, volume, names.labels("teilnehmer", pid))
+    _volume(client, names.tracking, names.labels("tracking"))
+    seeded = content.seed_participants(client, plan.image, names.original, volumes, names.labels("helfer"),
+                                       owned={names.tracking: "/mlflow"})
+    kept = [pid for pid in pids if pid not in seeded]
+    deadline = time.monotonic() + READY_TIMEOUT
+    tracking = Lifecycle(client, tracking_spec(names, plan.image, plan.tracking_port))
+    say(f"MLflow starten ({tracking.url}) ...")
+    tracking.run(deadline)
+    facts = [Facts(pid, plan.image, secrets.token_urlsafe(18), port, plan.limits) for pid, port in zip(pids, plan.ports())]
+    cycles = [Lifecycle(client, participant_spec(names, f)) for f in facts]
+    say(f"{len(cycles)} JupyterLab-Container starten ...")
+    try:
+        create_experiments(tracking.url, [names.experiment(pid) for pid in pids])
+        _run_all(cycles, deadline)
+    except BaseException:
+        tracking.remove()
+        raise
+    seats = [Seat(f.pid, "running", lab_url(f.port, f.token), f.token, f.port, True) for f in facts]
+    return Started(seats, tracking.url, kept, time.monotonic() - started_at)
+
+
+def _memory(container: "Container") -> tuple[int | None, int | None]:
+    try:
+        stats = container.stats(stream=False)
+    except Exception:  # noqa: BLE001 - a container that just died has no stats; status still shows it
+        return None, None
+    memory = stats.get("memory_stats") or {}
+    usage = memory.get("usage")
+    cache = (memory.get("stats") or {}).get("inactive_file") or (memory.get("stats") or {}).get("cache") or 0
+    return (int(usage) - int(cache) if usage else None), (int(memory["limit"]) if memory.get("limit") else None)
+
+
+def _seat(container: "Container") -> Seat:
+    facts = facts_of(container)
+    seat = Seat(facts.pid, container.status, lab_url(facts.port, facts.token), facts.token, facts.port)
+    if container.status == "running":
+        seat.answers = answers(f"http://{HOST_IP}:{facts.port}/api/status?token={facts.token}")
+        seat.memory, seat.memory_limit = _memory(container)
+    return seat
+
+
+def status(name: str) -> tuple[list[Seat], str | None]:
+    """Every participant of workshop ``name`` (also those whose container is gone) and the MLflow URL."""
+    client = connect()
+    names = Names(name)
+    participants = _containers(client, names, "teilnehmer")
+    with ThreadPoolExecutor(PARALLEL) as pool:
+        seats = {s.pid: s for s in pool.map(_seat, participants)}
+    for volume in client.volumes.list(filters=names.selector):
+        pid = volume.attrs.get("Labels", {}).get(LABEL_PARTICIPANT)
+        if pid and pid not in seats:
+            seats[pid] = Seat(pid, "fehlt")
+    tracking = _containers(client, names, "tracking")
+    url = None
+    if tracking and tracking[0].status == "running":
+        url = f"http://{HOST_IP}:{host_port(tracking[0], TRACKING_PORT)}"
+    return [seats[k] for k in sorted(seats)], url
+
+
+def reset(name: str, participant: str, say: Callable[[str], None] = lambda _: None) -> tuple[Seat, str]:
+    """Recreate a participant's container on the original content; the backup folder's name."""
+    client = connect()
+    names = Names(name)
+    pid = participant_id(participant)
+    found = [c for c in _containers(client, names, "teilnehmer") if c.labels.get(LABEL_PARTICIPANT) == pid]
+    if not found:
+        known = sorted(c.labels.get(LABEL_PARTICIPANT, "") for c in _containers(client, names, "teilnehmer"))
+        if not known:
+            raise SandboxError(f"workshop {name!r} is not running; start it with `sandbox workshop start`")
+        raise SandboxError(f"workshop {name!r} has no participant {pid}; participants: {', '.join(known)}")
+    facts = facts_of(found[0])
+    old = Lifecycle(client, participant_spec(names, facts))
+    old.container, old.phase = found[0], old.phase.STARTED
+    say(f"{pid}: Container anhalten ...")
+    old.remove()
+    backup = dt.datetime.now().strftime("backup-%Y%m%d-%H%M%S")
+    say(f"{pid}: Dateien nach {backup}/ verschieben, Originalinhalt wiederherstellen ...")
+    content.reset_participant(client, facts.image, names.original, names.participant(pid), backup,
+                              names.labels("helfer", pid))
+    fresh = Lifecycle(client, participant_spec(names, facts))
+    fresh.run(time.monotonic() + READY_TIMEOUT)
+    return Seat(pid, "running", lab_url(facts.port, facts.token), facts.token, facts.port, True), backup
+
+
+def stop(name: str, purge: bool = False) -> tuple[list[str], list[str]]:
+    """Remove the workshop's containers and network (and volumes with ``purge``); what was removed."""
+    import docker.errors
+
+    client = connect()
+    names = Names(name)
+    containers = _containers(client, names)
+
+    def remove(container: "Container") -> str:
+        try:
+            container.stop(timeout=10)
+            container.remove(force=True)
+        except docker.errors.NotFound:
+            pass
+        return container.name
+
+    with ThreadPoolExecutor(PARALLEL) as pool:
+        removed = sorted(pool.map(remove, containers))
+    for network in client.networks.list(names=[names.network]):
+        network.remove()
+    volumes: list[str] = []
+    if purge:
+        for volume in client.volumes.list(filters=names.selector):
+            volume.remove(force=True)
+            volumes.append(volume.name)
+    return removed, sorted(volumes)

@@ -1,0 +1,160 @@
+"""The containers of a workshop: one JupyterLab per participant and the shared MLflow server.
+
+A participant's container is built from few facts (workshop, id, image,
+token, port, limits); :func:`participant_spec` turns them into a
+:class:`~sandbox.workshop.lifecycle.ContainerSpec`, and :func:`limits_of` /
+:func:`facts_of` read them back from a running container, so ``reset`` can
+recreate exactly the container ``start`` made: same URL, same token.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sandbox.errors import SandboxError
+from sandbox.workshop.engine import LABEL_PARTICIPANT, Names
+from sandbox.workshop.lifecycle import HOST_IP, ContainerSpec
+
+if TYPE_CHECKING:
+    from docker.models.containers import Container
+
+__all__ = ["Limits", "Facts", "participant_spec", "tracking_spec", "facts_of", "limits_of", "host_port", "lab_url", "create_experiments",
+           "parse_memory", "parse_cpus",
+           "WORKSPACE", "TRACKING_ALIAS", "LAB_PORT", "TRACKING_PORT"]
+
+WORKSPACE = "/home/lab/work"
+MLFLOW_HOME = "/home/lab/mlflow"
+TRACKING_ALIAS = "mlflow"
+LAB_PORT = 8888
+TRACKING_PORT = 5000
+
+
+_MEMORY = re.compile(r"^(\d+)([kmg])$")
+MIN_MEMORY = 256 * 2**20
+
+
+def parse_memory(value: str) -> str:
+    """``2g``, ``768m`` (at least 256m: JupyterLab needs it) in the engine's notation."""
+    found = _MEMORY.match(value.strip().lower())
+    if not found:
+        raise SandboxError(f"--memory must be a size like 2g or 768m, got {value!r}")
+    size = int(found.group(1)) * {"k": 2**10, "m": 2**20, "g": 2**30}[found.group(2)]
+    if size < MIN_MEMORY:
+        raise SandboxError(f"--memory must be at least 256m (JupyterLab needs it), got {value!r}")
+    return f"{found.group(1)}{found.group(2)}"
+
+
+def parse_cpus(value: str) -> float:
+    """A positive number of CPUs such as ``1`` or ``0.5`` (at least 0.1)."""
+    try:
+        cpus = float(value.replace(",", "."))
+    except ValueError:
+        raise SandboxError(f"--cpus must be a number like 1 or 0.5, got {value!r}") from None
+    if not 0.1 <= cpus <= 256:
+        raise SandboxError(f"--cpus must be between 0.1 and 256, got {value!r}")
+    return cpus
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one participant may use: memory (e.g. ``2g``), CPUs and processes."""
+
+    memory: str = "2g"
+    cpus: float = 1.0
+    pids: int = 512
+
+    @property
+    def nano_cpus(self) -> int:
+        return int(round(self.cpus * 1e9))
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What identifies a participant's container: enough to create it again."""
+
+    pid: str
+    image: str
+    token: str
+    port: int
+    limits: Limits
+
+
+def participant_spec(names: Names, facts: Facts) -> ContainerSpec:
+    """JupyterLab for one participant: own token, volume, port, experiment and limits; hardened."""
+    environment = {
+        "JUPYTER_TOKEN": facts.token,
+        "MLFLOW_TRACKING_URI": f"http://{TRACKING_ALIAS}:{TRACKING_PORT}",
+        "MLFLOW_EXPERIMENT_NAME": names.experiment(facts.pid),
+        "LOGNAME": facts.pid, "USER": facts.pid,  # MLflow records it as the run's user
+        "SANDBOX_TEILNEHMER": facts.pid,
+    }
+    return ContainerSpec(
+        name=names.participant(facts.pid), image=facts.image, command=["lab"], environment=environment,
+        labels=names.labels("teilnehmer", facts.pid), port=LAB_PORT, host_port=facts.port,
+        ready_path="/api/status?token=" + facts.token, volumes={names.participant(facts.pid): WORKSPACE},
+        network=names.network, mem_limit=facts.limits.memory, nano_cpus=facts.limits.nano_cpus,
+        pids_limit=facts.limits.pids)
+
+
+def tracking_spec(names: Names, image: str, port: int) -> ContainerSpec:
+    """The workshop's MLflow server (SQLite and artifacts in its volume), ``mlflow`` on the network."""
+    return ContainerSpec(
+        name=names.tracking, image=image, command=["tracking"], labels=names.labels("tracking"),
+        environment={"MLFLOW_ALLOWED_HOSTS": f"{TRACKING_ALIAS},{TRACKING_ALIAS}:*,{names.tracking},{names.tracking}:*"},
+        port=TRACKING_PORT, host_port=port, ready_path="/health", volumes={names.tracking: MLFLOW_HOME},
+        network=names.network, aliases=(TRACKING_ALIAS,), mem_limit="2g", nano_cpus=int(1e9), pids_limit=512)
+
+
+def _env(container: "Container") -> dict[str, str]:
+    pairs = (item.split("=", 1) for item in container.attrs.get("Config", {}).get("Env") or [] if "=" in item)
+    return dict(pairs)
+
+
+def host_port(container: "Container", port: int) -> int:
+    bindings = (container.attrs.get("HostConfig", {}).get("PortBindings") or {}).get(f"{port}/tcp") or []
+    for binding in bindings:
+        if binding.get("HostPort"):
+            return int(binding["HostPort"])
+    raise SandboxError(f"container {container.name} publishes no port {port}; stop the workshop and start it again")
+
+
+def limits_of(container: "Container") -> Limits:
+    host = container.attrs.get("HostConfig", {})
+    memory = int(host.get("Memory") or 0)
+    return Limits(memory=f"{memory // (1024 * 1024)}m" if memory else Limits.memory,
+                  cpus=(int(host.get("NanoCpus") or 0) / 1e9) or Limits.cpus,
+                  pids=int(host.get("PidsLimit") or 0) or Limits.pids)
+
+
+def facts_of(container: "Container") -> Facts:
+    """Read a participant container's facts back from the engine."""
+    return Facts(pid=container.labels[LABEL_PARTICIPANT], image=container.attrs["Config"]["Image"],
+                 token=_env(container).get("JUPYTER_TOKEN", ""), port=host_port(container, LAB_PORT),
+                 limits=limits_of(container))
+
+
+def lab_url(port: int, token: str) -> str:
+    return f"http://{HOST_IP}:{port}/lab?token={token}"
+
+
+def create_experiments(tracking_url: str, names: list[str]) -> None:
+    """Create the MLflow experiments (one per participant) through the server's REST API; existing ones stay."""
+    import json
+
+    for name in names:
+        request = urllib.request.Request(f"{tracking_url}/api/2.0/mlflow/experiments/create",
+                                         data=json.dumps({"name": name}).encode(), method="POST",
+                                         headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=30):
+                pass
+        except urllib.error.HTTPError as exc:
+            body = exc.read().decode("utf-8", "replace")
+            if "RESOURCE_ALREADY_EXISTS" not in body:
+                raise SandboxError(f"MLflow at {tracking_url} refused experiment {name}: {body[:200]}") from None
+        except (urllib.error.URLError, OSError) as exc:
+            raise SandboxError(f"MLflow at {tracking_url} did not answer ({exc}); see `sandbox workshop status`") from None

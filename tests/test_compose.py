@@ -1,0 +1,103 @@
+"""docker-compose.yml, Dockerfile and .env.example: what a municipality's IT deploys.
+
+Static checks of the files (ports on loopback only, no default passwords,
+named volumes, health-gated start order, non-root image without secrets) and,
+where a compose client is installed, that it accepts the file. Running the
+stack is tested against a real engine in tests/workshop/test_stack.py.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+COMPOSE = yaml.safe_load((REPO / "docker-compose.yml").read_text(encoding="utf-8"))
+SERVICES = COMPOSE["services"]
+
+
+def test_compose_specification_without_version_key() -> None:
+    assert "version" not in COMPOSE
+    assert {"lab", "tracking", "db"} <= set(SERVICES)
+
+
+def test_ports_are_published_on_loopback_only() -> None:
+    published = [port for service in SERVICES.values() for port in service.get("ports", [])]
+    assert len(published) == 3
+    assert all(str(port).startswith("127.0.0.1:") for port in published)
+
+
+def test_no_default_password_or_token() -> None:
+    text = (REPO / "docker-compose.yml").read_text(encoding="utf-8")
+    for secret in ("POSTGRES_PASSWORD", "JUPYTER_TOKEN"):
+        uses = re.findall(r"\$\{" + secret + r"([^}]*)\}", text)
+        assert uses, secret
+        assert all(use.startswith(":?") for use in uses), f"{secret} must be required, never defaulted: {uses}"
+
+
+def test_state_lives_in_named_volumes() -> None:
+    named = set(COMPOSE["volumes"])
+    mounts = {name: [v.split(":")[0] for v in SERVICES[name].get("volumes", [])] for name in ("lab", "tracking", "db")}
+    assert all(mounts[name] and set(mounts[name]) <= named for name in mounts)
+
+
+def test_start_order_waits_for_health() -> None:
+    assert SERVICES["tracking"]["depends_on"]["db"]["condition"] == "service_healthy"
+    assert SERVICES["lab"]["depends_on"]["tracking"]["condition"] == "service_healthy"
+    for name in ("db", "tracking", "lab"):
+        assert SERVICES[name]["healthcheck"]["test"]
+    assert SERVICES["db"]["image"] == "${POSTGRES_IMAGE:-postgres:16}"
+
+
+def test_tracking_answers_by_service_name_and_lab_points_there() -> None:
+    assert "tracking" in SERVICES["tracking"]["environment"]["MLFLOW_ALLOWED_HOSTS"].split(",")
+    assert SERVICES["lab"]["environment"]["MLFLOW_TRACKING_URI"] == "http://tracking:5000"
+
+
+def test_env_example_lists_every_required_variable_and_env_is_ignored() -> None:
+    text = (REPO / "docker-compose.yml").read_text(encoding="utf-8")
+    required = set(re.findall(r"\$\{(\w+):\?", text))
+    example = (REPO / ".env.example").read_text(encoding="utf-8")
+    assert required and all(re.search(rf"^{name}=\s*$", example, re.M) for name in required)
+    ignored = (REPO / ".gitignore").read_text(encoding="utf-8").split()
+    assert ".env" in ignored
+
+
+def test_dockerfile_non_root_healthcheck_base_argument() -> None:
+    text = (REPO / "Dockerfile").read_text(encoding="utf-8")
+    assert re.search(r"^ARG BASE_IMAGE=python:3\.11-slim-bookworm$", text, re.M)
+    assert re.search(r"^FROM \$\{BASE_IMAGE\}$", text, re.M)
+    assert re.search(r"^USER lab$", text, re.M) and "HEALTHCHECK" in text
+    assert text.index("pip install --quiet -r") < text.index("COPY sandbox")  # dependencies before code
+    assert not re.search(r"^(COPY|ADD)\s.*\.(crt|pem)\b", text, re.M | re.I)  # the CA bundle only as a build secret
+    assert "--mount=type=secret,id=pip_cert" in text
+
+
+@pytest.mark.parametrize("client", ["docker-compose", "docker compose"])
+def test_compose_client_accepts_the_file(client: str, tmp_path: Path) -> None:
+    binary = client.split()[0]
+    if not shutil.which(binary):
+        pytest.skip(f"{binary} is not installed")
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "JUPYTER_TOKEN": "t", "POSTGRES_PASSWORD": "p", "HOME": str(tmp_path)}
+    if client == "docker compose":
+        probe = subprocess.run(["docker", "compose", "version"], capture_output=True, text=True, env=env, timeout=60)
+        if probe.returncode != 0:
+            pytest.skip("the docker compose v2 plugin is not installed")
+    done = subprocess.run([*client.split(), "-f", str(REPO / "docker-compose.yml"), "config"],
+                          capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "127.0.0.1" in done.stdout
+
+
+def test_compose_refuses_to_run_without_secrets(tmp_path: Path) -> None:
+    if not shutil.which("docker-compose"):
+        pytest.skip("docker-compose is not installed")
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(tmp_path)}
+    done = subprocess.run(["docker-compose", "-f", str(REPO / "docker-compose.yml"), "config"],
+                          capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
+    assert done.returncode != 0 and "set POSTGRES_PASSWORD in .env" in done.stderr + done.stdout

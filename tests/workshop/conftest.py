@@ -1,0 +1,155 @@
+"""Fixtures for tests against a real container engine (marker ``containers``).
+
+Where no engine answers, these tests are skipped with the reason; under
+``CI=true`` they fail instead, because CI provisions the engine
+(``.ci/engine.sh``, Podman serving the Docker API). Everything a test starts
+is labelled (workshops named ``pytest-...``, compose projects ``pytest...``)
+and removed by a session fixture, before and after the session. When a test
+fails, the logs of every test container are printed with its report.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+WORKSHOP_LABEL = "experimentierraum.workshop"
+COMPOSE_LABEL = "com.docker.compose.project"
+PREFIX = "pytest"
+
+
+def _ours(labels: dict[str, str] | None) -> bool:
+    labels = labels or {}
+    return labels.get(WORKSHOP_LABEL, "").startswith(PREFIX) or labels.get(COMPOSE_LABEL, "").startswith(PREFIX)
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"container engine required under CI=true: {reason} (.ci/engine.sh provisions it)")
+    pytest.skip(f"no container engine: {reason}")
+
+
+def remove_test_objects(client: Any) -> None:
+    """Remove every container, network and volume a test made (by label)."""
+    import docker.errors
+
+    for container in client.containers.list(all=True):
+        if _ours(container.labels):
+            try:
+                container.remove(force=True)
+            except docker.errors.APIError:
+                pass
+    for network in client.networks.list():
+        if _ours(network.attrs.get("Labels")):
+            try:
+                network.remove()
+            except docker.errors.APIError:
+                pass
+    for volume in client.volumes.list():
+        if _ours(volume.attrs.get("Labels")):
+            try:
+                volume.remove(force=True)
+            except docker.errors.APIError:
+                pass
+
+
+@pytest.fixture(scope="session")
+def engine() -> Iterator[Any]:
+    """A docker SDK client of the engine; test objects removed before and after the session."""
+    try:
+        import docker
+
+        client = docker.from_env(timeout=300)
+        client.ping()
+    except Exception as exc:  # noqa: BLE001 - any failure to reach the engine means: no engine
+        _unavailable(f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} "
+                     f"(DOCKER_HOST={os.environ.get('DOCKER_HOST', 'unset')})")
+    remove_test_objects(client)
+    yield client
+    remove_test_objects(client)
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def sandbox_image(engine: Any) -> str:
+    """The sandbox image: $SANDBOX_TEST_IMAGE (CI builds it), else built now by the project's script.
+
+    With Podman, ``.ci/engine.sh image`` builds it on the debootstrap base (layer
+    cache: seconds when only code changed); with Docker, ``docker build`` on the
+    official base image.
+    """
+    given = os.environ.get("SANDBOX_TEST_IMAGE")
+    if given:
+        engine.images.get(given)
+        return given
+    tag = "localhost/experimentierraum:test"
+    if shutil.which("podman"):
+        command = ["bash", str(REPO / ".ci" / "engine.sh"), "image"]
+        env = {**os.environ, "SANDBOX_IMAGE": tag}
+    else:
+        command, env = ["docker", "build", "-t", tag, str(REPO)], dict(os.environ)
+    done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=3000)
+    if done.returncode != 0:
+        pytest.fail(f"building the image failed: {done.stderr[-2000:]}")
+    return tag
+
+
+@pytest.fixture(scope="session")
+def postgres_image(engine: Any) -> str:
+    """PostgreSQL: $SANDBOX_TEST_POSTGRES_IMAGE, else the locally built one, else the official image."""
+    import docker.errors
+
+    given = os.environ.get("SANDBOX_TEST_POSTGRES_IMAGE")
+    if given:
+        return given
+    try:
+        engine.images.get("localhost/sandbox-postgres:bookworm")
+        return "localhost/sandbox-postgres:bookworm"
+    except docker.errors.ImageNotFound:
+        return "postgres:16"
+
+
+def free_ports(count: int, start: int = 20000) -> int:
+    """A base port such that base+1 .. base+count are all free on 127.0.0.1."""
+    base = start
+    while base + count < 60000:
+        ok = True
+        for port in range(base + 1, base + count + 1):
+            with socket.socket() as sock:
+                try:
+                    sock.bind(("127.0.0.1", port))
+                except OSError:
+                    ok = False
+                    break
+        if ok:
+            return base
+        base += count + 7
+    raise RuntimeError("no free port range")
+
+
+@pytest.hookimpl(tryfirst=True, hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: Any) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"report_{report.when}", report)
+
+
+@pytest.fixture(autouse=True)
+def _logs_on_failure(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After a failed container test, print the logs of every test container (shown in the report)."""
+    yield
+    report = getattr(request.node, "report_call", None)
+    if report is None or not report.failed or "engine" not in request.fixturenames:
+        return
+    client = request.getfixturevalue("engine")
+    for container in client.containers.list(all=True):
+        if _ours(container.labels):
+            logs = container.logs(tail=60).decode("utf-8", "replace")
+            print(f"\n----- logs of {container.name} ({container.status}) -----\n{logs}")

@@ -1,0 +1,33 @@
+"""The access sheet: one line per participant, escaped, readable by its owner only."""
+
+from __future__ import annotations
+
+import re
+import stat
+from pathlib import Path
+
+import pytest
+
+from sandbox.errors import SandboxError
+from sandbox.workshop.access import render_sheet, write_sheet
+from sandbox.workshop.manage import Seat
+
+
+def test_one_row_per_participant_with_link_and_token(tmp_path: Path) -> None:
+    seats = [Seat(f"tn0{i}", "running", f"http://127.0.0.1:890{i}/lab?token=t{i}&x=<b>", f"t{i}", 8900 + i)
+             for i in (1, 2, 3)]
+    text = render_sheet("kurs", seats, "http://127.0.0.1:5050")
+    rows = re.findall(r"<tr><td>(tn0\d)</td>", text)
+    assert rows == ["tn01", "tn02", "tn03"]
+    assert 'href="http://127.0.0.1:8902/lab?token=t2&amp;x=&lt;b&gt;"' in text  # escaped, never raw markup
+    assert "<b>" not in text and "http://127.0.0.1:5050" in text
+    path = write_sheet(tmp_path / "zugaenge.html", text)
+    assert path.read_text(encoding="utf-8") == text
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_sheet_target_must_be_a_file_in_an_existing_folder(tmp_path: Path) -> None:
+    with pytest.raises(SandboxError, match="is a folder"):
+        write_sheet(tmp_path, "x")
+    with pytest.raises(SandboxError, match="does not exist"):
+        write_sheet(tmp_path / "nope" / "a.html", "x")

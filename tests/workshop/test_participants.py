@@ -1,0 +1,61 @@
+"""Participant containers: ids, names, limits and the hardening every container gets."""
+
+from __future__ import annotations
+
+import pytest
+
+from sandbox.errors import SandboxError
+from sandbox.workshop.engine import Names, check_name, participant_id
+from sandbox.workshop.participants import Facts, Limits, parse_cpus, parse_memory, participant_spec
+
+
+@pytest.mark.parametrize("given", ["3", "03", "tn3", "tn03", "TN03", "kurs-tn03", 3])
+def test_participant_ids(given: object) -> None:
+    assert participant_id(given) == "tn03"  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("given", ["0", "tn", "x3y", "", "-1"])
+def test_bad_participant_ids(given: str) -> None:
+    with pytest.raises(SandboxError, match="participant must be"):
+        participant_id(given)
+
+
+@pytest.mark.parametrize("given", ["Kurs", "kurs_1", "-kurs", "k" * 41, ""])
+def test_bad_workshop_names(given: str) -> None:
+    with pytest.raises(SandboxError, match="--name must be"):
+        check_name(given)
+
+
+@pytest.mark.parametrize(("given", "expected"), [("2g", "2g"), ("768M", "768m"), ("262144k", "262144k")])
+def test_memory(given: str, expected: str) -> None:
+    assert parse_memory(given) == expected
+
+
+@pytest.mark.parametrize(("given", "message"), [("2 GB", "size like"), ("100m", "at least 256m"), ("", "size like")])
+def test_bad_memory(given: str, message: str) -> None:
+    with pytest.raises(SandboxError, match=message):
+        parse_memory(given)
+
+
+def test_cpus() -> None:
+    assert parse_cpus("0,5") == 0.5 and Limits(cpus=1.5).nano_cpus == 1_500_000_000
+    for bad in ("viel", "0", "0.01"):
+        with pytest.raises(SandboxError, match="--cpus"):
+            parse_cpus(bad)
+
+
+def test_participant_spec_is_isolated_and_labelled() -> None:
+    names = Names("kurs")
+    spec = participant_spec(names, Facts("tn02", "img", "tok", 8902, Limits("1g", 0.5, 128)))
+    kwargs = spec.create_kwargs()
+    assert kwargs["name"] == "kurs-tn02" and kwargs["user"] == "1000:1000"
+    assert kwargs["cap_drop"] == ["ALL"] and kwargs["security_opt"] == ["no-new-privileges"]
+    assert kwargs["mem_limit"] == "1g" and kwargs["memswap_limit"] == "1g"
+    assert kwargs["nano_cpus"] == 500_000_000 and kwargs["pids_limit"] == 128
+    assert kwargs["ports"] == {"8888/tcp": ("127.0.0.1", 8902)}
+    assert kwargs["volumes"] == {"kurs-tn02": {"bind": "/home/lab/work", "mode": "rw"}}
+    assert kwargs["labels"] == {"experimentierraum.workshop": "kurs", "experimentierraum.rolle": "teilnehmer",
+                                "experimentierraum.teilnehmer": "tn02"}
+    env = kwargs["environment"]
+    assert env["JUPYTER_TOKEN"] == "tok" and env["MLFLOW_EXPERIMENT_NAME"] == "kurs-tn02"
+    assert env["MLFLOW_TRACKING_URI"] == "http://mlflow:5000" and env["LOGNAME"] == "tn02"
