@@ -35,17 +35,19 @@ class Result:
     path: Path | None
 
 
-def compare(names: Sequence[str], out: str | Path | None = None, fmt: str = "html") -> Result:
+def compare(names: Sequence[str], out: str | Path | None = None, fmt: str = "html",
+            allow_different_metrics: bool = False) -> Result:
     """Compare ``names`` and write the report to ``out`` (default ``vergleich-<names>.<fmt>``; "-": don't write).
 
     Format and target are checked before MLflow is asked anything; the report
-    is rendered completely before the file is written, atomically.
+    is rendered completely before the file is written, atomically. Experiments
+    without a shared metric are an error unless ``allow_different_metrics``.
     """
     check_format(fmt)
     target = None if str(out) == "-" else (Path(out) if out else default_path(names, fmt))
     if target is not None:
         check_target(target)
-    comparison = build(names)
+    comparison = build(names, allow_different_metrics)
     text = render(comparison, fmt)
     if target is not None:
         write_atomic(target, text)

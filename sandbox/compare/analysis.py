@@ -17,7 +17,7 @@ import re
 import statistics
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Sequence
 
 from sandbox import tracking
 from sandbox.compare import scorecard, sources, summary
@@ -51,14 +51,21 @@ def _is_result(name: str) -> bool:
     return not (name.startswith(("kriterium.", "bewertung.")) or name in sources.COST_METRICS)
 
 
-def comparable_metrics(subjects: Sequence[Subject]) -> tuple[list[str], dict[str, list[str]]]:
-    """(metrics every subject recorded, {subject: its metrics the others lack}); none shared is an error."""
+def comparable_metrics(subjects: Sequence[Subject], allow_different: bool = False
+                       ) -> tuple[list[str], dict[str, list[str]]]:
+    """(metrics every subject recorded, {subject: its metrics the others lack}).
+
+    No shared metric is an error unless ``allow_different``: then experiments
+    that answer different questions are compared on success criteria,
+    scorecard and cost, and each shows its own metrics.
+    """
     per = [{m for r in s.runs for m in r.metrics if _is_result(m)} for s in subjects]
     shared = set.intersection(*per)
-    if not shared:
+    if not shared and not allow_different:
         listed = "; ".join(f"{s.label}: {', '.join(sorted(m)[:6]) or 'none'}" for s, m in zip(subjects, per))
         raise SandboxError(f"the compared experiments share no metric ({listed}); compare experiments that record "
-                           "the same metrics, e.g. made from the same template")
+                           "the same metrics (e.g. made from the same template), or compare only success criteria, "
+                           "scorecard and cost with --allow-different-metrics")
     only = {s.label: sorted(m - shared) for s, m in zip(subjects, per) if m - shared}
     return sorted(shared), only
 
@@ -76,15 +83,16 @@ def better_direction(metric: str, subjects: Sequence[Subject]) -> str | None:
     return None
 
 
-def _metric_rows(subjects: Sequence[Subject], names: list[str]) -> tuple[MetricRow, ...]:
+def _metric_rows(subjects: Sequence[Subject], names: Sequence[str], compared: bool = True) -> tuple[MetricRow, ...]:
+    """Rows for ``names``; with ``compared`` each subject is measured against the baseline."""
     with_rule = {n for n in names if any(s.tag(f"kriterium.{n}.regel") for s in subjects)}
     rows = []
     for name in sorted(names, key=lambda n: (n not in with_rule, n)):
         estimates = tuple(estimate([r.metrics[name] for r in s.runs if name in r.metrics], f"{s.label}:{name}")
                           for s in subjects)
         base = estimates[0]
-        diffs = tuple(None if i == 0 or base is None or e is None else difference(base, e, f"{subjects[i].label}:{name}")
-                      for i, e in enumerate(estimates))
+        diffs = tuple(None if i == 0 or not compared or base is None or e is None
+                      else difference(base, e, f"{subjects[i].label}:{name}") for i, e in enumerate(estimates))
         rows.append(MetricRow(name, better_direction(name, subjects), estimates, diffs))
     return tuple(rows)
 
@@ -158,8 +166,8 @@ def _lineage(subjects: Sequence[Subject]) -> tuple[tuple[Lineage, ...], bool | N
     return found, len(short) == 1
 
 
-def _notices(subjects: Sequence[Subject], lineage: Sequence[Lineage], same: bool | None,
-             only: dict[str, list[str]], cards: Sequence[Sequence[Any]]) -> tuple[Notice, ...]:
+def _notices(subjects: Sequence[Subject], lineage: Sequence[Lineage], same: bool | None, shared: list[str],
+             only: dict[str, list[str]]) -> tuple[Notice, ...]:
     notes = []
     if same is False:
         used = "; ".join(f"{s.label}: {x.dataset or '?'} (Prüfsumme {(x.digest or '?')[:12]})"
@@ -187,28 +195,31 @@ def _notices(subjects: Sequence[Subject], lineage: Sequence[Lineage], same: bool
     if dirty:
         notes.append(Notice("info", f"Läufe von {', '.join(dirty)} stammen aus einem Arbeitsstand mit nicht "
                                     "eingecheckten Änderungen; der Code dieser Läufe ist nicht genau nachvollziehbar."))
-    for label, names in only.items():
-        notes.append(Notice("info", f"Nur bei {label} gemessen, daher nicht verglichen: {', '.join(names)}."))
-    for s, own in zip(subjects, cards):
-        if not own:
-            notes.append(Notice("info", f"Für {s.experiment} liegt noch keine Bewertung vor: "
-                                        f"sandbox experiment score {s.experiment}"))
+    if not shared:
+        notes.append(Notice("mittel", "Die Experimente haben keine gemeinsame Metrik: Sie beantworten unterschiedliche "
+                                      "Fragen. Verglichen werden Erfolgskriterien, Bewertung und Aufwand; jede Metrik "
+                                      "steht nur bei ihrem Experiment."))
+    else:
+        for label, names in only.items():
+            notes.append(Notice("info", f"Nur bei {label} gemessen, daher nicht verglichen: {', '.join(names)}."))
     return tuple(notes)
 
 
-def build(names: Sequence[str]) -> Comparison:
+def build(names: Sequence[str], allow_different_metrics: bool = False) -> Comparison:
     """Load the named experiments or runs and compare them; the first is the baseline."""
     client = sources.open_store()
     subjects = sources.load_subjects(names, client)
-    shared, only = comparable_metrics(subjects)
+    shared, only = comparable_metrics(subjects, allow_different_metrics)
+    own = sorted({m for names_ in only.values() for m in names_})
     cards = tuple(tuple(scorecard.load(client, s.experiment_id)) for s in subjects)
     power, grid = assumptions()
     lineage, same = _lineage(subjects)
     comparison = Comparison(
-        subjects=tuple(subjects), metrics=_metric_rows(subjects, shared), params=_param_rows(subjects),
+        subjects=tuple(subjects), metrics=_metric_rows(subjects, shared),
+        own_metrics=_metric_rows(subjects, own, compared=False), params=_param_rows(subjects),
         criteria=_criterion_rows(subjects), scores=_score_rows(cards), cards=cards,
         costs=_costs(subjects, power, grid), lineage=lineage, same_data=same,
-        notices=_notices(subjects, lineage, same, only, cards), power=power, grid=grid,
+        notices=_notices(subjects, lineage, same, shared, only), power=power, grid=grid,
         tracking_uri=tracking.tracking_uri(), created=dt.datetime.now(dt.timezone.utc).replace(microsecond=0))
     ahead, uncertain = summary.summarize(comparison)
     return replace(comparison, summary=tuple(ahead), uncertain=tuple(uncertain))

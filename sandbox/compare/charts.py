@@ -48,8 +48,9 @@ def _german_ticks(value: float, _position: int) -> str:
 
 
 def _style(ax: Any) -> None:
-    from matplotlib.ticker import FuncFormatter
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
     ax.xaxis.set_major_formatter(FuncFormatter(_german_ticks))
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
@@ -68,7 +69,7 @@ def color(index: int) -> str:
 
 def metrics_chart(c: "Comparison") -> str | None:
     """Forest plot: per metric one panel, per subject the seeds, the mean and its interval."""
-    rows = c.metrics[:MAX_METRIC_PANELS]
+    rows = (c.metrics + c.own_metrics)[:MAX_METRIC_PANELS]
     if not rows:
         return None
     cols = 1 if len(rows) == 1 else 2
@@ -108,6 +109,7 @@ def scores_chart(c: "Comparison") -> str | None:
     rows = list(c.scores)
     fig = _figure(11, 0.5 * len(rows) * max(1.0, len(rated) * 0.55) + 1.2)
     ax = fig.subplots()
+    _style(ax)
     height = 0.8 / len(rated)
     for k, i in enumerate(rated):
         ys, means, lows, highs = [], [], [], []
@@ -128,7 +130,6 @@ def scores_chart(c: "Comparison") -> str | None:
     ax.set_xticks([1, 2, 3, 4, 5])
     ax.set_xlabel("Note (1 = schlecht, 5 = sehr gut); Striche: niedrigste bis höchste Note", fontsize=9)
     ax.legend(loc="lower right", fontsize=8, frameon=False, bbox_to_anchor=(1.0, 1.0), ncols=min(len(rated), 3))
-    _style(ax)
     return _data_uri(fig)
 
 

@@ -24,11 +24,13 @@ def metrics(c: Comparison) -> "pd.DataFrame":
     import pandas as pd
 
     rows = []
-    for row in c.metrics:
+    for row in c.metrics + c.own_metrics:
         for i, (s, e) in enumerate(zip(c.subjects, row.estimates)):
+            if e is None:
+                continue
             d = row.differences[i]
-            rows.append({"Metrik": row.name, "Experiment": s.label, "Mittelwert": e.mean if e else None,
-                         "KI unten": e.low if e else None, "KI oben": e.high if e else None, "Seeds": e.n if e else 0,
+            rows.append({"Metrik": row.name, "Experiment": s.label, "Mittelwert": e.mean, "KI unten": e.low,
+                         "KI oben": e.high, "Seeds": e.n,
                          "Differenz zur Basis": d.value if d else None,
                          "Urteil": _VERDICT.get(row.verdict(i) or "", "Basis" if i == 0 else "")})
     return pd.DataFrame(rows)

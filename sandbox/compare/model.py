@@ -128,7 +128,8 @@ class Assumption:
 @dataclass(frozen=True)
 class Comparison:
     subjects: tuple[Subject, ...]
-    metrics: tuple[MetricRow, ...]
+    metrics: tuple[MetricRow, ...]  # shared by all subjects, compared with the baseline
+    own_metrics: tuple[MetricRow, ...]  # recorded by some subjects only: shown, not compared
     params: tuple[ParamRow, ...]
     criteria: tuple[CriterionRow, ...]
     scores: tuple[ScoreRow, ...]

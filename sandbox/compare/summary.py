@@ -128,6 +128,10 @@ def _uncertain(c: "Comparison", verdicts: dict[int, dict[str, list[str]]]) -> li
 def summarize(c: "Comparison") -> tuple[list[str], list[str]]:
     """(sentences on who is ahead, sentences on what is uncertain), both in German."""
     verdicts = {i: _verdicts(c, i) for i in range(1, len(c.subjects))}
-    ahead = [_metric_sentence(c, i, groups) for i, groups in verdicts.items()]
+    if c.metrics:
+        ahead = [_metric_sentence(c, i, groups) for i, groups in verdicts.items() if any(groups.values())]
+    else:
+        ahead = ["Keine gemeinsame Metrik: Die Experimente beantworten unterschiedliche Fragen. Verglichen werden "
+                 "Erfolgskriterien, Bewertung und Aufwand; ihre Metriken stehen je Experiment im Bericht."]
     ahead += [s for s in (_criteria_sentence(c), _score_sentence(c), _cost_sentence(c)) if s]
     return ahead, _uncertain(c, verdicts)

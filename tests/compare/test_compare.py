@@ -186,7 +186,7 @@ def test_numbers_are_reproducible(runs) -> None:
 # --- bad input -----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("args, message", [
-    (["basis", "ohne-gemeinsam"], "share no metric (basis: anzahl, precision, recall; ohne-gemeinsam: mae_tage)"),
+    (["basis", "ohne-gemeinsam"], "share no metric (basis: anzahl, precision, recall; ohne-gemeinsam: mae_tage); compare experiments"),
     (["basis", "variant"], "no experiment or run named 'variant'; did you mean: variante"),
     (["basis", "gibt-es-nicht-xyz"], "(experiments: andere-daten, basis,"),
     (["basis", "nur-fehler"], "experiment 'nur-fehler' has no finished run yet (1 FAILED)"),
@@ -239,3 +239,19 @@ def test_output_folder_must_exist(runs, tmp_path: Path) -> None:
         compare.compare(["basis", "variante"], out=tmp_path / "fehlt" / "v.html")
     with pytest.raises(SandboxError, match="is a folder"):
         compare.compare(["basis", "variante"], out=tmp_path)
+
+
+def test_different_questions_can_be_compared_on_criteria_scorecard_and_cost(runs, tmp_path: Path, capsys) -> None:
+    target = tmp_path / "portfolio.md"
+    code, out, err = cli(capsys, "compare", "basis", "ohne-gemeinsam", "--allow-different-metrics",
+                         "--format", "md", "--out", str(target))
+    assert code == 0, err
+    assert out.startswith("- Keine gemeinsame Metrik")
+    c = compare.compare(["basis", "ohne-gemeinsam"], out="-", allow_different_metrics=True).comparison
+    assert c.metrics == () and [row.name for row in c.own_metrics] == ["precision", "recall", "anzahl", "mae_tage"]
+    mae = c.own_metrics[-1]
+    assert mae.estimates[0] is None and mae.estimates[1].mean == 4.0 and mae.differences == (None, None)
+    assert any(n.level == "mittel" and "keine gemeinsame Metrik" in n.text for n in c.notices)
+    text = target.read_text(encoding="utf-8")
+    assert "**Nur in einzelnen Experimenten gemessen**" in text and "| mae_tage | – | 4 [" in text
+    assert "Differenz" not in text.split("## Erfolgskriterien")[0]
