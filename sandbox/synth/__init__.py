@@ -12,6 +12,7 @@ from types import ModuleType
 from sandbox.synth import anschriften, einwohner, gemeinden, gewerbe, haushalte, meldeereignisse
 from sandbox.synth import ansprueche, termine
 from sandbox.synth import antraege, leistungen, vorgangsereignisse
+from sandbox.synth import buergeranfragen
 from sandbox.synth.schema import Table
 
 __all__ = ["TABLES", "table_schema", "schemas"]
@@ -19,7 +20,7 @@ __all__ = ["TABLES", "table_schema", "schemas"]
 TABLES: dict[str, ModuleType] = {
     module.TABLE.name: module
     for module in (gemeinden, anschriften, haushalte, einwohner, meldeereignisse, gewerbe,
-                   leistungen, ansprueche, antraege, vorgangsereignisse, termine)
+                   leistungen, ansprueche, antraege, vorgangsereignisse, termine, buergeranfragen)
 }
 
 

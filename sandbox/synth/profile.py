@@ -43,6 +43,7 @@ REQUIRED_GROUPS: tuple[str, ...] = (
     "gewerbe_je_1000",
     "wirtschaftsabschnitte",
     "rechtsformen",
+    "buergeranfragen",
 )
 
 _AGS = re.compile(r"^14\d{6}$")
