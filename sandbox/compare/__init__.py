@@ -22,8 +22,9 @@ from sandbox.compare import frames, scorecard
 from sandbox.compare.analysis import build
 from sandbox.compare.model import Comparison
 from sandbox.compare.report import FORMATS, check_format, check_target, default_path, render, write_atomic
+from sandbox.compare.sources import finished_runs
 
-__all__ = ["compare", "build", "render", "Result", "Comparison", "FORMATS", "frames", "scorecard"]
+__all__ = ["compare", "build", "render", "Result", "Comparison", "FORMATS", "frames", "scorecard", "finished_runs"]
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sandbox.compare import fmt
 from sandbox.compare.model import Comparison
 
 if TYPE_CHECKING:
@@ -37,12 +38,13 @@ def metrics(c: Comparison) -> "pd.DataFrame":
 
 
 def criteria(c: Comparison) -> "pd.DataFrame":
+    """Each subject's success criteria: rule, verdict and in how many runs met (criteria it lacks left out)."""
     import pandas as pd
 
-    return pd.DataFrame([{"Kriterium": row.name, "Experiment": s.label, "Regel": cell.rule if cell else None,
-                          "Ergebnis": cell.verdict if cell else "nicht festgelegt",
-                          "erfüllt in Läufen": f"{cell.met} von {cell.total}" if cell else None}
-                         for row in c.criteria for s, cell in zip(c.subjects, row.cells)])
+    cells = [(s, row.name, row.cells[i]) for i, s in enumerate(c.subjects) for row in c.criteria]
+    return pd.DataFrame([{"Experiment": s.label, "Kriterium": name, "Regel": fmt.rule(cell.rule),
+                          "Ergebnis": cell.verdict, "erfüllt in Läufen": f"{cell.met} von {cell.total}"}
+                         for s, name, cell in cells if cell is not None])
 
 
 def scores(c: Comparison) -> "pd.DataFrame":

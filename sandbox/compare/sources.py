@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from mlflow.entities import Experiment, Run
     from mlflow.tracking import MlflowClient
 
-__all__ = ["RunInfo", "Subject", "open_store", "load_subjects", "find_experiment", "run_info",
+__all__ = ["RunInfo", "Subject", "open_store", "load_subjects", "find_experiment", "run_info", "finished_runs",
            "KIND_TAG", "SCORE_KIND", "COST_METRICS"]
 
 KIND_TAG = "sandbox.art"
@@ -116,14 +116,20 @@ def _guard(call: Callable[[], _T]) -> _T:
         raise SandboxError(f"the tracking store {tracking.tracking_uri()} answered with an error: {first}") from None
 
 
+def _missing_store(uri: str) -> Path | None:
+    """The SQLite file of ``uri`` if it does not exist yet (reading must not create it)."""
+    if not uri.startswith("sqlite:///"):
+        return None
+    path = Path(uri[len("sqlite:///"):].split("?", 1)[0])
+    return None if path.is_file() else path
+
+
 def open_store() -> "MlflowClient":
     """A client for the tracking store; a missing embedded store or an unreachable server is an error."""
-    uri = tracking.tracking_uri()
-    if uri.startswith("sqlite:///"):
-        path = Path(uri[len("sqlite:///"):].split("?", 1)[0])
-        if not path.is_file():
-            raise SandboxError(f"no runs tracked yet ({path} does not exist); run an experiment first: "
-                               "sandbox experiment run NAME")
+    missing = _missing_store(tracking.tracking_uri())
+    if missing is not None:
+        raise SandboxError(f"no runs tracked yet ({missing} does not exist); run an experiment first: "
+                           "sandbox experiment run NAME")
     return tracking.client()
 
 
@@ -222,6 +228,15 @@ def find_experiment(client: "MlflowClient", name: str) -> "Experiment":
         f"known experiments: {', '.join(_named(experiments)[:10]) or 'none yet'}"
     raise SandboxError(f"no MLflow experiment named {name!r}; {hint} (an experiment appears after its first "
                        "run: sandbox experiment run NAME)")
+
+
+def finished_runs(name: str) -> int:
+    """How many finished experiment runs (scorecards aside) the MLflow experiment ``name`` has; 0 if none."""
+    if _missing_store(tracking.tracking_uri()) is not None:
+        return 0
+    client = tracking.client()
+    found = _experiments(client).get(name)
+    return 0 if found is None else sum(r.finished for r in _all_runs(client, found))
 
 
 def load_subjects(names: Sequence[str], client: "MlflowClient | None" = None) -> list[Subject]:
