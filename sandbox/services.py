@@ -25,6 +25,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -246,9 +247,9 @@ class Sandbox:
                    Service.from_record("supervisor", supervisor) if isinstance(supervisor, dict) else None)
 
     def stop(self) -> None:
-        """Stop JupyterLab (and its kernels), then MLflow; remove the state file."""
-        for name in sorted(self.services, key=lambda n: n != "jupyterlab"):
-            self.services[name].stop()
+        """Stop all servers side by side (JupyterLab shuts its kernels down); remove the state file."""
+        with ThreadPoolExecutor(max(1, len(self.services))) as pool:
+            list(pool.map(Service.stop, self.services.values()))
         (state_dir() / "state.json").unlink(missing_ok=True)
 
 
