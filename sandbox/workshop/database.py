@@ -58,6 +58,15 @@ class _Col:
     references: str | None = None
 
 
+class _Unreadable(Exception):
+    """A table of the dataset could not be read (rolls the transaction back)."""
+
+
+def _first(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 def redact(url: str) -> str:
     """The URL without its password, for messages."""
     parts = urlsplit(url)
@@ -79,8 +88,7 @@ def connect(url: str) -> "psycopg.Connection[Any]":
     try:
         return psycopg.connect(plain, connect_timeout=10)
     except psycopg.Error as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise SandboxError(f"cannot connect to PostgreSQL at {redact(url)}: {first}; check the URL and that the "
+        raise SandboxError(f"cannot connect to PostgreSQL at {redact(url)}: {_first(exc)}; check the URL and that the "
                            "database runs (docker compose up -d db)") from None
 
 
@@ -120,7 +128,7 @@ def _copy(cur: "psycopg.Cursor[Any]", ds: "Dataset", schema: str, table: str, co
 
     names = [c.name for c in cols]
     select = "select " + ", ".join('"' + n.replace('"', '""') + '"' for n in names) + f' from "{table}"'
-    reader = ds.con.sql(select).fetch_record_batch(BATCH_ROWS)
+    reader = ds.con.sql(select).to_arrow_reader(BATCH_ROWS)
     options = pacsv.WriteOptions(include_header=False, quoting_style="all_valid")  # unquoted empty = NULL
     statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv)").format(
         sql.Identifier(schema, table), sql.SQL(", ").join(map(sql.Identifier, names)))
@@ -166,12 +174,17 @@ def _record(cur: "psycopg.Cursor[Any]", schema: str, ds: "Dataset") -> None:
 
 def load_dataset(ds: "Dataset", url: str, schema: str = "synth") -> LoadResult:
     """Replace schema ``schema`` of the database at ``url`` with the tables of ``ds`` (one transaction)."""
+    import duckdb
     import psycopg
     from psycopg import sql
 
     if not _SCHEMA_NAME.match(schema):
         raise SandboxError(f"--schema must be a lowercase SQL name like synth, got {schema!r}")
     started = time.perf_counter()
+    try:
+        ds.con  # opens every table's file: an unreadable dataset fails here, before the database is touched
+    except duckdb.Error as exc:
+        raise SandboxError(f"dataset {ds.path} cannot be read ({_first(exc)}); generate it again") from None
     result = LoadResult(schema, ds.path.name, ds.digest)
     tables = {t: _columns(ds, t) for t in ds.tables}
     with connect(url) as con:
@@ -180,11 +193,17 @@ def load_dataset(ds: "Dataset", url: str, schema: str = "synth") -> LoadResult:
                 cur.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
                 for table, cols in tables.items():
                     _create(cur, schema, table, cols)
-                    result.rows[table] = _copy(cur, ds, schema, table, cols)
+                    try:
+                        result.rows[table] = _copy(cur, ds, schema, table, cols)
+                    except duckdb.Error as exc:
+                        raise _Unreadable(f"table {table} of {ds.path} cannot be read ({_first(exc)}); "
+                                          "generate the dataset again") from None
                 _constraints(cur, schema, tables)
                 _record(cur, schema, ds)
+        except _Unreadable as exc:
+            raise SandboxError(f"{exc}; nothing was changed in {redact(url)}") from None
         except psycopg.Error as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise SandboxError(f"loading {ds.path.name} into {redact(url)} failed, nothing was changed: {first}") from None
+            raise SandboxError(f"loading {ds.path.name} into {redact(url)} failed, nothing was changed: "
+                               f"{_first(exc)}") from None
     result.seconds = time.perf_counter() - started
     return result

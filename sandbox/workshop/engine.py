@@ -13,6 +13,7 @@ import os
 import re
 import socket
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sandbox.errors import SandboxError
@@ -27,16 +28,23 @@ LABEL_WORKSHOP = "experimentierraum.workshop"
 LABEL_PARTICIPANT = "experimentierraum.teilnehmer"
 LABEL_ROLE = "experimentierraum.rolle"
 DEFAULT_IMAGE = "experimentierraum:latest"
+DOCKER_SOCKET = "/var/run/docker.sock"
+PODMAN_SOCKET = "/run/podman/podman.sock"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 _PARTICIPANT = re.compile(r"^(?:[a-z0-9-]*-tn|tn)?0*(\d{1,3})$")
 
 
 def connect() -> "docker.DockerClient":
-    """A client of the engine at $DOCKER_HOST (or the default socket) that has answered a ping."""
+    """A client of the engine at $DOCKER_HOST that has answered a ping.
+
+    Without DOCKER_HOST: Docker's default socket, else Podman's rootful API socket.
+    """
     import docker
     import docker.errors
 
-    where = os.environ.get("DOCKER_HOST") or "the default socket /var/run/docker.sock"
+    if not os.environ.get("DOCKER_HOST") and not Path(DOCKER_SOCKET).exists() and Path(PODMAN_SOCKET).exists():
+        os.environ["DOCKER_HOST"] = f"unix://{PODMAN_SOCKET}"  # Podman's Docker API, as on the CI machines
+    where = os.environ.get("DOCKER_HOST") or f"the default socket {DOCKER_SOCKET}"
     try:
         client = docker.from_env(timeout=180)
         client.ping()

@@ -66,6 +66,10 @@ def engine() -> Iterator[Any]:
     try:
         import docker
 
+        from sandbox.workshop.engine import DOCKER_SOCKET, PODMAN_SOCKET
+
+        if not os.environ.get("DOCKER_HOST") and not Path(DOCKER_SOCKET).exists() and Path(PODMAN_SOCKET).exists():
+            os.environ["DOCKER_HOST"] = f"unix://{PODMAN_SOCKET}"  # as sandbox.workshop.engine.connect does
         client = docker.from_env(timeout=300)
         client.ping()
     except Exception as exc:  # noqa: BLE001 - any failure to reach the engine means: no engine
