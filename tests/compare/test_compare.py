@@ -10,10 +10,9 @@ from pathlib import Path
 import pytest
 
 from sandbox import compare
-from sandbox.cli import main
 from sandbox.compare import report
 from sandbox.errors import SandboxError
-from tests.compare.conftest import log_failed, log_runs, start_running
+from tests.compare.conftest import cli, log_failed, log_runs, start_running
 
 CRITERIA = {"recall": (0.75, ">="), "precision": (0.8, ">=")}
 
@@ -45,16 +44,6 @@ def runs(store: str, musterstadt, other_dataset) -> dict[str, list[str]]:
     ids["frueher"] += log_runs("frueher", {"recall": [0.5, 0.52], "precision": [0.5, 0.5], "anzahl": [1, 1]},
                                musterstadt, seeds=(1, 2), params={"modell": "regeln", "schwelle": 0.5})
     return ids
-
-
-def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    try:
-        main(list(args))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _free_port() -> int:

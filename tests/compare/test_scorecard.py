@@ -11,9 +11,8 @@ import pytest
 import yaml
 
 from sandbox import compare, tracking
-from sandbox.cli import main
 from sandbox.compare import scorecard
-from tests.compare.conftest import log_runs
+from tests.compare.conftest import cli, log_runs
 
 KEYS = [c.key for c in scorecard.CRITERIA]
 
@@ -31,16 +30,6 @@ def experiments(store: str, musterstadt) -> list[str]:
     log_runs("vergleich", {"recall": [0.7, 0.75]}, musterstadt, seeds=(1, 2))
     log_runs("unbewertet", {"recall": [0.7]}, musterstadt, seeds=(1,))
     return ["bewertet", "vergleich", "unbewertet"]
-
-
-def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    try:
-        main(list(args))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _scorecard_runs(name: str) -> list:
