@@ -30,17 +30,27 @@ __all__ = ["CrossCheck", "NAMED", "foreign_key_checks", "named_checks"]
 Frames = dict[str, "pd.DataFrame"]
 
 
-def _pair(kind: str, a: str, b: str, label: str, **extra: object) -> Expect:
-    kwargs = {"column_A": a, "column_B": b, "ignore_row_if": "either_value_is_missing", **extra}
+def _pair(kind: str, a: str, b: str, label: str, ignore: str = "either_value_is_missing", **extra: object) -> Expect:
+    """A column-pair expectation; by default a row with an empty side (an open end) is not judged."""
+    kwargs = {"column_A": a, "column_B": b, "ignore_row_if": ignore, **extra}
     return Expect(kind, kwargs, label)
 
 
-def _equal(a: str, b: str, label: str) -> Expect:
-    return _pair("ExpectColumnPairValuesToBeEqual", a, b, label)
+def _equal(a: str, b: str, label: str, ignore: str = "neither") -> Expect:
+    """A equals B in every row; an empty side counts as a difference unless ``ignore`` says otherwise."""
+    return _pair("ExpectColumnPairValuesToBeEqual", a, b, label, ignore)
 
 
 def _after(a: str, b: str, label: str, or_equal: bool = True) -> Expect:
     return _pair("ExpectColumnPairValuesAToBeGreaterThanB", a, b, label, or_equal=or_equal)
+
+
+def _without_na(frame: "pd.DataFrame") -> "pd.DataFrame":
+    """Nullable integer columns as floats: GX compares pairs with ``==``, and pandas' NA has no truth value."""
+    import pandas as pd
+
+    nullable = [c for c in frame.columns if isinstance(frame[c].dtype, pd.Int64Dtype)]
+    return frame.astype({c: "float64" for c in nullable}) if nullable else frame
 
 
 def _isin(values: "pd.Series", keys: "pd.Series") -> "Any":
@@ -68,7 +78,7 @@ def _fk_frame(child: "pd.DataFrame", column: str, parent_keys: "pd.Series", targ
     data = {column: values, target: values.where(_isin(values, keys))}
     if index:
         data = {index: child.loc[present, index], **data}
-    return pd.DataFrame(data).reset_index(drop=True)
+    return _without_na(pd.DataFrame(data).reset_index(drop=True))
 
 
 def foreign_key_checks(loaded: Loaded) -> tuple[list[Check], list[str]]:
@@ -132,7 +142,7 @@ def _spouses(frames: Frames) -> tuple["pd.DataFrame", list[Expect], list[str]]:
     frame = married.merge(other, on="ehegatte_id", how="inner")
     return frame, [
         _equal("einwohner_id", "ehegatte_des_ehegatten", "Ehegatte verweist zurück"),
-        _equal("haushalt_id", "haushalt_des_ehegatten", "Ehegatten im selben Haushalt"),
+        _equal("haushalt_id", "haushalt_des_ehegatten", "Ehegatten im selben Haushalt", "both_values_are_missing"),
     ], ["einwohner_id"]
 
 
@@ -214,6 +224,6 @@ def named_checks(loaded: Loaded, registry: tuple[CrossCheck, ...] = NAMED) -> tu
             notes.append(f"nicht geprüft: {rule.title} ({reason})")
             continue
         frame, expectations, index = rule.build(loaded.frames)
-        checks.append(Check(name=rule.name, table=rule.table, frame=frame.reset_index(drop=True),
+        checks.append(Check(name=rule.name, table=rule.table, frame=_without_na(frame.reset_index(drop=True)),
                             expectations=expectations, index=index, title=rule.title))
     return checks, notes

@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
+from sandbox.errors import SandboxError
 from sandbox.quality.crosschecks import foreign_key_checks, named_checks
 from sandbox.quality.distribution import distribution_checks
 from sandbox.quality.loading import Loaded, load_dataset, load_extract, read_manifest
@@ -95,8 +96,10 @@ def check_extract(path: Path, table: str, docs: bool = True, docs_dir: Path | No
     """
     path = Path(path)
     loaded = load_extract(path, table)
+    if table in loaded.errors:  # one file, and it cannot be read: that is the whole answer
+        raise SandboxError(loaded.errors[table])
     target = docs_dir if docs_dir is not None else path.parent / f"{path.stem}_{DOCS_FOLDER}"
-    return run_report(loaded, None, path.name, target if docs and table in loaded.frames else None, exact=False)
+    return run_report(loaded, None, path.name, target if docs else None, exact=False)
 
 
 def quality_section(report: QualityReport) -> str:

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from sandbox.errors import SandboxError
 from sandbox.quality.textfiles import arrow_from_text, read_text_table
-from sandbox.synth.schema import Column, Table
+from sandbox.synth.schema import DTYPES, Column, Table
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -86,6 +86,11 @@ def _arrow_kind(dtype: "pa.DataType") -> str:
     return ""
 
 
+def _found(dtype: "pa.DataType", kind: str) -> str:
+    """The type found, in the data card's words, with Arrow's name: 'Text (large_string)'."""
+    return f"{DTYPES[kind]} ({dtype})" if kind else str(dtype)
+
+
 _COMPATIBLE = {
     "int64": {"int64"},
     "float64": {"float64", "int64"},
@@ -109,8 +114,14 @@ def _from_arrow(array: "pa.ChunkedArray", col: Column) -> tuple["pd.Series", str
     import pyarrow as pa
 
     kind = _arrow_kind(array.type)
+    if col.dtype == "int64" and kind == "float64":
+        try:  # whole numbers stored as floats (pandas writes nullable ints so) convert without loss
+            array = array.cast(pa.int64())
+            kind = "int64"
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass
     if kind not in _COMPATIBLE[col.dtype]:
-        return array.to_pandas(), str(array.type)
+        return array.to_pandas(), _found(array.type, kind)
     if col.dtype == "string":
         if not pa.types.is_dictionary(array.type):
             array = array.dictionary_encode()

@@ -32,13 +32,13 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["Anonymity", "PrivacyReport", "anonymity", "assess_dataset", "assess_extract", "privacy_dataset",
-           "QUASI_IDENTIFIERS", "SENSITIVE", "SIZE_CLASSES"]
+           "QUASI_IDENTIFIERS", "SENSITIVE", "SIZE_CLASSES", "LABELS"]
 
-#: name of the combination -> columns; "geburtsjahr" is derived from geburtsdatum when absent
-QUASI_IDENTIFIERS: dict[str, tuple[str, ...]] = {
-    "Geburtsjahr, Geschlecht, PLZ": ("geburtsjahr", "geschlecht", "plz"),
-    "Geburtsdatum, Geschlecht, PLZ (streng)": ("geburtsdatum", "geschlecht", "plz"),
-}
+#: combinations of quasi-identifiers, the usual one and the strict one; "geburtsjahr" is derived from
+#: geburtsdatum and "plz" from the address when the data have no such column
+QUASI_IDENTIFIERS: tuple[tuple[str, ...], ...] = (("geburtsjahr", "geschlecht", "plz"),
+                                                   ("geburtsdatum", "geschlecht", "plz"))
+LABELS = {"geburtsjahr": "Geburtsjahr", "geburtsdatum": "Geburtsdatum", "geschlecht": "Geschlecht", "plz": "PLZ"}
 SENSITIVE = ("religion",)
 SIZE_CLASSES: tuple[tuple[str, int, int], ...] = (("1", 1, 1), ("2", 2, 2), ("3–4", 3, 4), ("5–9", 5, 9),
                                                   ("10+", 10, 1 << 62))
@@ -82,6 +82,10 @@ def anonymity(frame: "pd.DataFrame", columns: list[str], name: str = "", sensiti
         result.l = int(distinct.min())
         result.homogeneous_share = float(np.asarray(sizes)[distinct == 1].sum()) / n
     return result
+
+
+def _name(columns: "tuple[str, ...] | list[str]") -> str:
+    return ", ".join(LABELS.get(c, c) for c in columns)
 
 
 def _people(loaded: Loaded, table: str) -> tuple["pd.DataFrame | None", list[str]]:
@@ -154,15 +158,13 @@ def _assess(loaded: Loaded, table: str, report: PrivacyReport) -> PrivacyReport:
     people, report.notes = _people(loaded, table)
     if people is not None:
         sensitive = next((s for s in SENSITIVE if loaded.usable(table, s)), None)
-        for name, columns in QUASI_IDENTIFIERS.items():
-            absent = [c for c in columns if c not in people.columns]
-            if absent:
-                report.missing[name] = absent
-                present = [c for c in columns if c in people.columns]
-                if not present:
-                    continue
-                columns = tuple(present)
-            report.anonymity.append(anonymity(people, list(columns), name, sensitive))
+        for wanted in QUASI_IDENTIFIERS:
+            columns = [c for c in wanted if c in people.columns]
+            name = _name(wanted)
+            if len(columns) < len(wanted):
+                report.missing[name] = [c for c in wanted if c not in columns]
+            if columns:
+                report.anonymity.append(anonymity(people, columns, _name(columns), sensitive))
     texts = {f"{name}.{col}": frame[col] for name, frame in loaded.frames.items()
              for col in free_text_columns(TABLES[name].TABLE, frame)}
     register = loaded.frames.get("einwohner")

@@ -26,12 +26,14 @@ def _number(value: int) -> str:
 
 
 def _row(a: "Anonymity") -> list[str]:
-    l_value = "–" if a.l is None else f"{a.l} ({a.sensitive})"
-    return [a.name, _number(a.records), _number(a.groups), str(a.k), percent(a.unique_share), l_value,
-            percent(a.homogeneous_share)]
+    return [a.name, _number(a.records), _number(a.groups), str(a.k), percent(a.unique_share),
+            "–" if a.l is None else str(a.l), percent(a.homogeneous_share)]
 
 
-_HEADER = ["Merkmale", "Datensätze", "Gruppen", "k", "eindeutig", "l", "Gruppen mit nur einem Wert"]
+def _header(report: "PrivacyReport") -> list[str]:
+    sensitive = next((a.sensitive for a in report.anonymity if a.sensitive), None)
+    return ["Merkmale", "Datensätze", "Gruppen", "k", "eindeutig", f"l ({sensitive})" if sensitive else "l",
+            "homogen"]
 
 
 def _verdict(report: "PrivacyReport") -> str:
@@ -53,13 +55,14 @@ def privacy_markdown(report: "PrivacyReport") -> str:
     lines += ["### Wie identifizierend sind Datensätze dieser Struktur?", "",
               "k ist die Zahl der Datensätze in der kleinsten Gruppe mit gleichen Merkmalen (k-Anonymität); "
               "„eindeutig“ ist der Anteil der Datensätze, die ihre Merkmalskombination mit niemandem teilen; "
-              "l ist die kleinste Zahl verschiedener Werte des sensiblen Merkmals in einer Gruppe (l-Diversität).",
-              ""]
+              "l ist die kleinste Zahl verschiedener Werte des sensiblen Merkmals in einer Gruppe (l-Diversität); "
+              "„homogen“ ist der Anteil der Datensätze in Gruppen, deren Mitglieder alle denselben Wert haben: "
+              "für sie verrät die Gruppe das sensible Merkmal.", ""]
     if report.synthetic:
         lines += ["Die Personen sind erfunden; eindeutige Datensätze gefährden hier niemanden. Die Zahlen zeigen, "
                   "wie leicht echte Daten dieser Struktur einer Person zuzuordnen wären.", ""]
     if report.anonymity:
-        lines += ["| " + " | ".join(_HEADER) + " |", "|---|---:|---:|---:|---:|---:|---:|"]
+        lines += ["| " + " | ".join(_header(report)) + " |", "|---|---:|---:|---:|---:|---:|---:|"]
         lines += ["| " + " | ".join(_row(a)) + " |" for a in report.anonymity]
         lines += ["", "Anteil der Datensätze nach Größe ihrer Gruppe:", "",
                   "| Merkmale | " + " | ".join(report.anonymity[0].sizes) + " |",
@@ -75,19 +78,28 @@ def privacy_markdown(report: "PrivacyReport") -> str:
 
 
 def privacy_table(report: "PrivacyReport") -> "RichTable":
-    from rich.table import Table
+    from rich.table import Column, Table
 
-    table = Table(*_HEADER, title=f"Datenschutz: {report.source}", title_justify="left")
+    header = _header(report)
+    columns = [Column(header[0], no_wrap=True), *(Column(h, justify="right") for h in header[1:])]
+    table = Table(*columns, title=f"Datenschutz: {report.source}", title_justify="left")
     for a in report.anonymity:
         table.add_row(*_row(a))
     return table
+
+
+def _first(sources: str, width: int = 90) -> str:
+    """The first source of a file, shortened, and how many more there are."""
+    parts = sources.split("; ")
+    text = parts[0] if len(parts[0]) <= width else parts[0][: width - 1] + "…"
+    return text + (f" (+{len(parts) - 1} weitere Angaben)" if len(parts) > 1 else "")
 
 
 def privacy_lines(report: "PrivacyReport", provenance: bool = True) -> list[str]:
     """Plain lines for the terminal: origin, provenance, group sizes, free text, notes."""
     out = [report.origin]
     if provenance:
-        out += [f"  {name}: {source}" for name, source in report.provenance]
+        out += [f"  {name}: {_first(source)}" for name, source in report.provenance]
     for a in report.anonymity:
         sizes = ", ".join(f"{label}: {percent(v)}" for label, v in a.sizes.items())
         out.append(f"Gruppengrößen ({a.name}): {sizes}")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -86,7 +87,7 @@ def _detail(expect: Expect, result: dict[str, Any], bad_found: str | None) -> tu
         values = result.get("partial_unexpected_list") or []
         shown = rows if rows and isinstance(rows[0], dict) else values
         sample = [show_value(v) for v in shown[:SAMPLE]]
-        return f"{count:,} Zeilen weichen ab".replace(",", "."), sample
+        return (f"{count:,} Zeilen weichen ab" if count != 1 else "1 Zeile weicht ab").replace(",", "."), sample
     observed = result.get("observed_value")
     if observed is None:
         return "", []
@@ -141,8 +142,10 @@ def run_checks(checks: list[Check], docs: Path | None = None,
             result_format["unexpected_index_column_names"] = check.index
         definition = context.validation_definitions.add(
             gx.ValidationDefinition(name=check.name, data=batch_definition, suite=suite))
-        results = definition.run(batch_parameters={"dataframe": check.frame}, result_format=result_format,
-                                 run_id=run_id)
+        with warnings.catch_warnings():  # GX and pandas warn about regex groups and dtypes; the report says it all
+            warnings.simplefilter("ignore")
+            results = definition.run(batch_parameters={"dataframe": check.frame}, result_format=result_format,
+                                     run_id=run_id)
         findings += _findings(check, results, (bad_types or {}).get(check.table, {}))
     if docs is not None:
         docs.mkdir(parents=True, exist_ok=True)

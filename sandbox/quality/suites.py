@@ -91,12 +91,13 @@ def _range_label(col: Column, low: Any, high: Any) -> str:
     return f"{col.name}: mindestens {show(low)}" if low is not None else f"{col.name}: höchstens {show(high)}"
 
 
-def column_expectations(col: Column, type_ok: bool = True) -> list[Expect]:
+def column_expectations(col: Column, type_ok: bool = True, found: str = "") -> list[Expect]:
     """The expectations one column's declaration implies.
 
     With ``type_ok=False`` (its values are not of the declared type) only the
-    type check and, for text, the format check remain: comparing text with a
-    range would only produce noise. A date without bounds of its own must lie
+    type check remains, and for values ``found`` as text a format check that
+    shows the ones that do not read as the type: comparing text with a range
+    would only produce noise. A date without bounds of its own must lie
     in ``DATE_RANGE`` (dates that end after the Stichtag, like a claim's end or
     a booked appointment, are legitimate; which dates may not is a promise of
     the profile, see ``distribution``).
@@ -105,7 +106,7 @@ def column_expectations(col: Column, type_ok: bool = True) -> list[Expect]:
     kind, kwargs = TYPE_CHECKS[col.dtype]
     out = [Expect(kind, {"column": name, **kwargs}, f"{name}: Typ {DTYPES[col.dtype]}")]
     if not type_ok:
-        if col.dtype in FORMATS:
+        if col.dtype in FORMATS and found.startswith(DTYPES["string"]):
             out.append(Expect("ExpectColumnValuesToMatchRegex", {"column": name, "regex": FORMATS[col.dtype]},
                               f"{name}: Werte als {DTYPES[col.dtype]} lesbar"))
         return out
@@ -146,7 +147,7 @@ def table_expectations(table: Table, present: list[str] | None = None, bad_types
     ]
     for col in table.columns:
         if col.name in present:
-            out.extend(column_expectations(col, type_ok=col.name not in bad_types))
+            out.extend(column_expectations(col, col.name not in bad_types, bad_types.get(col.name, "")))
     return out
 
 

@@ -30,7 +30,7 @@ _RESAVE = "save it from Excel as 'CSV UTF-8 (durch Trennzeichen getrennt)' or co
 
 #: what a value of each type looks like in a CSV file (for the report of bad values)
 FORMATS: dict[str, str] = {
-    "int64": r"^\s*[+-]?\d+\s*$",
+    "int64": r"^\s*[+-]?\d+([.,]0*)?\s*$",  # whole numbers; "3,0" as Excel or pandas may write them
     "float64": r"^\s*[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?\s*$",
     "bool": r"^(?i:wahr|falsch|true|false|ja|nein|0|1)$",
     "date": r"^(\d{4}-\d{2}-\d{2}|\d{1,2}\.\d{1,2}\.\d{4})$",
@@ -73,7 +73,7 @@ def read_text_table(path: Path) -> tuple["pa.Table", str]:
 
     with path.open("rb") as handle:
         head = handle.read(_HEAD)
-    if not head.strip():
+    if not head.removeprefix(codecs.BOM_UTF8).strip():
         raise SandboxError(f"{path.name} is empty; export the table again with a header row")
     bom = _check_encoding(path, head)
     first_line = head[bom:].split(b"\n", 1)[0].decode("utf-8", errors="replace").rstrip("\r")
@@ -134,7 +134,8 @@ def _convert(text: "pa.ChunkedArray", dtype: str, delimiter: str) -> "pa.Chunked
     if pc.sum(pc.invert(valid)).as_py():  # nulls stay null, only real values count
         return None
     if dtype == "int64":
-        return pc.cast(pc.utf8_trim_whitespace(text), pa.int64())
+        whole = pc.replace_substring_regex(pc.utf8_trim_whitespace(text), pattern=r"[.,]0*$", replacement="")
+        return pc.cast(whole, pa.int64())
     if dtype == "float64":
         text = _german_numbers(text) if delimiter == ";" else text
         return pc.cast(pc.utf8_trim_whitespace(text), pa.float64())
