@@ -185,6 +185,15 @@ def _process_events(frames: Frames) -> tuple["pd.DataFrame", list[Expect], list[
     ], ["event_id"]
 
 
+def _order(table: str, key: str, earlier: str, later: str, label: str) -> CrossCheck:
+    """A rule within one table: ``later`` is never before ``earlier`` (an empty end is open)."""
+
+    def build(frames: Frames) -> tuple["pd.DataFrame", list[Expect], list[str]]:
+        return frames[table][[key, earlier, later]], [_after(later, earlier, label)], [key]
+
+    return CrossCheck(f"reihenfolge_{table}_{later}", table, f"{table}: {label}", {table: (key, earlier, later)}, build)
+
+
 def _one_day() -> "pd.Timedelta":
     import pandas as pd
 
@@ -207,6 +216,10 @@ NAMED: tuple[CrossCheck, ...] = (
                "Zeitstempel der Vorgangsereignisse liegen in der Laufzeit ihres Antrags",
                {"vorgangsereignisse": ("event_id", "antrag_id", "zeitstempel"),
                 "antraege": ("antrag_id", "eingangsdatum", "bescheiddatum")}, _process_events),
+    _order("antraege", "antrag_id", "eingangsdatum", "bescheiddatum", "Bescheid nicht vor dem Eingang"),
+    _order("termine", "termin_id", "gebucht_am", "termin_datum", "Termin nicht vor der Buchung"),
+    _order("ansprueche", "anspruch_id", "anspruch_ab", "anspruch_bis", "Ende des Anspruchs nicht vor dem Beginn"),
+    _order("gewerbe", "betrieb_id", "anmeldedatum", "abmeldedatum", "Abmeldung nicht vor der Anmeldung"),
 )
 
 

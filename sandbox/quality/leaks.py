@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 __all__ = ["Leaks", "find_leaks", "free_text_columns", "MIN_TEXT_LENGTH"]
 
 MIN_TEXT_LENGTH = 30  # mean characters per value from which a text column counts as free text
+MIN_DISTINCT = 0.2  # share of distinct values below which a column is a vocabulary, not prose
 PERSON_COLUMNS = ("vornamen", "familienname", "geburtsdatum")
 
 
@@ -36,7 +37,7 @@ class Leaks:
 
 
 def free_text_columns(table: Table, frame: "pd.DataFrame") -> list[str]:
-    """Text columns holding prose: no vocabulary, pattern or key, and long values on average."""
+    """Text columns holding prose: no vocabulary, pattern or key; long and mostly distinct values."""
     out = []
     for col in table.columns:
         if col.dtype != "string" or col.allowed or col.pattern or col.references or col.name not in frame.columns:
@@ -45,7 +46,7 @@ def free_text_columns(table: Table, frame: "pd.DataFrame") -> list[str]:
         if len(values) == 0:
             continue
         lengths = values.astype("str").str.len()
-        if float(lengths.mean()) >= MIN_TEXT_LENGTH:
+        if float(lengths.mean()) >= MIN_TEXT_LENGTH and values.nunique() >= MIN_DISTINCT * len(values):
             out.append(col.name)
     return out
 

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from sandbox.cli import main
+from tests.quality.conftest import run_cli
 
 
 def check(capsys, folder: Path) -> tuple[int, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(["data", "check", str(folder), "--no-docs"])
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return int(exit_info.value.code or 0), out + err
+    code, out, err = run_cli(capsys, "data", "check", str(folder), "--no-docs")
+    return code, out + err
 
 
 def failure(out: str, text: str) -> str:
@@ -69,34 +67,23 @@ def test_wrong_type(capsys, register_copy: Path, rewrite) -> None:
     assert "FEHLER einwohner: geburtsdatum: Typ Datum" in out and "gefunden: Text (large_string)" in out
 
 
-def test_duplicate_key(capsys, register_copy: Path, rewrite) -> None:
-    def duplicate(frame: pd.DataFrame) -> pd.DataFrame:
-        frame.loc[7, "haushalt_id"] = frame.loc[3, "haushalt_id"]
+@pytest.mark.parametrize(("table", "column", "rows", "value", "expected", "sample"), [
+    ("haushalte", "haushalt_id", [7], 4, "FEHLER haushalte: haushalt_id: eindeutig", "2 Zeilen weichen ab; z. B. 4; 4"),
+    ("meldeereignisse", "anschrift_id", [5, 9], 987654321,
+     "FEHLER meldeereignisse: anschrift_id → anschriften.anschrift_id: Schlüssel vorhanden", "987654321"),
+    ("einwohner", "familienstand", [2], "Single", "FEHLER einwohner: familienstand: erlaubte Werte", "Single"),
+    ("anschriften", "plz", [1], "1234", "FEHLER anschriften: plz: Muster", "1 Zeile weicht ab; z. B. 1234"),
+], ids=["doppelter Schlüssel", "verwaister Fremdschlüssel", "unerlaubter Wert", "falsches Muster"])
+def test_planted_value(capsys, register_copy: Path, rewrite, table: str, column: str, rows: list[int], value: object,
+                       expected: str, sample: str) -> None:
+    def plant(frame: pd.DataFrame) -> pd.DataFrame:
+        frame.loc[rows, column] = value
         return frame
 
-    rewrite(register_copy, "haushalte", duplicate)
+    rewrite(register_copy, table, plant)
     code, out = check(capsys, register_copy)
     assert code == 1
-    line = failure(out, "haushalt_id: eindeutig")
-    assert line.startswith("FEHLER haushalte:") and "2 Zeilen weichen ab" in line and " 4" in line
-
-
-def test_orphaned_foreign_key(capsys, register_copy: Path, rewrite) -> None:
-    def orphan(frame: pd.DataFrame) -> pd.DataFrame:
-        frame.loc[[5, 9], "anschrift_id"] = 987654321
-        return frame
-
-    rewrite(register_copy, "meldeereignisse", orphan)
-    code, out = check(capsys, register_copy)
-    assert code == 1
-    line = failure(out, "anschrift_id → anschriften.anschrift_id")
-    assert line.startswith("FEHLER meldeereignisse:") and "2 Zeilen weichen ab" in line and "987654321" in line
-
-
-def test_value_outside_the_allowed_set(capsys, register_copy: Path, rewrite) -> None:
-    rewrite(register_copy, "einwohner", lambda f: f.assign(familienstand=f["familienstand"].replace("ledig", "Single")))
-    code, out = check(capsys, register_copy)
-    assert code == 1 and "FEHLER einwohner: familienstand: erlaubte Werte" in out and "Single" in out
+    assert sample in failure(out, expected)
 
 
 def test_child_older_than_parent(capsys, register_copy: Path, rewrite) -> None:
@@ -112,6 +99,24 @@ def test_child_older_than_parent(capsys, register_copy: Path, rewrite) -> None:
     assert code == 1
     line = failure(out, "Kind jünger als Bezugsperson")
     assert line.startswith("FEHLER einwohner:") and f"einwohner_id={child['einwohner_id']}" in line
+
+
+def test_event_outside_its_application(capsys, small_dataset: Path, tmp_path: Path, rewrite) -> None:
+    folder = tmp_path / "kopie"
+    shutil.copytree(small_dataset, folder)
+    events = pd.read_parquet(folder / "vorgangsereignisse.parquet")
+    event = events.iloc[10]
+
+    def early(frame: pd.DataFrame) -> pd.DataFrame:
+        frame.loc[frame["event_id"] == event["event_id"], "zeitstempel"] = pd.Timestamp("2001-01-01 08:00")
+        return frame
+
+    rewrite(folder, "vorgangsereignisse", early)
+    code, out = check(capsys, folder)
+    assert code == 1
+    line = failure(out, "Ereignis nicht vor dem Eingangstag des Antrags")
+    assert line.startswith("FEHLER vorgangsereignisse:") and f"event_id={event['event_id']}" in line
+    assert "2001-01-01 08:00:00" in line
 
 
 def test_profile_promise_broken(capsys, register_copy: Path, rewrite) -> None:

@@ -7,17 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sandbox.cli import main
 from sandbox.quality.loading import load_extract
 from sandbox.synth import TABLES
 
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(args))
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return int(exit_info.value.code or 0), out, err
+from tests.quality.conftest import run_cli
 
 
 def extract(small_dataset: Path, table: str) -> pd.DataFrame:
@@ -38,7 +31,7 @@ def excel_csv(frame: pd.DataFrame, path: Path) -> Path:
 def test_german_excel_csv_passes_with_notes_on_what_it_cannot_check(capsys, small_dataset: Path, tmp_path: Path) -> None:
     path = excel_csv(extract(small_dataset, "einwohner"), tmp_path / "einwohner.csv")
     assert path.read_bytes().startswith(b"\xef\xbb\xbf") and b";" in path.read_bytes()[:200]
-    code, out, _ = run(capsys, "data", "check", "--table", str(path), "--as", "einwohner")
+    code, out, _ = run_cli(capsys, "data", "check", "--table", str(path), "--as", "einwohner")
     assert code == 0, out
     assert "Ergebnis: bestanden" in out
     assert "Fremdschlüssel nicht geprüft" in out and "einwohner.haushalt_id" in out
@@ -53,7 +46,7 @@ def test_decimal_comma_is_read_as_numbers(capsys, small_dataset: Path, tmp_path:
     assert ";0," in path.read_text(encoding="utf-8-sig")
     read = load_extract(path, "leistungen").frames["leistungen"]
     pd.testing.assert_series_equal(read["online_anteil"], frame["online_anteil"])
-    code, out, _ = run(capsys, "data", "check", "--table", str(path), "--as", "leistungen", "--no-docs")
+    code, out, _ = run_cli(capsys, "data", "check", "--table", str(path), "--as", "leistungen", "--no-docs")
     assert code == 0, out
 
 
@@ -62,14 +55,14 @@ def test_plain_csv_and_parquet_pass(capsys, small_dataset: Path, tmp_path: Path)
     frame.to_csv(tmp_path / "haushalte.csv", index=False)
     frame.to_parquet(tmp_path / "haushalte.parquet", index=False)
     for name in ("haushalte.csv", "haushalte.parquet"):
-        code, out, _ = run(capsys, "data", "check", "--table", str(tmp_path / name), "--as", "haushalte", "--no-docs")
+        code, out, _ = run_cli(capsys, "data", "check", "--table", str(tmp_path / name), "--as", "haushalte", "--no-docs")
         assert code == 0, out
 
 
 def test_extra_columns_are_allowed_and_named(capsys, small_dataset: Path, tmp_path: Path) -> None:
     frame = extract(small_dataset, "haushalte").assign(bemerkung="intern")
     frame.to_csv(tmp_path / "h.csv", index=False)
-    code, out, _ = run(capsys, "data", "check", "--table", str(tmp_path / "h.csv"), "--as", "haushalte", "--no-docs")
+    code, out, _ = run_cli(capsys, "data", "check", "--table", str(tmp_path / "h.csv"), "--as", "haushalte", "--no-docs")
     assert code == 0 and "Spalten außerhalb des Schemas werden nicht geprüft: bemerkung" in out
 
 
@@ -77,7 +70,7 @@ def test_a_value_that_is_no_number_is_shown(capsys, small_dataset: Path, tmp_pat
     frame = extract(small_dataset, "haushalte").astype({"anzahl_personen": "object"})
     frame.loc[4, "anzahl_personen"] = "drei"
     frame.to_csv(tmp_path / "h.csv", index=False)
-    code, out, _ = run(capsys, "data", "check", "--table", str(tmp_path / "h.csv"), "--as", "haushalte", "--no-docs")
+    code, out, _ = run_cli(capsys, "data", "check", "--table", str(tmp_path / "h.csv"), "--as", "haushalte", "--no-docs")
     assert code == 1
     assert "FEHLER haushalte: anzahl_personen: Typ Ganzzahl" in out and "gefunden: Text" in out
     line = next(line for line in out.splitlines() if "anzahl_personen: Werte als Ganzzahl lesbar" in line)
@@ -93,7 +86,7 @@ def test_unexpected_encoding_is_an_input_error(capsys, small_dataset: Path, tmp_
                                                message: str) -> None:
     path = tmp_path / "einwohner.csv"
     extract(small_dataset, "einwohner").to_csv(path, sep=";", encoding=encoding, errors="replace", index=False)
-    code, _, err = run(capsys, "data", "check", "--table", str(path), "--as", "einwohner", "--no-docs")
+    code, _, err = run_cli(capsys, "data", "check", "--table", str(path), "--as", "einwohner", "--no-docs")
     assert code == 2 and err.startswith("error: ") and err.count("\n") == 1
     assert f"einwohner.csv {message}" in err and "CSV UTF-8" in err
 
@@ -103,20 +96,20 @@ def test_8bit_text_late_in_a_file_is_found(capsys, tmp_path: Path) -> None:
     rows = [f"{i};1;Einpersonenhaushalt;1" for i in range(1, 6000)] + ["6000;1;Paar ohne Kinder;2 Personen Müller"]
     (tmp_path / "h.csv").write_bytes(("haushalt_id;anschrift_id;haushaltstyp;anzahl_personen\n" + "\n".join(rows))
                                      .encode("cp1252"))
-    code, _, err = run(capsys, "data", "check", "--table", str(tmp_path / "h.csv"), "--as", "haushalte", "--no-docs")
+    code, _, err = run_cli(capsys, "data", "check", "--table", str(tmp_path / "h.csv"), "--as", "haushalte", "--no-docs")
     assert code == 2 and "h.csv is not UTF-8 (byte 0xFC" in err and "Müller" in err
 
 
 @pytest.mark.parametrize("content", [b"", b"\n\n", b"\xef\xbb\xbf"])
 def test_empty_csv_is_an_input_error(capsys, tmp_path: Path, content: bytes) -> None:
     (tmp_path / "leer.csv").write_bytes(content)
-    code, _, err = run(capsys, "data", "check", "--table", str(tmp_path / "leer.csv"), "--as", "einwohner")
+    code, _, err = run_cli(capsys, "data", "check", "--table", str(tmp_path / "leer.csv"), "--as", "einwohner")
     assert code == 2 and err.startswith("error: leer.csv is empty")
 
 
 def test_header_only_fails_its_checks(capsys, tmp_path: Path) -> None:
     (tmp_path / "h.csv").write_text("haushalt_id;anschrift_id;haushaltstyp;anzahl_personen\n", encoding="utf-8")
-    code, out, _ = run(capsys, "data", "check", "--table", str(tmp_path / "h.csv"), "--as", "haushalte", "--no-docs")
+    code, out, _ = run_cli(capsys, "data", "check", "--table", str(tmp_path / "h.csv"), "--as", "haushalte", "--no-docs")
     assert code == 1 and "FEHLER haushalte: mindestens eine Zeile" in out
 
 
@@ -131,5 +124,5 @@ def test_bad_arguments_one_line_exit_2(capsys, tmp_path: Path, monkeypatch, args
     monkeypatch.chdir(tmp_path)
     (tmp_path / "x.csv").write_text("a;b\n1;2\n", encoding="utf-8")
     (tmp_path / "x.xlsx").write_bytes(b"PK\x03\x04")
-    code, out, err = run(capsys, "data", "check", *args)
+    code, out, err = run_cli(capsys, "data", "check", *args)
     assert code == 2 and message in out + err

@@ -5,20 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
-from sandbox.cli import main
 from sandbox.quality import GenerationGate, check_dataset
 from sandbox.synth.writer import generate_dataset
 from tests.support import file_hashes
 
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(args))
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return int(exit_info.value.code or 0), out, err
+from tests.quality.conftest import run_cli
 
 
 def test_generated_musterstadt_passes_every_check_and_writes_data_docs(musterstadt_path: Path, tmp_path: Path) -> None:
@@ -90,10 +81,10 @@ def test_profile_promises_are_checked_against_the_profile_in_the_manifest(tmp_pa
 
 
 def test_cli_generate_checks_by_default_and_no_check_skips(capsys, tmp_path: Path) -> None:
-    code, out, _ = run(capsys, "data", "generate", "--population", "800", "--out", str(tmp_path / "mit"))
+    code, out, _ = run_cli(capsys, "data", "generate", "--population", "800", "--out", str(tmp_path / "mit"))
     assert code == 0 and "Ergebnis: bestanden" in out and "Datenschutz:" in out
     assert json.loads((tmp_path / "mit" / "manifest.json").read_text())["quality"]["passed"] is True
-    code, out, _ = run(capsys, "data", "generate", "--population", "800", "--out", str(tmp_path / "ohne"), "--no-check")
+    code, out, _ = run_cli(capsys, "data", "generate", "--population", "800", "--out", str(tmp_path / "ohne"), "--no-check")
     assert code == 0 and "Ergebnis" not in out
     manifest = json.loads((tmp_path / "ohne" / "manifest.json").read_text())
     assert "quality" not in manifest and "privacy" not in manifest
@@ -104,11 +95,11 @@ def test_cli_check_writes_data_docs_into_the_dataset(capsys, small_dataset: Path
 
     folder = tmp_path / "kopie"
     shutil.copytree(small_dataset, folder)
-    code, out, _ = run(capsys, "data", "check", str(folder))
+    code, out, _ = run_cli(capsys, "data", "check", str(folder))
     assert code == 0, out
     assert f"Data Docs: {folder / 'qualitaet' / 'index.html'}" in out
     assert (folder / "qualitaet" / "index.html").is_file()
     stale = folder / "qualitaet" / "validations" / "alt.html"
     stale.write_text("von gestern")
-    run(capsys, "data", "check", str(folder))
+    run_cli(capsys, "data", "check", str(folder))
     assert not stale.exists(), "each check replaces the Data Docs of the last one"

@@ -9,19 +9,10 @@ import duckdb
 import pandas as pd
 import pytest
 
-from sandbox.cli import main
 from sandbox.quality import anonymity
-from sandbox.quality.leaks import find_leaks
+from sandbox.quality.leaks import find_leaks, free_text_columns
 from sandbox.quality.privacy import privacy_dataset
-from tests.quality.conftest import read_table, write_table
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(args))
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return int(exit_info.value.code or 0), out, err
+from tests.quality.conftest import read_table, run_cli, write_table
 
 
 def test_k_unique_share_sizes_and_l_on_a_hand_made_frame() -> None:
@@ -64,12 +55,28 @@ def test_free_text_with_full_name_and_birth_date_is_found() -> None:
                              "anfragen.text, Zeile 4: „Bernd Krause“ mit Geburtsdatum 24.12.1975"]
 
 
+def test_free_text_columns_are_long_and_mostly_distinct() -> None:
+    from sandbox.synth.schema import Column, Table
+
+    table = Table("t", "Test", (Column("id", "int64", "Schlüssel"), Column("text", "string", "Freitext"),
+                                Column("art", "string", "Art"), Column("kurz", "string", "kurz"),
+                                Column("wahl", "string", "Wahl", allowed=("a", "b"))))
+    frame = pd.DataFrame({
+        "id": range(100),
+        "text": [f"Nachricht Nummer {i}: bitte um Rückruf wegen meines Antrags" for i in range(100)],
+        "art": ["Herstellung von Backwaren und Konditoreiwaren", "Einzelhandel mit Waren verschiedener Art"] * 50,
+        "kurz": [f"Nr. {i}" for i in range(100)],
+        "wahl": ["a"] * 100,
+    })
+    assert free_text_columns(table, frame) == ["text"]
+
+
 def test_generated_data_report(capsys, small_dataset: Path) -> None:
-    code, out, _ = run(capsys, "data", "privacy", str(small_dataset))
+    code, out, _ = run_cli(capsys, "data", "privacy", str(small_dataset))
     assert code == 0, out
     assert "Kein echter Datensatz ist eingeflossen" in out and "reference/vornamen.csv: Faker" in out
     assert "Geburtsjahr, Geschlecht, PLZ" in out and "Geburtsdatum, Geschlecht, PLZ" in out
-    assert "Kein Freitext nennt eine Person aus dem Register" in out
+    assert "Kein Freitext nennt eine Person aus dem Register" in out and "`buergeranfragen.text`" in out
 
     # the numbers, computed independently with SQL over the files
     year = duckdb.sql(f"""
@@ -90,19 +97,19 @@ def test_planted_leak_is_flagged(capsys, small_dataset: Path, tmp_path: Path) ->
     person = read_table(folder, "einwohner").iloc[42]
     birth = pd.Timestamp(person["geburtsdatum"]).strftime("%d.%m.%Y")
     name = f"{person['vornamen'].split()[0]} {person['familienname']}"
-    services = read_table(folder, "leistungen")
-    services.loc[3, "beschreibung"] = f"Rückfrage von {name}, geb. {birth}, bitte zurückrufen."
-    write_table(folder, "leistungen", services)
-    code, out, _ = run(capsys, "data", "privacy", str(folder))
+    messages = read_table(folder, "buergeranfragen")
+    messages.loc[3, "text"] = f"Guten Tag, hier schreibt {name}, geb. {birth}. Bitte rufen Sie mich zurück."
+    write_table(folder, "buergeranfragen", messages)
+    code, out, _ = run_cli(capsys, "data", "privacy", str(folder))
     assert code == 1
     assert "FEHLER 1 Freitexte nennen eine Person" in out
-    assert f"leistungen.beschreibung, Zeile 4: „{name}“ mit Geburtsdatum {birth}" in out
+    assert f"buergeranfragen.text, Zeile 4: „{name}“ mit Geburtsdatum {birth}" in out
 
 
 def test_own_extract_names_missing_quasi_identifiers(capsys, small_dataset: Path, tmp_path: Path) -> None:
     people = read_table(small_dataset, "einwohner")
     people.to_csv(tmp_path / "einwohner.csv", sep=";", index=False, encoding="utf-8-sig")
-    code, out, _ = run(capsys, "data", "privacy", "--table", str(tmp_path / "einwohner.csv"), "--as", "einwohner")
+    code, out, _ = run_cli(capsys, "data", "privacy", "--table", str(tmp_path / "einwohner.csv"), "--as", "einwohner")
     assert code == 0, out
     rows = f"{len(people):,}".replace(",", ".")
     assert f"Eigene Daten aus einwohner.csv ({rows} Zeilen)" in out and "nicht synthetisch" in out
@@ -111,7 +118,7 @@ def test_own_extract_names_missing_quasi_identifiers(capsys, small_dataset: Path
 
     with_plz = people.assign(plz=[("01067", "01069", "01097")[i % 3] for i in range(len(people))])
     with_plz.to_csv(tmp_path / "mit_plz.csv", index=False)
-    code, out, _ = run(capsys, "data", "privacy", "--table", str(tmp_path / "mit_plz.csv"), "--as", "einwohner")
+    code, out, _ = run_cli(capsys, "data", "privacy", "--table", str(tmp_path / "mit_plz.csv"), "--as", "einwohner")
     assert code == 0 and "Spalte fehlt" not in out
     sizes = with_plz.groupby([pd.to_datetime(with_plz["geburtsdatum"]).dt.year, "geschlecht", "plz"]).size()
     unique = f"{(sizes == 1).sum() / len(with_plz):.1%}".replace(".", ",")
