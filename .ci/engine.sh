@@ -75,7 +75,7 @@ drive_healthchecks() {
     # Podman runs healthchecks from systemd timers; without systemd, .ci/healthchecks.sh runs them.
     [[ -d /run/systemd/system ]] && return
     local pidfile=/run/podman/healthchecks.pid
-    if [[ -f $pidfile ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+    if [[ -f $pidfile ]] && grep -qs healthchecks.sh "/proc/$(cat "$pidfile")/cmdline"; then
         return
     fi
     setsid nohup bash .ci/healthchecks.sh "$SOCKET" >"$LOG_DIR/healthchecks.log" 2>&1 </dev/null &
