@@ -127,15 +127,21 @@ def _network(client: "docker.DockerClient", names: Names) -> None:
         client.networks.create(names.network, labels=names.labels("netz"))
 
 
-def _run_all(cycles: list[Lifecycle], deadline: float) -> None:
-    """Create and start all, then wait for all; on failure remove every one (in parallel)."""
+def _launch(cycles: list[Lifecycle]) -> None:
+    """Create and start every container (in parallel)."""
     with ThreadPoolExecutor(PARALLEL) as pool:
-        try:
-            list(pool.map(lambda c: (c.create(), c.start()), cycles))
-            list(pool.map(lambda c: c.wait_ready(deadline), cycles))
-        except BaseException:
-            list(pool.map(lambda c: c.remove() if c.phase.name not in ("DEFINED", "REMOVED") else None, cycles))
-            raise
+        list(pool.map(lambda c: (c.create(), c.start()), cycles))
+
+
+def _wait(cycles: list[Lifecycle], deadline: float) -> None:
+    with ThreadPoolExecutor(PARALLEL) as pool:
+        list(pool.map(lambda c: c.wait_ready(deadline), cycles))
+
+
+def _discard(cycles: list[Lifecycle]) -> None:
+    """Remove whatever of ``cycles`` was created (after a failed start)."""
+    with ThreadPoolExecutor(PARALLEL) as pool:
+        list(pool.map(lambda c: c.remove() if c.phase.name not in ("DEFINED", "REMOVED") else None, cycles))
 
 
 def start(plan: Plan, say: Callable[[str], None] = lambda _: None) -> Started:
@@ -158,16 +164,16 @@ def start(plan: Plan, say: Callable[[str], None] = lambda _: None) -> Started:
     kept = [pid for pid in pids if pid not in seeded]
     deadline = time.monotonic() + READY_TIMEOUT
     tracking = Lifecycle(client, tracking_spec(names, plan.image, plan.tracking_port))
-    say(f"MLflow starten ({tracking.url}) ...")
-    tracking.run(deadline)
     facts = [Facts(pid, plan.image, secrets.token_urlsafe(18), port, plan.limits) for pid, port in zip(pids, plan.ports())]
     cycles = [Lifecycle(client, participant_spec(names, f)) for f in facts]
-    say(f"{len(cycles)} JupyterLab-Container starten ...")
-    try:
+    say(f"MLflow ({tracking.url}) und {len(cycles)} JupyterLab-Container starten ...")
+    try:  # all start side by side; JupyterLab does not need MLflow until a run is logged
+        _launch([tracking, *cycles])
+        tracking.wait_ready(deadline)
         create_experiments(tracking.url, [names.experiment(pid) for pid in pids])
-        _run_all(cycles, deadline)
+        _wait(cycles, deadline)
     except BaseException:
-        tracking.remove()
+        _discard([tracking, *cycles])
         raise
     seats = [Seat(f.pid, "running", lab_url(f.port, f.token), f.token, f.port, True) for f in facts]
     return Started(seats, tracking.url, kept, time.monotonic() - started_at)
