@@ -19,6 +19,7 @@ where a second pair of eyes is needed.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Sequence
 
 import numpy as np
@@ -40,6 +41,7 @@ KANAELE = ("online", "vor Ort", "Post", "E-Mail")
 STATUS = ("offen", "in Bearbeitung", "abgeschlossen", "zurückgezogen")
 ERGEBNISSE = ("bewilligt", "abgelehnt", "zurückgezogen")
 ONLINE, VOR_ORT, POST, EMAIL = range(4)
+THREADS = 2  # services are independent; numpy releases the GIL
 LOAD_SHRINK = 8.0  # pseudo-cases that damp the workload ratio of small offices
 
 TABLE = Table(
@@ -85,24 +87,30 @@ TABLE = Table(
 )
 
 
+def _service(b: Nachfrage, svc: int) -> list[dict[str, np.ndarray]]:
+    """Applications of one service, by the kind of occasion it has."""
+    row = b.cat.iloc[svc]
+    anlass = row.anlass
+    if anlass == "":
+        return [b.persons(svc) if row.antragsteller == "Person" else b.firms(svc)]
+    if anlass in ("Zuzug/Umzug", "Wegzug"):
+        return [b.moves(svc, ("Zuzug", "Umzug") if anlass == "Zuzug/Umzug" else ("Wegzug",), before=anlass == "Wegzug")]
+    if anlass == "Eheschließung":
+        return [b.marriages(svc)]
+    if anlass in ("Gewerbeanmeldung", "Gewerbeabmeldung"):
+        return [b.firm_notices(svc, closing=anlass == "Gewerbeabmeldung")]
+    return benefits(b, svc, anlass)
+
+
 def demand(b: Nachfrage) -> dict[str, np.ndarray]:
-    """All applications before channel and outcome, sorted by day (see :mod:`antragsteller`)."""
-    parts = []
-    for svc, row in b.cat.iterrows():
-        anlass = row.anlass
-        if anlass == "":
-            parts.append(b.persons(svc) if row.antragsteller == "Person" else b.firms(svc))
-        elif anlass == "Zuzug/Umzug":
-            parts.append(b.moves(svc, ("Zuzug", "Umzug"), before=False))
-        elif anlass == "Wegzug":
-            parts.append(b.moves(svc, ("Wegzug",), before=True))
-        elif anlass == "Eheschließung":
-            parts.append(b.marriages(svc))
-        elif anlass in ("Gewerbeanmeldung", "Gewerbeabmeldung"):
-            parts.append(b.firm_notices(svc, closing=anlass == "Gewerbeabmeldung"))
-        else:
-            parts.extend(benefits(b, svc, anlass))
-    return join(parts)
+    """All applications before channel and outcome, service by service (see :mod:`antragsteller`).
+
+    Each service draws from its own random stream, so two threads can build
+    them side by side and the result stays the same.
+    """
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:
+        parts = list(pool.map(lambda svc: _service(b, svc), range(len(b.cat))))
+    return join([p for service in parts for p in service])
 
 
 def _channels(rng: np.random.Generator, cat: pd.DataFrame, svc: np.ndarray, year: np.ndarray, ref_year: int) -> np.ndarray:
@@ -198,7 +206,7 @@ def categorical(codes: np.ndarray, vocabulary: Sequence[str]) -> pd.Categorical:
 
 def generate(ctx: Context) -> pd.DataFrame:
     rng = ctx.rng(TABLE.name)
-    b = Nachfrage(ctx, ctx.rng(TABLE.name, "nachfrage"))
+    b = Nachfrage(ctx, TABLE.name)
     cat, reg = b.cat, b.reg
     apps = demand(b)
     cal = Arbeitskalender(int(b.years[0]), int(b.years[-1]))
@@ -213,7 +221,7 @@ def generate(ctx: Context) -> pd.DataFrame:
 
     gemeinden = ctx.table("gemeinden")
     office = offices(gemeinden, cat, svc, apps["gem"])
-    plan = staff_plan(office, ctx.profile.ereignisjahre)
+    plan = staff_plan(office, reg.years)
     clerk, speed = assign(ctx.rng(TABLE.name, "personal"), plan, office.pool)
     loops = _loops(rng, cat, svc, kanal)
     result = _outcome(rng, cat, svc, loops, apps["berechtigt"])
@@ -250,7 +258,7 @@ def generate(ctx: Context) -> pd.DataFrame:
         "organisationseinheit": categorical(office.amt, office.amt_names),
         "behoerde": categorical(office.authority, office.authority_names),
         "sachbearbeitung_id": plan.ids(np.where(automatic, -1, clerk)),
-    })
+    }, copy=False)
 
 
 def _file_numbers(prefix: np.ndarray, names: tuple[str, ...], year: np.ndarray) -> pd.Series:

@@ -79,7 +79,8 @@ class Register:
     def __init__(self, ctx: Context) -> None:
         people = ctx.table("einwohner")
         self.ref = days_before(ctx.profile.stichtag)
-        self.start = self.ref - int(ctx.profile.ereignisjahre * YEAR)  # exclusive, as in meldeereignisse
+        self.years = leistungen.antragsjahre(ctx.profile)
+        self.start = self.ref - int(self.years * YEAR)  # exclusive, as the event window of meldeereignisse
         self.ids = people["einwohner_id"].to_numpy(np.int64)
         self.pos = Positions(self.ids)
         self.birth = days_of(people["geburtsdatum"])
@@ -166,8 +167,8 @@ def join(parts: Sequence[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
 class Nachfrage:
     """Applications of every service, one method per kind of occasion."""
 
-    def __init__(self, ctx: Context, rng: np.random.Generator) -> None:
-        self.ctx, self.rng = ctx, rng
+    def __init__(self, ctx: Context, table: str) -> None:
+        self.ctx = ctx
         self.reg = Register(ctx)
         self.cat = leistungen.katalog()
         self.window = np.arange(self.reg.start + 1, self.reg.ref + 1)
@@ -177,6 +178,8 @@ class Nachfrage:
         self.season = leistungen.saison(self.cat["saisonmuster"])
         self.effects = leistungen.jahreseffekte(self.cat["leika_schluessel"], self.years)
         self.population = ctx.profile.population
+        #: one random stream per service: services can be drawn in any order, or at the same time
+        self.rngs = [ctx.rng(table, f"nachfrage/{key}") for key in self.cat["leika_schluessel"]]
 
     def year_of(self, days: np.ndarray) -> np.ndarray:
         """Calendar year of days inside the window."""
@@ -192,24 +195,24 @@ class Nachfrage:
     def draw_days(self, svc: int, count: int) -> np.ndarray:
         """``count`` days of the window, weighted by the service's month pattern and year effects."""
         w = self._weights(svc)
-        return self.rng.choice(self.window, size=count, p=w / w.sum())
+        return self.rngs[svc].choice(self.window, size=count, p=w / w.sum())
 
     def persons(self, svc: int, count: int | None = None, allowed: np.ndarray | None = None, entitled: bool = True) -> dict[str, np.ndarray]:
         """Applicants drawn from everyone registered on the day, within the age band (and ``allowed``)."""
         reg, row = self.reg, self.cat.iloc[svc]
-        n = self.rng.poisson(self.expected(svc)) if count is None else count
+        n = self.rngs[svc].poisson(self.expected(svc)) if count is None else count
         day = self.draw_days(svc, n)
         lo, hi = age_band(row)
         pool = np.flatnonzero(allowed) if allowed is not None else np.arange(len(reg.ids))
-        who = _pick(self.rng, len(pool), n, lambda c, i: reg.eligible(pool[c], day[i], lo, hi))
+        who = _pick(self.rngs[svc], len(pool), n, lambda c, i: reg.eligible(pool[c], day[i], lo, hi))
         ok = who >= 0
         person = pool[who[ok]]
         return part(reg, svc, day[ok], *reg.bounds(person, lo), person=person, entitled=entitled)
 
     def firms(self, svc: int) -> dict[str, np.ndarray]:
         reg = self.reg
-        day = self.draw_days(svc, self.rng.poisson(self.expected(svc)))
-        who = _pick(self.rng, len(reg.firm_ids), len(day), lambda c, i: (reg.firm_start[c] <= day[i]) & (reg.firm_end[c] > day[i]))
+        day = self.draw_days(svc, self.rngs[svc].poisson(self.expected(svc)))
+        who = _pick(self.rngs[svc], len(reg.firm_ids), len(day), lambda c, i: (reg.firm_start[c] <= day[i]) & (reg.firm_end[c] > day[i]))
         ok = who >= 0
         firm = who[ok]
         first = np.maximum(reg.firm_start[firm], reg.start + 1)
@@ -224,7 +227,7 @@ class Nachfrage:
         reg = self.reg
         when = np.where(reg.firm_end == NEVER, MISSING, reg.firm_end) if closing else reg.firm_start
         firm = np.flatnonzero((when > reg.start) & (when <= reg.ref))
-        delay = self.rng.integers(0, 22, len(firm)) if closing else np.round(self.rng.triangular(-10, 0, 20, len(firm))).astype(np.int64)
+        delay = self.rngs[svc].integers(0, 22, len(firm)) if closing else np.round(self.rngs[svc].triangular(-10, 0, 20, len(firm))).astype(np.int64)
         first = np.maximum(when[firm] - (0 if closing else 10), reg.start + 1)
         return part(reg, svc, when[firm] + delay, first, np.minimum(when[firm] + 31, reg.ref), firm=firm)
 
@@ -242,9 +245,9 @@ class Nachfrage:
         order = np.lexsort((person, kind, day, address))  # one per address, day and kind: its first adult
         first = np.r_[True, (np.diff(address[order]) != 0) | (np.diff(day[order]) != 0) | (np.diff(kind[order]) != 0)]
         chosen = np.sort(order[first])
-        chosen = chosen[self.rng.random(len(chosen)) < float(row.anlass_anteil)]
+        chosen = chosen[self.rngs[svc].random(len(chosen)) < float(row.anlass_anteil)]
         person, day = person[chosen], day[chosen]
-        lag = np.minimum(np.round(self.rng.lognormal(np.log(5.0), 0.9, len(person))), 120).astype(np.int64)
+        lag = np.minimum(np.round(self.rngs[svc].lognormal(np.log(5.0), 0.9, len(person))), 120).astype(np.int64)
         day = day + (-np.minimum(lag, 14) if before else lag)
         return part(reg, svc, day, *reg.bounds(person), person=person)
 
@@ -258,7 +261,7 @@ class Nachfrage:
         _, first = np.unique(couple, return_index=True)
         first = np.sort(first)
         person, wedding = person[first], days_of(events["ereignisdatum"])[rows][first]
-        day = wedding - self.rng.integers(14, 181, len(person))
+        day = wedding - self.rngs[svc].integers(14, 181, len(person))
         lo, hi = reg.bounds(person)
         spouse = reg.pos(reg.spouse[person])
         swap = ((day < lo) | (day > hi)) & (spouse >= 0)

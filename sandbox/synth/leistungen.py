@@ -21,9 +21,10 @@ from sandbox.config import reference_dir
 from sandbox.errors import SandboxError
 from sandbox.synth import reference
 from sandbox.synth.context import Context
+from sandbox.synth.profile import Profile
 from sandbox.synth.schema import Column, Table
 
-__all__ = ["TABLE", "generate", "katalog", "saison", "jahreseffekte", "annahme", "ANTRAGSTELLER", "PROZESSTYPEN"]
+__all__ = ["TABLE", "generate", "katalog", "saison", "jahreseffekte", "annahme", "antragsjahre", "ANTRAGSTELLER", "PROZESSTYPEN"]
 
 ANTRAGSTELLER = ("Person", "Betrieb")
 PROZESSTYPEN = ("sofort", "dokument", "bundesamt", "pruefung", "leistung", "bau")
@@ -135,6 +136,11 @@ def annahme(name: str) -> float:
     if name not in table.index:
         raise SandboxError(f"reference/prozessannahmen.csv lacks the parameter {name!r}; restore the file from the repository")
     return float(table[name])
+
+
+def antragsjahre(profile: Profile) -> int:
+    """Years of applications before the reference day: the assumption ``antragsjahre``, at most the event years."""
+    return max(1, min(int(annahme("antragsjahre")), profile.ereignisjahre))
 
 
 def generate(ctx: Context) -> pd.DataFrame:

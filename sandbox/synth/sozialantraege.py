@@ -47,7 +47,7 @@ def benefits(b: Nachfrage, svc: int, anlass: str) -> list[dict[str, np.ndarray]]
         allowed = reg.is_role("Bezugsperson") & ~claimant
     else:  # parents who live with children but hold no such claim
         allowed = reg.has_child & reg.is_role("Bezugsperson", "Partner/in") & ~claimant
-    count = b.rng.poisson(annahme("nicht_berechtigt_anteil") * len(entitled["tag"]))
+    count = b.rngs[svc].poisson(annahme("nicht_berechtigt_anteil") * len(entitled["tag"]))
     return [entitled, b.persons(svc, count=count, allowed=allowed, entitled=False)]
 
 
@@ -57,7 +57,7 @@ def _claims(reg: Register, claims: pd.DataFrame) -> tuple[np.ndarray, np.ndarray
 
 
 def _elterngeld(b: Nachfrage, svc: int, claims: pd.DataFrame, take_up: float) -> dict[str, np.ndarray]:
-    reg, rng = b.reg, b.rng
+    reg, rng = b.reg, b.rngs[svc]
     person, ab, bis = _claims(reg, claims)
     household = claims["haushalt_id"].to_numpy(np.int64)
     order = np.lexsort((reg.ids[person], ~reg.female[person], bis, household))  # per child: mother first
@@ -77,7 +77,7 @@ def _first_of_month(days: np.ndarray) -> np.ndarray:
 
 
 def _kita(b: Nachfrage, svc: int, claims: pd.DataFrame, take_up: float) -> dict[str, np.ndarray]:
-    reg, rng = b.reg, b.rng
+    reg, rng = b.reg, b.rngs[svc]
     child, ab, bis = _claims(reg, claims)
     parent = reg.head_of(claims["haushalt_id"].to_numpy())
     ok = (parent >= 0) & (rng.random(len(child)) < take_up)
@@ -98,7 +98,7 @@ def _kita(b: Nachfrage, svc: int, claims: pd.DataFrame, take_up: float) -> dict[
 
 
 def _wohngeld(b: Nachfrage, svc: int, claims: pd.DataFrame, take_up: float) -> dict[str, np.ndarray]:
-    reg, rng = b.reg, b.rng
+    reg, rng = b.reg, b.rngs[svc]
     head, ab, _ = _claims(reg, claims)
     apply = rng.random(len(head)) < take_up
     head, ab = head[apply], ab[apply]

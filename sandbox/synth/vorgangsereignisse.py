@@ -23,6 +23,8 @@ the bytes do not depend on the machine.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pandas as pd
 
@@ -40,6 +42,7 @@ from sandbox.synth.schema import Column, Table
 __all__ = ["TABLE", "generate"]
 
 CHUNK = 200_000  # cases per chunk; fixed, so output does not depend on memory or cores
+THREADS = 2  # numpy releases the GIL: two chunks at a time use both cores of the target machine
 SYSTEM, HEAD = RESSOURCEN.index("System"), RESSOURCEN.index("Leitung")
 
 TABLE = Table(
@@ -76,7 +79,7 @@ def _cases(ctx: Context, cat: pd.DataFrame) -> tuple[Cases, StaffPlan]:
     gemeinden = ctx.table("gemeinden")
     svc = codes(a["leika_schluessel"], cat["leika_schluessel"])
     office = offices(gemeinden, cat, svc, codes(a["ags"], gemeinden["ags"]))
-    plan = staff_plan(office, ctx.profile.ereignisjahre)
+    plan = staff_plan(office, leistungen.antragsjahre(ctx.profile))
     kanal = codes(a["kanal"], KANAELE)
     status = codes(a["status"], STATUS)
     staff = plan.ids(np.arange(plan.total + 1)).categories
@@ -171,10 +174,12 @@ def _timestamps(rng: np.random.Generator, case: Cases, owner: np.ndarray, j: np.
     noise = np.where(in_prefix, 0.0, np.maximum(weight * rng.standard_exponential(len(weight)), 1e-6))
     cum = np.cumsum(noise)
     cum -= (cum[first_event] - noise[first_event])[owner]
-    share = cum / np.maximum(np.bincount(owner, weights=noise, minlength=n), 1e-12)[owner]
+    last = np.maximum(first_event + k - 1, 0)
+    share = cum / np.maximum(cum[last], 1e-12)[owner]  # exactly 1 at a case's last event
     i = j - prefix[owner]  # index among the steps on the clock
     clock = begin[owner] + space[owner] * (i + 1) + (end - begin - space * rest)[owner] * share
-    later = cal.from_clock(np.floor(np.where(in_prefix, begin[owner], clock)).astype(np.int64))
+    clock = np.minimum(np.rint(clock), end[owner])  # never past the decision day's closing
+    later = cal.from_clock(np.where(in_prefix, begin[owner], clock).astype(np.int64))
     return np.where(in_prefix, t0[owner] + offset, later)
 
 
@@ -186,13 +191,20 @@ def generate(ctx: Context) -> pd.DataFrame:
     ref = days_before(ctx.profile.stichtag)
     years = year_month_day(np.array([ref - int(ctx.profile.ereignisjahre * 365.2425), ref]))[0]
     cal = Arbeitskalender(int(years[0]), int(years[1]))
-    total = int(templates.length[variant].sum())
+    events = np.cumsum(templates.length[variant])
+    total = int(events[-1]) if len(events) else 0
     out = {"antrag_id": np.empty(total, np.int64), "code": np.empty(total, np.int16),
            "seconds": np.empty(total, np.int64), "who": np.empty(total, np.int32)}
-    at = 0
-    for i, lo in enumerate(range(0, len(variant), CHUNK)):
+
+    def run(i: int) -> int:
+        lo = i * CHUNK
         part = {key: values[lo: lo + CHUNK] for key, values in case.items()}
-        at = _chunk(ctx.rng(TABLE.name, f"teil{i}"), part, variant[lo: lo + CHUNK], templates, plan, cal, ref, out, at)
+        first_row = int(events[lo - 1]) if lo else 0
+        return _chunk(ctx.rng(TABLE.name, f"teil{i}"), part, variant[lo: lo + CHUNK], templates, plan, cal, ref, out, first_row)
+
+    # chunks own their random streams and output rows: the result does not depend on the threads
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:
+        list(pool.map(run, range(-(-len(variant) // CHUNK))))
     return pd.DataFrame({
         "event_id": np.arange(1, total + 1, dtype=np.int64),
         "antrag_id": out["antrag_id"],
