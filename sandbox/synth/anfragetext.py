@@ -23,7 +23,7 @@ from sandbox.synth import reference
 from sandbox.synth.context import Context
 from sandbox.synth.textbausteine import VARIANTS, Pool, SlotValues, Templates, assemble
 
-__all__ = ["Messages", "compose", "SEPARATORS", "KANAELE"]
+__all__ = ["Messages", "compose", "SEPARATORS", "KANAELE", "EMAIL", "FORMULAR", "BRIEF"]
 
 KANAELE = ("E-Mail", "Kontaktformular", "Brief")  # channels; messages carry their index
 EMAIL, FORMULAR, BRIEF = range(3)

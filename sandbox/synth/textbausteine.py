@@ -188,12 +188,12 @@ def _letter(byte: np.ndarray) -> np.ndarray:
 
 
 def _typo_sites(rng: np.random.Generator, piece: np.ndarray, is_literal: np.ndarray, src_off: np.ndarray,
-                src_data: np.ndarray, first_piece: np.ndarray, per_row: np.ndarray, candidates: int = 8) -> tuple[np.ndarray, np.ndarray]:
+                src_data: np.ndarray, first_piece: np.ndarray, per_row: np.ndarray, candidates: int = 16) -> tuple[np.ndarray, np.ndarray]:
     """Where to put up to ``per_row[i]`` typos in row i: (piece occurrence, byte inside the piece).
 
     Random bytes of the row are tried; a byte qualifies when it is a lower-case
-    ASCII letter followed by another one inside the same literal piece. One
-    edit per piece occurrence at most.
+    ASCII letter followed by a different one inside the same literal piece (so
+    a swap changes the text). One edit per piece occurrence at most.
     """
     length = src_off[piece + 1] - src_off[piece]
     p_off = np.concatenate([[0], np.cumsum(length)])
@@ -204,7 +204,8 @@ def _typo_sites(rng: np.random.Generator, piece: np.ndarray, is_literal: np.ndar
     within = pos - p_off[occ]
     ok = is_literal[occ] & (within + 1 < length[occ])
     at = src_off[piece[occ]] + np.where(ok, within, 0)
-    ok &= _letter(src_data[at]) & _letter(src_data[np.minimum(at + 1, len(src_data) - 1)])
+    following = src_data[np.minimum(at + 1, len(src_data) - 1)]
+    ok &= _letter(src_data[at]) & _letter(following) & (src_data[at] != following)
     ok &= np.cumsum(ok, axis=1) <= per_row[noisy][:, None]
     occ, within = occ[ok], within[ok]
     occ, first = np.unique(occ, return_index=True)
