@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 
 from sandbox.synth import reference
 from sandbox.synth.context import Context
+from sandbox.synth.kalender import days_of, year_month_day
 from sandbox.synth.textbausteine import VARIANTS, Pool, SlotValues, Templates, assemble
 
 __all__ = ["Messages", "compose", "SEPARATORS", "KANAELE", "EMAIL", "FORMULAR", "BRIEF"]
@@ -29,14 +30,12 @@ KANAELE = ("E-Mail", "Kontaktformular", "Brief")  # channels; messages carry the
 EMAIL, FORMULAR, BRIEF = range(3)
 
 SEPARATORS = ("", " ", "\n", "\n\n")  # what may follow a building block
-#: positions of a message: name, art in the building blocks, layout group
+#: positions of a message and their layout group (what separator follows depends on it)
 POSITIONS = (
-    ("kopf", "kopf", "kopf"), ("anrede", "anrede", "anrede"), ("einleitung", "einleitung", "body"),
-    ("kontext", "kontext", "body"), ("adresse", "adresse", "body"), ("kern", "kern", "body"),
-    ("mehrdeutig", "mehrdeutig", "body"), ("mehrdeutig2", "mehrdeutig", "body"), ("detail", "detail", "body"), ("kontext2", "kontext", "body"),
-    ("dringend", "dringend", "body"), ("uebergang", "uebergang", "body"), ("kern2", "kern", "body"),
-    ("detail2", "detail", "body"), ("frage", "frage", "body"), ("dank", "dank", "schluss"),
-    ("gruss", "gruss", "gruss"), ("signatur", "signatur", "signatur"),
+    ("kopf", "kopf"), ("anrede", "anrede"), ("einleitung", "body"), ("kontext", "body"), ("adresse", "body"),
+    ("kern", "body"), ("mehrdeutig", "body"), ("mehrdeutig2", "body"), ("detail", "body"), ("kontext2", "body"),
+    ("dringend", "body"), ("uebergang", "body"), ("kern2", "body"), ("detail2", "body"), ("frage", "body"),
+    ("dank", "schluss"), ("gruss", "gruss"), ("signatur", "signatur"),
 )
 #: share of messages with a salutation / closing, by channel (Annahme: forms are terse, letters formal)
 ANREDE = {"E-Mail": 0.9, "Kontaktformular": 0.55, "Brief": 0.97}
@@ -95,7 +94,7 @@ def _separators(blocks: _Blocks, rng: np.random.Generator, layout: np.ndarray) -
     out = np.zeros((n, m), np.int8)
     for j in range(m - 1, -1, -1):
         present = layout[:, j] >= 0
-        group = POSITIONS[j][2]
+        group = POSITIONS[j][1]
         if group == "body":
             sep = np.where((follows == 1) & _chance(rng, 0.85, n), space, blank)
         elif group == "anrede":
@@ -110,7 +109,7 @@ def _separators(blocks: _Blocks, rng: np.random.Generator, layout: np.ndarray) -
 def _layout(blocks: _Blocks, rng: np.random.Generator, params: dict, catalog: pd.DataFrame,
             anliegen: np.ndarray, second: np.ndarray, kanal: np.ndarray, firm: np.ndarray,
             status: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Template id per message and position (-1 = empty), the flags that drive urgency, the betreff ids."""
+    """Template id per message and position (-1 = empty), urgency (0-2) and the subject's template ids."""
     n = len(anliegen)
     by_kanal = lambda table: np.array([float(table.get(k, 0.0)) for k in KANAELE])[kanal]  # noqa: E731
     stil = _chance(rng, by_kanal(params["locker_anteil"]) * np.where(firm, 0.3, 1.0), n).astype(np.int64)
@@ -148,7 +147,7 @@ def _layout(blocks: _Blocks, rng: np.random.Generator, params: dict, catalog: pd
     pick["gruss"] = blocks.pool("gruss", "stil").draw(rng, stil, _chance(rng, by_kanal(GRUSS), n))
     signature = np.where(firm, blocks.pool("signatur", "absender").draw(rng, sender), blocks.pool("signatur", "stil").draw(rng, stil))
     pick["signatur"] = np.where((pick["gruss"] >= 0) & _chance(rng, np.where(kanal == BRIEF, 0.95, 0.7), n), signature, -1)
-    layout = np.stack([pick[name] for name, _, _ in POSITIONS], axis=1)
+    layout = np.stack([pick[name] for name, _ in POSITIONS], axis=1)
 
     cue = blocks.cue
     score = (catalog.dringlichkeit_basis.astype(float).to_numpy()[anliegen] + 0.6 * cue[pick["kern"]] + 0.5 * cue[pick["detail"]]
@@ -179,10 +178,6 @@ def _dates(days: np.ndarray) -> SlotValues:
     unique, inverse = np.unique(days, return_inverse=True)
     stamps = pa.array(unique.astype("datetime64[D]").astype("datetime64[s]"))
     return pc.strftime(stamps, format="%d.%m.%Y"), inverse
-
-
-def _days_of(values: np.ndarray) -> np.ndarray:
-    return (np.asarray(values).astype("datetime64[D]") - np.datetime64("1970-01-01", "D")).astype(np.int64)
 
 
 def _per_row(values: pa.Array) -> SlotValues:
@@ -251,9 +246,9 @@ def _slots(ctx: Context, rng: np.random.Generator, blocks: _Blocks, catalog: pd.
     nearby = order[lo + np.floor(rng.random(n) * (hi - lo)).astype(np.int64)]
     columns = {c: pd.factorize(places[c].to_numpy(), sort=False) for c in ("strasse", "hausnummer", "plz", "ort")}
     kreise, kreis_of_ags = np.unique(np.asarray([str(a)[:5] for a in ags]), return_inverse=True)
-    filed_at = _days_of(apps["eingangsdatum"].to_numpy()[antrag[status]])
+    filed_at = days_of(apps["eingangsdatum"].to_numpy()[antrag[status]])
     filed = day - rng.integers(0, 300, n)
-    year = pc.cast(pa.array(filed.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970), pa.string())
+    year = pc.cast(pa.array(year_month_day(filed)[0]), pa.string())
     number = pc.utf8_lpad(pc.cast(pa.array(rng.integers(1, 40000, n)), pa.string()), 5, "0")
     amt = _strings(catalog.amtsnummer.to_numpy()).take(pa.array(anliegen))
     file_number = pc.binary_join_element_wise(pc.binary_join_element_wise(amt, year, "-"), number, "/")  # Az. 64-2023/04711

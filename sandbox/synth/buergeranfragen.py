@@ -25,6 +25,7 @@ from sandbox.config import reference_dir
 from sandbox.synth import reference
 from sandbox.synth.anfragetext import BRIEF, EMAIL, KANAELE, compose
 from sandbox.synth.context import Context
+from sandbox.synth.kalender import MISSING, days_of
 from sandbox.synth.leistungen import antragsjahre
 from sandbox.synth.sampling import band_values, days_before, nullable_int, top_k_weighted, weighted_choice
 from sandbox.synth.schema import Column, Table
@@ -35,7 +36,6 @@ ABSENDER = ("Person", "Betrieb")
 DRINGLICHKEITEN = ("niedrig", "mittel", "hoch")
 YEAR = 365.2425
 ADULT_DAYS = int(18 * YEAR) + 2  # at least 18 calendar years, whatever the leap days
-MISSING = np.iinfo(np.int64).min
 
 
 def _categories() -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -92,11 +92,6 @@ TABLE = Table(
 )
 
 
-def _days(frame: pd.DataFrame, column: str) -> np.ndarray:
-    values = frame[column].to_numpy(dtype="datetime64[D]")
-    return np.where(np.isnat(values), MISSING, (values - np.datetime64("1970-01-01", "D")).astype(np.int64))
-
-
 def _exposure(rng: np.random.Generator, lo: np.ndarray, hi: np.ndarray, weight: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     """n senders drawn by days at risk times weight, each with a day inside its own window."""
     span = np.clip(hi - lo + 1, 0, None)
@@ -112,14 +107,14 @@ def _exposure(rng: np.random.Generator, lo: np.ndarray, hi: np.ndarray, weight: 
 def _windows(ctx: Context, params: dict, start: int, end: int) -> dict[str, np.ndarray]:
     """Per resident and business the days on which it can write: registered and adult, or active."""
     people, firms = ctx.table("einwohner"), ctx.table("gewerbe")
-    birth, left, f_left = _days(people, "geburtsdatum"), _days(people, "abmeldedatum"), _days(firms, "abmeldedatum")
+    birth, left, f_left = days_of(people["geburtsdatum"]), days_of(people["abmeldedatum"]), days_of(firms["abmeldedatum"])
     age = (days_before(ctx.profile.stichtag) - birth) / YEAR
     return {
         "birth": birth,
-        "lo": np.maximum.reduce([np.full(len(people), start), _days(people, "einzugsdatum"), birth + ADULT_DAYS]),
+        "lo": np.maximum.reduce([np.full(len(people), start), days_of(people["einzugsdatum"]), birth + ADULT_DAYS]),
         "hi": np.minimum(end, np.where(left == MISSING, end, left - 1)),
         "weight": band_values(age, params["aktivitaet_nach_alter"], 0.0),
-        "f_lo": np.maximum(start, _days(firms, "anmeldedatum")),
+        "f_lo": np.maximum(start, days_of(firms["anmeldedatum"])),
         "f_hi": np.minimum(end, np.where(f_left == MISSING, end, f_left - 1)),
     }
 
@@ -148,7 +143,7 @@ def _status_senders(ctx: Context, rng: np.random.Generator, w: dict[str, np.ndar
     people_row = pd.Index(ctx.table("einwohner")["einwohner_id"]).get_indexer(apps["einwohner_id"].fillna(0).to_numpy(np.int64))
     firm_row = pd.Index(ctx.table("gewerbe")["betrieb_id"]).get_indexer(apps["betrieb_id"].fillna(0).to_numpy(np.int64))
     row = np.where(firm, firm_row, people_row)
-    filed, decided = _days(apps, "eingangsdatum"), _days(apps, "bescheiddatum")
+    filed, decided = days_of(apps["eingangsdatum"]), days_of(apps["bescheiddatum"])
     lo = np.maximum(filed + 5, np.where(firm, w["f_lo"][firm_row], w["lo"][people_row]))
     hi = np.minimum.reduce([np.where(decided == MISSING, end, decided - 1), filed + 120,
                             np.where(firm, w["f_hi"][firm_row], w["hi"][people_row])])
@@ -195,57 +190,62 @@ def _anliegen(rng: np.random.Generator, catalog: pd.DataFrame, firm: np.ndarray,
     return out
 
 
+def _messages(ctx: Context, rng: np.random.Generator, params: dict, catalog: pd.DataFrame) -> pd.DataFrame:
+    """One row per message in order of arrival: sender, time, channel, concern(s), application asked about."""
+    years = antragsjahre(ctx.profile)  # the years that have applications, so status inquiries can refer to them
+    end = days_before(ctx.profile.stichtag)
+    w = _windows(ctx, params, end - int(years * YEAR) + 1, end)
+    n = rng.poisson(float(params["je_1000_einwohner_und_jahr"]) / 1000.0 * ctx.profile.population * years)
+    status = _status_senders(ctx, rng, w, rng.binomial(n, float(params["sachstand_anteil"])), catalog, end)
+    general = n - len(status)
+    n_firm = rng.binomial(general, float(params["betriebsanteil"])) if len(w["f_lo"]) else 0
+    msgs = pd.concat([_senders(rng, w, general, n_firm), status], ignore_index=True)
+    firm, age = msgs["firm"].to_numpy(), msgs["age"].to_numpy()
+    shares = params["kanaele"]
+    weights = np.array([float(shares.get(k, 0.0)) for k in KANAELE])
+    letters = weights * np.where(np.arange(len(KANAELE)) == BRIEF, float(params["brief_faktor_ab_65"]), 1.0)
+    kanal = np.where((age >= 65) & ~firm, rng.choice(len(KANAELE), len(msgs), p=letters / letters.sum()),
+                     rng.choice(len(KANAELE), len(msgs), p=weights / weights.sum()))
+    seconds, msgs["kanal"] = _timing(rng, msgs, kanal, params)
+    by_service = pd.Index(catalog.leika_schluessel.where(catalog.leika_schluessel != "", catalog.anliegen))
+    applied = by_service.get_indexer(ctx.table("antraege")["leika_schluessel"].to_numpy()[status["antrag"]])
+    msgs["anliegen"] = np.concatenate([_anliegen(rng, catalog, firm[:general], age[:general]), applied])
+    msgs["second"] = _anliegen(rng, catalog, firm, age)
+    msgs["seconds"] = seconds
+    msgs = msgs.iloc[np.lexsort((np.arange(len(msgs)), seconds))].reset_index(drop=True)
+    msgs["day"] = msgs["seconds"] // 86400
+    firm, rows = msgs["firm"].to_numpy(), msgs["row"].to_numpy()
+    msgs["person_row"], msgs["firm_row"] = np.where(firm, 0, rows), np.where(firm, rows, 0)
+    premises = ctx.table("gewerbe")["betriebsstaette_anschrift_id"].to_numpy()
+    homes = ctx.table("einwohner")["anschrift_id"].to_numpy()
+    msgs["anschrift"] = np.where(firm, premises[msgs["firm_row"]] if len(premises) else 0, homes[msgs["person_row"]])
+    return msgs
+
+
 def generate(ctx: Context) -> pd.DataFrame:
     rng = ctx.rng(TABLE.name)
     params = ctx.profile.values("buergeranfragen")
     catalog = reference.load("anfrage_anliegen")
-    years = antragsjahre(ctx.profile)  # the years that have applications, so status inquiries can refer to them
-    end = days_before(ctx.profile.stichtag)
-    start = end - int(years * YEAR) + 1
-    w = _windows(ctx, params, start, end)
-    n = rng.poisson(float(params["je_1000_einwohner_und_jahr"]) / 1000.0 * ctx.profile.population * years)
-    status = _status_senders(ctx, rng, w, rng.binomial(n, float(params["sachstand_anteil"])), catalog, end)
-    general = n - len(status)
-    senders = pd.concat([_senders(rng, w, general, rng.binomial(general, float(params["betriebsanteil"])) if len(w["f_lo"]) else 0),
-                         status], ignore_index=True)
-    firm, age = senders["firm"].to_numpy(), senders["age"].to_numpy()
-    n = len(senders)
-    shares = params["kanaele"]
-    weights = np.array([float(shares.get(k, 0.0)) for k in KANAELE])
-    letter_heavy = weights * np.where(np.arange(len(KANAELE)) == BRIEF, float(params["brief_faktor_ab_65"]), 1.0)
-    senders["kanal"] = np.where((age >= 65) & ~firm, rng.choice(len(KANAELE), n, p=letter_heavy / letter_heavy.sum()),
-                                rng.choice(len(KANAELE), n, p=weights / weights.sum()))
-    seconds, senders["kanal"] = _timing(rng, senders, senders["kanal"].to_numpy(), params)
-    applied = pd.Index(catalog.leika_schluessel.where(catalog.leika_schluessel != "", catalog.anliegen)).get_indexer(ctx.table("antraege")["leika_schluessel"].to_numpy()[status["antrag"]])
-    senders["anliegen"] = np.concatenate([_anliegen(rng, catalog, firm[:general], age[:general]), applied])
-    senders["second"] = _anliegen(rng, catalog, firm, age)
-
-    order = np.lexsort((np.arange(n), seconds))
-    msgs = senders.iloc[order].reset_index(drop=True)
-    seconds = seconds[order]
-    msgs["day"] = seconds // 86400
-    firm, rows = msgs["firm"].to_numpy(), msgs["row"].to_numpy()
-    people, firms, apps = ctx.table("einwohner"), ctx.table("gewerbe"), ctx.table("antraege")
-    msgs["person_row"], msgs["firm_row"] = np.where(firm, 0, rows), np.where(firm, rows, 0)
-    msgs["anschrift"] = np.where(firm, firms["betriebsstaette_anschrift_id"].to_numpy()[msgs["firm_row"]] if len(firms) else 0,
-                                 people["anschrift_id"].to_numpy()[msgs["person_row"]])
+    msgs = _messages(ctx, rng, params, catalog)
     texts = compose(ctx, rng, params, catalog, msgs)
-
+    people, firms, apps = ctx.table("einwohner"), ctx.table("gewerbe"), ctx.table("antraege")
+    n, firm = len(msgs), msgs["firm"].to_numpy()
     anliegen, antrag = msgs["anliegen"].to_numpy(), msgs["antrag"].to_numpy()
+    ids = lambda frame, column, rows: frame[column].to_numpy()[rows] if len(frame) else np.zeros(n, np.int64)  # noqa: E731
     text = lambda chunks: pd.Series(pd.arrays.ArrowExtensionArray(chunks))  # noqa: E731
     label = lambda vocabulary, index: text(pa.array(list(vocabulary), pa.string()).take(pa.array(index)))  # noqa: E731
     return pd.DataFrame({
         "anfrage_id": np.arange(1, n + 1, dtype=np.int64),
-        "eingangszeitpunkt": seconds.astype("datetime64[s]"),
+        "eingangszeitpunkt": msgs["seconds"].to_numpy().astype("datetime64[s]"),
         "kanal": label(KANAELE, msgs["kanal"].to_numpy()),
         "absender_typ": label(ABSENDER, firm.astype(np.int64)),
-        "einwohner_id": nullable_int(people["einwohner_id"].to_numpy()[msgs["person_row"]], firm),
-        "betrieb_id": nullable_int(firms["betrieb_id"].to_numpy()[msgs["firm_row"]] if len(firms) else np.zeros(n, np.int64), ~firm),
+        "einwohner_id": nullable_int(ids(people, "einwohner_id", msgs["person_row"]), firm),
+        "betrieb_id": nullable_int(ids(firms, "betrieb_id", msgs["firm_row"]), ~firm),
         "betreff": text(texts.betreff),
         "text": text(texts.text),
         "kategorie": label(catalog.kategorie, anliegen),
         "zustaendiges_amt": label(catalog.zustaendiges_amt, anliegen),
         "dringlichkeit": label(DRINGLICHKEITEN, texts.dringlichkeit),
         "leika_schluessel": label([k or None for k in catalog.leika_schluessel], anliegen),
-        "antrag_id": nullable_int(apps["antrag_id"].to_numpy()[np.maximum(antrag, 0)] if len(apps) else np.zeros(n, np.int64), antrag < 0),
+        "antrag_id": nullable_int(ids(apps, "antrag_id", np.maximum(antrag, 0)), antrag < 0),
     })
