@@ -2,7 +2,7 @@
 # Run container healthchecks where Podman cannot: it schedules them with systemd
 # timers, and machines without systemd (CI sandboxes) have none, so a container's
 # health would stay "starting" forever and `depends_on: condition: service_healthy`
-# would never be met. This loop runs `podman healthcheck run` itself: every 2 s
+# would never be met. This loop runs `podman healthcheck run` itself: every 3 s
 # for containers still starting or unhealthy, every 30 s for healthy ones.
 # Started in the background by .ci/engine.sh; stops when the API socket is gone.
 set -u
@@ -12,7 +12,7 @@ while [[ -S $SOCKET ]]; do
     now=$SECONDS
     while IFS='|' read -r id state; do
         case "$state" in
-            *"(starting)"* | *"(unhealthy)"*) due=0 ;;
+            *"(starting)"* | *"(unhealthy)"*) due=3 ;;
             *"(healthy)"*) due=30 ;;
             *) continue ;;
         esac

@@ -443,6 +443,10 @@ def workshop_status(name: str = _WORKSHOP_NAME) -> None:
     if not seats:
         typer.echo(f"Kein Workshop {name!r} aktiv. Starten: sandbox workshop start --participants N")
         return
+    if all(seat.state == "fehlt" for seat in seats):
+        typer.echo(f"Workshop {name!r} ist gestoppt; die Arbeitsstände von {len(seats)} Teilnehmenden sind noch da "
+                   "(weiter: sandbox workshop start, löschen: sandbox workshop stop --purge).")
+        return
     table = Table("Teilnehmer/in", "Zustand", "Antwortet", "Speicher", "Adresse", title=f"Workshop {name}")
     for seat in seats:
         state = {"running": "läuft", "exited": "beendet", "fehlt": "Container fehlt"}.get(seat.state, seat.state)

@@ -50,6 +50,7 @@ def test_participant_spec_is_isolated_and_labelled() -> None:
     kwargs = spec.create_kwargs()
     assert kwargs["name"] == "kurs-tn02" and kwargs["user"] == "1000:1000"
     assert kwargs["cap_drop"] == ["ALL"] and kwargs["security_opt"] == ["no-new-privileges"]
+    assert kwargs["healthcheck"] == {"test": ["NONE"]}  # readiness is probed by the lifecycle, not per container
     assert kwargs["mem_limit"] == "1g" and kwargs["memswap_limit"] == "1g"
     assert kwargs["nano_cpus"] == 500_000_000 and kwargs["pids_limit"] == 128
     assert kwargs["ports"] == {"8888/tcp": ("127.0.0.1", 8902)}

@@ -221,6 +221,8 @@ def test_stop_removes_containers_keeps_volumes_until_purge(workshop: dict[str, A
     assert {f"{NAME}-tn01", f"{NAME}-tn02", f"{NAME}-tn03", f"{NAME}-mlflow", f"{NAME}-inhalt"} == volumes
     code, out, _ = sandbox(capsys, "workshop", "stop", "--name", NAME)
     assert code == 0 and "nichts zu stoppen" in out
+    code, out, _ = sandbox(capsys, "workshop", "status", "--name", NAME)
+    assert code == 0 and "ist gestoppt; die Arbeitsstände von 3 Teilnehmenden sind noch da" in out
     code, _, err = sandbox(capsys, "workshop", "reset", "1", "--name", NAME)
     assert code == 2 and "is not running" in err
     code, out, _ = sandbox(capsys, "workshop", "stop", "--name", NAME, "--purge")
