@@ -53,6 +53,7 @@ TABLE = Table(
     primary_key="antrag_id",
     extra_parents=("anschriften", "meldeereignisse", "ansprueche"),
     method=(
+        "Anträge der letzten Jahre vor dem Stichtag (Annahme antragsjahre in reference/prozessannahmen.csv). "
         "Anlassbezogene Leistungen aus dem Register (Umzüge, Wegzüge, Eheschließungen, Gewerbeanzeigen) und aus den "
         "Ansprüchen (Elterngeld, Kita-Platz, Wohngeld mit Inanspruchnahme unter 100 % und einigen Anträgen ohne "
         "Anspruch, die abgelehnt werden); übrige Leistungen nach Fallzahl je 1.000 Einwohner, Saisonmuster und "
