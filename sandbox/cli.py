@@ -184,13 +184,11 @@ def data_load(
     schema: str = typer.Option("synth", "--schema", help="Schema für die Tabellen (wird ersetzt)."),
 ) -> None:
     """Alle Tabellen eines Datensatzes in PostgreSQL laden (ersetzt das Schema)."""
-    from sandbox import datasets
     from sandbox.workshop.database import load_dataset, redact
 
-    ds = datasets.open(dataset)
-    result = load_dataset(ds, into, schema)
+    result = load_dataset(dataset, into, schema)
     rows = f"{sum(result.rows.values()):,}".replace(",", ".")
-    typer.echo(f"{ds.path.name} geladen nach {redact(into)}, Schema {result.schema}: "
+    typer.echo(f"{result.dataset} geladen nach {redact(into)}, Schema {result.schema}: "
                f"{len(result.rows)} Tabellen, {rows} Zeilen in {result.seconds:.1f} s")
 
 

@@ -26,11 +26,13 @@ from urllib.parse import urlsplit
 from sandbox.errors import SandboxError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import psycopg
 
     from sandbox.datasets import Dataset
 
-__all__ = ["load_dataset", "LoadResult", "PG_TYPES", "connect", "redact"]
+__all__ = ["load_dataset", "LoadResult", "PG_TYPES", "check_url", "connect", "redact"]
 
 PG_TYPES = {"string": "text", "int64": "bigint", "float64": "double precision", "bool": "boolean",
             "date": "date", "timestamp": "timestamp"}
@@ -76,14 +78,19 @@ def redact(url: str) -> str:
     return parts._replace(netloc=netloc).geturl()
 
 
-def connect(url: str) -> "psycopg.Connection[Any]":
-    """A psycopg connection to ``url`` (``postgresql://`` or SQLAlchemy's ``postgresql+psycopg://``)."""
-    import psycopg
-
+def check_url(url: str) -> None:
+    """Refuse anything but a PostgreSQL URL, before any work is done."""
     scheme = url.split("://", 1)[0] if "://" in url else ""
     if scheme.split("+", 1)[0] not in ("postgresql", "postgres"):
         raise SandboxError(f"--into must be a PostgreSQL URL like postgresql://user:password@host:5432/database, "
                            f"got {redact(url)!r}")
+
+
+def connect(url: str) -> "psycopg.Connection[Any]":
+    """A psycopg connection to ``url`` (``postgresql://`` or SQLAlchemy's ``postgresql+psycopg://``)."""
+    import psycopg
+
+    check_url(url)
     plain = "postgresql://" + url.split("://", 1)[1]
     try:
         return psycopg.connect(plain, connect_timeout=10)
@@ -172,14 +179,21 @@ def _record(cur: "psycopg.Cursor[Any]", schema: str, ds: "Dataset") -> None:
                 (ds.path.name, m.get("profile"), m.get("seed"), ds.digest))
 
 
-def load_dataset(ds: "Dataset", url: str, schema: str = "synth") -> LoadResult:
-    """Replace schema ``schema`` of the database at ``url`` with the tables of ``ds`` (one transaction)."""
+def load_dataset(dataset: "Dataset | str | Path", url: str, schema: str = "synth") -> LoadResult:
+    """Replace schema ``schema`` of the database at ``url`` with the tables of ``dataset`` (one transaction).
+
+    ``dataset`` is a Dataset or what ``datasets.open`` takes (profile name, folder name, path).
+    """
     import duckdb
     import psycopg
     from psycopg import sql
 
+    from sandbox import datasets
+
+    check_url(url)
     if not _SCHEMA_NAME.match(schema):
         raise SandboxError(f"--schema must be a lowercase SQL name like synth, got {schema!r}")
+    ds = dataset if isinstance(dataset, datasets.Dataset) else datasets.open(dataset)
     started = time.perf_counter()
     try:
         ds.con  # opens every table's file: an unreadable dataset fails here, before the database is touched
