@@ -24,7 +24,7 @@ from sandbox.synth.context import Context
 from sandbox.synth.kalender import days_of, year_month_day
 from sandbox.synth.textbausteine import VARIANTS, Pool, SlotValues, Templates, assemble
 
-__all__ = ["Messages", "compose", "SEPARATORS", "KANAELE", "EMAIL", "FORMULAR", "BRIEF"]
+__all__ = ["Messages", "compose", "positions", "SEPARATORS", "KANAELE", "EMAIL", "FORMULAR", "BRIEF"]
 
 KANAELE = ("E-Mail", "Kontaktformular", "Brief")  # channels; messages carry their index
 EMAIL, FORMULAR, BRIEF = range(3)
@@ -163,6 +163,15 @@ def _layout(blocks: _Blocks, rng: np.random.Generator, params: dict, catalog: pd
     return layout, urgency, subject
 
 
+def positions(keys: pd.Series, wanted: np.ndarray) -> np.ndarray:
+    """Row of each wanted key in ``keys`` (-1 if absent); O(1) per key for the usual keys 1..n."""
+    k, wanted = keys.to_numpy(np.int64), np.asarray(wanted, np.int64)
+    if len(k) and k[-1] - k[0] == len(k) - 1 and (np.diff(k) == 1).all():
+        at = wanted - k[0]
+        return np.where((at >= 0) & (at < len(k)), at, -1)
+    return pd.Index(k).get_indexer(wanted)
+
+
 def _strings(values: np.ndarray | list) -> pa.Array:
     return pa.array(np.asarray(values, dtype=object), pa.string())
 
@@ -190,8 +199,8 @@ def _subset(values: pa.Array, rows: np.ndarray) -> SlotValues:
     return values, np.maximum(np.cumsum(rows) - 1, 0)
 
 
-def _vocab(codes: np.ndarray, uniques: np.ndarray, positions: np.ndarray) -> SlotValues:
-    return _strings(uniques), codes[positions]
+def _vocab(codes: np.ndarray, uniques: pd.Index, rows: np.ndarray) -> SlotValues:
+    return _arrow(pd.Series(uniques)), codes[rows]
 
 
 def _first_token(values: pd.Series) -> pa.Array:
@@ -203,7 +212,7 @@ def _firm_names(ctx: Context, firm_rows: np.ndarray) -> pa.Array:
     firms, people = ctx.table("gewerbe"), ctx.table("einwohner")
     if not len(firms):
         return _strings(np.full(len(firm_rows), ""))
-    holder = pd.Index(people["einwohner_id"]).get_indexer(firms["inhaber_einwohner_id"].to_numpy()[firm_rows])
+    holder = positions(people["einwohner_id"], firms["inhaber_einwohner_id"].to_numpy()[firm_rows])
     names = _arrow(firms["name"].iloc[firm_rows])
     parts = pc.split_pattern(names, " ", max_splits=1)
     starts_with_first = pc.equal(pc.list_element(parts, 0), _first_token(people["vornamen"].iloc[holder]))
@@ -238,15 +247,16 @@ def _slots(ctx: Context, rng: np.random.Generator, blocks: _Blocks, catalog: pd.
     n, status = len(day), antrag >= 0
     apps, services = ctx.table("antraege"), ctx.table("leistungen")
     places = ctx.table("anschriften")
-    pos = pd.Index(places["anschrift_id"]).get_indexer(anschrift)
+    pos = positions(places["anschrift_id"], anschrift)
     ags_code, ags = pd.factorize(places["ags"].to_numpy(), sort=True)
     order = np.argsort(ags_code, kind="stable")
     lo = np.searchsorted(ags_code[order], ags_code[pos], side="left")
     hi = np.searchsorted(ags_code[order], ags_code[pos], side="right")
     nearby = order[lo + np.floor(rng.random(n) * (hi - lo)).astype(np.int64)]
-    columns = {c: pd.factorize(places[c].to_numpy(), sort=False) for c in ("strasse", "hausnummer", "plz", "ort")}
+    columns = {c: pd.factorize(places[c], sort=False) for c in ("strasse", "hausnummer", "plz", "ort")}
     kreise, kreis_of_ags = np.unique(np.asarray([str(a)[:5] for a in ags]), return_inverse=True)
-    filed_at = days_of(apps["eingangsdatum"].to_numpy()[antrag[status]])
+    asked = apps.iloc[antrag[status]]
+    filed_at = days_of(asked["eingangsdatum"])
     filed = day - rng.integers(0, 300, n)
     year = pc.cast(pa.array(year_month_day(filed)[0]), pa.string())
     number = pc.utf8_lpad(pc.cast(pa.array(rng.integers(1, 40000, n)), pa.string()), 5, "0")
@@ -254,13 +264,13 @@ def _slots(ctx: Context, rng: np.random.Generator, blocks: _Blocks, catalog: pd.
     file_number = pc.binary_join_element_wise(pc.binary_join_element_wise(amt, year, "-"), number, "/")  # Az. 64-2023/04711
     bb = np.flatnonzero(services["amt"].to_numpy() == "Bürgerbüro")
     service = np.where(status, 0, bb[rng.integers(0, len(bb), n)])
-    service[status] = pd.Index(services["leika_schluessel"]).get_indexer(apps["leika_schluessel"].to_numpy()[antrag[status]])
+    service[status] = pd.Index(services["leika_schluessel"]).get_indexer(asked["leika_schluessel"].astype(str).to_numpy())
     past = day - rng.integers(1, 60, n)
     past[status] = filed_at
     return {
         **{c: _vocab(*columns[c], pos) for c in columns},
         "ortsstrasse": _vocab(*columns["strasse"], nearby),
-        "aktenzeichen": (pa.concat_arrays([file_number, _arrow(apps["aktenzeichen"].iloc[antrag[status]])]),
+        "aktenzeichen": (pa.concat_arrays([file_number, _arrow(asked["aktenzeichen"])]),
                          np.where(status, n + np.cumsum(status) - 1, np.arange(n))),
         "datum": _dates(past),
         "frist": _dates(day + rng.integers(3, 90, n)),

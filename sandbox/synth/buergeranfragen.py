@@ -23,7 +23,7 @@ import pyarrow as pa
 
 from sandbox.config import reference_dir
 from sandbox.synth import reference
-from sandbox.synth.anfragetext import BRIEF, EMAIL, KANAELE, compose
+from sandbox.synth.anfragetext import BRIEF, EMAIL, KANAELE, compose, positions
 from sandbox.synth.context import Context
 from sandbox.synth.kalender import MISSING, days_of
 from sandbox.synth.leistungen import antragsjahre
@@ -140,18 +140,27 @@ def _status_senders(ctx: Context, rng: np.random.Generator, w: dict[str, np.ndar
     """Applicants asking about their own application, 5 to 120 days after filing and before the decision."""
     apps = ctx.table("antraege")
     firm = apps["betrieb_id"].notna().to_numpy()
-    people_row = pd.Index(ctx.table("einwohner")["einwohner_id"]).get_indexer(apps["einwohner_id"].fillna(0).to_numpy(np.int64))
-    firm_row = pd.Index(ctx.table("gewerbe")["betrieb_id"]).get_indexer(apps["betrieb_id"].fillna(0).to_numpy(np.int64))
+    people_row = positions(ctx.table("einwohner")["einwohner_id"], apps["einwohner_id"].fillna(0).to_numpy(np.int64))
+    firm_row = positions(ctx.table("gewerbe")["betrieb_id"], apps["betrieb_id"].fillna(0).to_numpy(np.int64))
     row = np.where(firm, firm_row, people_row)
     filed, decided = days_of(apps["eingangsdatum"]), days_of(apps["bescheiddatum"])
     lo = np.maximum(filed + 5, np.where(firm, w["f_lo"][firm_row], w["lo"][people_row]))
     hi = np.minimum.reduce([np.where(decided == MISSING, end, decided - 1), filed + 120,
                             np.where(firm, w["f_hi"][firm_row], w["hi"][people_row])])
-    known = np.isin(apps["leika_schluessel"].to_numpy(), catalog.leika_schluessel.to_numpy())
-    candidates = np.flatnonzero(known & (row >= 0) & (hi >= lo))
+    codes, services = pd.factorize(apps["leika_schluessel"])
+    concern = np.append(_concern_of(catalog, services), -1)[codes]
+    candidates = np.flatnonzero((concern >= 0) & (row >= 0) & (hi >= lo))
     pick = np.sort(candidates[top_k_weighted(rng, np.ones(len(candidates)), n)])
     day = lo[pick] + np.floor(rng.random(len(pick)) * (hi - lo + 1)[pick]).astype(np.int64)
-    return _frame(w, firm[pick], row[pick], day, lo[pick], hi[pick], pick)
+    frame = _frame(w, firm[pick], row[pick], day, lo[pick], hi[pick], pick)
+    frame["anliegen"] = concern[pick]
+    return frame
+
+
+def _concern_of(catalog: pd.DataFrame, services: pd.Index) -> np.ndarray:
+    """Catalog row of the concern about each service (-1 where the catalog has none)."""
+    keys = catalog.leika_schluessel.where(catalog.leika_schluessel != "", "-" + catalog.anliegen)
+    return pd.Index(keys).get_indexer(np.asarray(services, dtype=object))
 
 
 def _timing(rng: np.random.Generator, senders: pd.DataFrame, kanal: np.ndarray, params: dict) -> tuple[np.ndarray, np.ndarray]:
@@ -207,9 +216,7 @@ def _messages(ctx: Context, rng: np.random.Generator, params: dict, catalog: pd.
     kanal = np.where((age >= 65) & ~firm, rng.choice(len(KANAELE), len(msgs), p=letters / letters.sum()),
                      rng.choice(len(KANAELE), len(msgs), p=weights / weights.sum()))
     seconds, msgs["kanal"] = _timing(rng, msgs, kanal, params)
-    by_service = pd.Index(catalog.leika_schluessel.where(catalog.leika_schluessel != "", catalog.anliegen))
-    applied = by_service.get_indexer(ctx.table("antraege")["leika_schluessel"].to_numpy()[status["antrag"]])
-    msgs["anliegen"] = np.concatenate([_anliegen(rng, catalog, firm[:general], age[:general]), applied])
+    msgs["anliegen"] = np.concatenate([_anliegen(rng, catalog, firm[:general], age[:general]), status["anliegen"]])
     msgs["second"] = _anliegen(rng, catalog, firm, age)
     msgs["seconds"] = seconds
     msgs = msgs.iloc[np.lexsort((np.arange(len(msgs)), seconds))].reset_index(drop=True)
