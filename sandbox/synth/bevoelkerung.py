@@ -60,6 +60,11 @@ def _rank_within(sorted_keys: np.ndarray) -> np.ndarray:
     return np.arange(len(sorted_keys)) - np.repeat(starts, runs)
 
 
+def _stable_order(keys: np.ndarray, size: int) -> np.ndarray:
+    """Stable argsort of small non-negative integer keys (radix sort when they fit 16 bits)."""
+    return np.argsort(keys.astype(np.uint16) if size <= 1 << 16 else keys, kind="stable")
+
+
 def match_by_age(rng: np.random.Generator, desired: np.ndarray, cand: np.ndarray, cand_age: np.ndarray,
                  desired_group: np.ndarray | None = None, cand_group: np.ndarray | None = None,
                  groups: int = 1, up: int = 12, down: int = 4) -> np.ndarray:
@@ -79,7 +84,7 @@ def match_by_age(rng: np.random.Generator, desired: np.ndarray, cand: np.ndarray
     have = cg * MAX_AGE + np.clip(cand_age, 0, MAX_AGE - 1)
     shuffled = rng.permutation(len(cand))
     cand, have = cand[shuffled], have[shuffled]
-    order = np.argsort(have, kind="stable")
+    order = _stable_order(have, groups * MAX_AGE)
     cand, have = cand[order], have[order]
     size = groups * MAX_AGE
     avail = np.bincount(have, minlength=size)
@@ -113,7 +118,7 @@ def match_by_age(rng: np.random.Generator, desired: np.ndarray, cand: np.ndarray
 
     rep = np.repeat(np.arange(len(k)), k)
     within = np.arange(k.sum()) - np.repeat(np.cumsum(k) - k, k)
-    target_order = np.argsort(want, kind="stable")
+    target_order = _stable_order(want, groups * MAX_AGE)
     targets = target_order[(np.cumsum(need) - need)[a[rep]] + taken_before(a)[rep] + within]
     result[targets] = cand[(np.cumsum(avail) - avail)[b[rep]] + taken_before(b)[rep] + within]
     return result

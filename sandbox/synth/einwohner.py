@@ -157,7 +157,7 @@ def generate(ctx: Context) -> pd.DataFrame:
     status_day = np.where(status > 0, abmeldung - (frac * span).astype(np.int64), 0)
 
     # names, birthplace, dwelling status
-    epoch = namen.epoch_of(to_dates(birth).astype("datetime64[Y]").astype(np.int64) + 1970)
+    epoch = namen.epoch_of_day(birth)
     first = take_strings(namen.first_name_vocabulary(), namen.first_name_index(rng, female, epoch))
     second = take_strings(namen.first_name_vocabulary(), namen.first_name_index(rng, female, epoch))
     two = rng.random(n) < 0.3

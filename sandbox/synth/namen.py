@@ -15,7 +15,7 @@ import numpy as np
 from sandbox.synth import reference
 from sandbox.synth.sampling import draw, lookup_table
 
-__all__ = ["EPOCHS", "epoch_of", "first_name_index", "family_name_index", "first_name_vocabulary", "family_name_vocabulary"]
+__all__ = ["EPOCHS", "epoch_of", "epoch_of_day", "first_name_index", "family_name_index", "first_name_vocabulary", "family_name_vocabulary"]
 
 EPOCHS = ("vor1960", "1960-1989", "ab1990")
 SEXES = ("männlich", "weiblich")
@@ -24,6 +24,12 @@ SEXES = ("männlich", "weiblich")
 def epoch_of(birth_year: np.ndarray) -> np.ndarray:
     """Index into EPOCHS for each birth year."""
     return np.searchsorted(np.array([1960, 1990]), birth_year, side="right")
+
+
+def epoch_of_day(birth_day: np.ndarray) -> np.ndarray:
+    """Index into EPOCHS for each birth day (days since 1970-01-01)."""
+    bounds = np.array([np.datetime64("1960-01-01"), np.datetime64("1990-01-01")]).astype(np.int64)
+    return np.searchsorted(bounds, birth_day, side="right")
 
 
 @lru_cache(maxsize=1)

@@ -42,10 +42,23 @@ def parse_band(label: str) -> tuple[int, int]:
 
 
 def band_values(ages: np.ndarray, bands: Mapping[str, Any], default: Any = 0.0) -> np.ndarray:
-    """For every age, the value of the band it falls into (``default`` outside)."""
+    """For every age, the value of the band it falls into (``default`` outside).
+
+    Whole non-negative ages are looked up in a per-year table (one gather for
+    millions of people); other ages fall back to one mask per band.
+    """
     values = list(bands.values())
     first = values[0] if values else default
-    out = np.full(ages.shape, default, dtype=np.asarray(first).dtype if np.isscalar(first) else object)
+    dtype = np.asarray(first).dtype if np.isscalar(first) else object
+    ages = np.asarray(ages)
+    if ages.dtype.kind in "iu" and (len(ages) == 0 or ages.min() >= 0):
+        top = max([int(ages.max()) if len(ages) else 0, *(parse_band(label)[1] for label in bands)]) + 1
+        table = np.full(top, default, dtype=dtype)
+        for label, value in bands.items():
+            lo, hi = parse_band(label)
+            table[lo:hi + 1] = value
+        return table[ages]
+    out = np.full(ages.shape, default, dtype=dtype)
     for label, value in bands.items():
         lo, hi = parse_band(label)
         out[(ages >= lo) & (ages <= hi)] = value
@@ -59,20 +72,14 @@ def sample_ages(rng: np.random.Generator, n: int, pyramid: Mapping[str, float]) 
     density falls by 15 % a year (few people reach 99).
     """
     labels = list(pyramid)
-    shares = np.array([float(pyramid[k]) for k in labels])
-    counts = rng.multinomial(n, shares / shares.sum())
-    parts = []
-    for label, count in zip(labels, counts):
+    weights: list[np.ndarray] = []
+    for label in labels:
         lo, hi = parse_band(label)
         years = np.arange(lo, hi + 1)
-        if label == labels[-1]:
-            w = 0.85 ** (years - lo)
-            parts.append(rng.choice(years, size=count, p=w / w.sum()))
-        else:
-            parts.append(rng.integers(lo, hi + 1, size=count))
-    ages = np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
-    rng.shuffle(ages)
-    return ages.astype(np.int64)
+        shape = 0.85 ** (years - lo) if label == labels[-1] else np.ones(len(years))
+        weights.append(float(pyramid[label]) * shape / shape.sum())
+    first_age = parse_band(labels[0])[0]
+    return first_age + draw(rng, lookup_table(np.concatenate(weights), resolution=1 << 20), n).astype(np.int64)
 
 
 def weighted_choice(rng: np.random.Generator, options: Mapping[Any, float] | Any, size: int, weights: Any = None) -> np.ndarray:
