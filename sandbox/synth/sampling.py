@@ -121,7 +121,7 @@ def to_dates(days: np.ndarray) -> np.ndarray:
 
 
 def take_strings(vocabulary: Any, index: np.ndarray, missing: np.ndarray | None = None) -> "pd.Series":
-    """Strings ``vocabulary[index]`` (null where ``missing``) as a pandas ``str`` Series.
+    """Strings ``vocabulary[index]`` (null where ``missing`` or the entry is None/NaN) as a ``str`` Series.
 
     Built with Arrow's take, so millions of values cost no Python loop and the
     result converts to Arrow for writing without a copy.
@@ -130,7 +130,7 @@ def take_strings(vocabulary: Any, index: np.ndarray, missing: np.ndarray | None 
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    vocab = pa.array([str(v) for v in vocabulary], type=pa.large_string())
+    vocab = pa.array([None if v is None or v != v else str(v) for v in vocabulary], type=pa.large_string())
     positions = pa.array(np.asarray(index, dtype=np.int64), mask=None if missing is None else np.asarray(missing, dtype=bool))
     return pd.Series(pc.take(vocab, positions), dtype="str")
 
