@@ -49,12 +49,3 @@ def test_manifest_records_every_file(musterstadt) -> None:
     card = musterstadt.path / "DATENKARTE.md"
     assert hashlib.sha256(card.read_bytes()).hexdigest() == manifest["files"]["DATENKARTE.md"]
 
-
-def test_take_strings_keeps_missing_values_missing() -> None:
-    import numpy as np
-
-    from sandbox.synth.sampling import take_strings
-
-    out = take_strings(["a", None, float("nan")], np.array([0, 1, 2, 0]), missing=np.array([False, False, False, True]))
-    assert out.isna().tolist() == [False, True, True, True]
-    assert out.iloc[0] == "a"
