@@ -117,6 +117,14 @@ class Lifecycle:
         self.phase = Phase.DEFINED
         self.container: "Container | None" = None
 
+    @classmethod
+    def adopt(cls, client: "docker.DockerClient", spec: ContainerSpec, container: "Container") -> "Lifecycle":
+        """Take over an existing container (e.g. one a previous command started) to stop and remove it."""
+        cycle = cls(client, spec)
+        cycle.container = container
+        cycle.phase = Phase.STARTED if container.status in ("running", "restarting", "paused") else Phase.CREATED
+        return cycle
+
     def _step(self, expected: Phase, to: Phase) -> None:
         if self.phase != expected:
             raise RuntimeError(f"{self.spec.name}: cannot go to {to.name} from {self.phase.name}")

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Callable
 from sandbox.errors import SandboxError
 from sandbox.workshop import content
 from sandbox.workshop.engine import LABEL_PARTICIPANT, LABEL_ROLE, Names, connect, participant_id, port_free
-from sandbox.workshop.lifecycle import HOST_IP, Lifecycle, answers
+from sandbox.workshop.lifecycle import HOST_IP, ContainerSpec, Lifecycle, answers
 from sandbox.workshop.participants import (TRACKING_PORT, Facts, Limits, create_experiments, facts_of, host_port,
                                            lab_url, participant_spec, tracking_spec)
 
@@ -229,8 +229,7 @@ def reset(name: str, participant: str, say: Callable[[str], None] = lambda _: No
             raise SandboxError(f"workshop {name!r} is not running; start it with `sandbox workshop start`")
         raise SandboxError(f"workshop {name!r} has no participant {pid}; participants: {', '.join(known)}")
     facts = facts_of(found[0])
-    old = Lifecycle(client, participant_spec(names, facts))
-    old.container, old.phase = found[0], old.phase.STARTED
+    old = Lifecycle.adopt(client, participant_spec(names, facts), found[0])
     say(f"{pid}: Container anhalten ...")
     old.remove()
     backup = dt.datetime.now().strftime("backup-%Y%m%d-%H%M%S")
@@ -252,8 +251,7 @@ def stop(name: str, purge: bool = False) -> tuple[list[str], list[str]]:
 
     def remove(container: "Container") -> str:
         try:
-            container.stop(timeout=10)
-            container.remove(force=True)
+            Lifecycle.adopt(client, ContainerSpec(container.name, image=""), container).remove()
         except docker.errors.NotFound:
             pass
         return container.name
