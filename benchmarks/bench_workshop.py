@@ -11,8 +11,10 @@ One round runs ``sandbox.workshop.manage.start`` for a throw-away workshop
 each phase began, then the CPU seconds each container used until then (a
 figure other load on the machine does not inflate: N times it, divided by
 the cores, is the least wall time N participants can take), waits
-``--settle`` seconds and reads each participant's memory in use (without page
-cache) as idle memory, and finally stops and purges the workshop.
+``--settle`` seconds and reads each participant's memory in use as the engine
+reports it (page cache subtracted where the engine says how much; Podman on
+cgroup v1 does not, a few MB) as idle memory, and finally stops and purges
+the workshop.
 Targets: 20 participants ready within 60 s on 2 cores, under 300 MB each idle.
 """
 
