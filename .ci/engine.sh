@@ -130,6 +130,9 @@ sandbox_image() {
     say "building $SANDBOX_IMAGE from $BASE_IMAGE"
     build "$LOG_DIR/build-sandbox.log" --build-arg "BASE_IMAGE=$BASE_IMAGE" \
         --secret "id=pip_cert,src=$CA_BUNDLE" -t "$SANDBOX_IMAGE" .
+    # Earlier builds' top layers are untagged now; drop them so repeated CI runs do not fill the disk
+    # (the layers the current image is built on stay, and with them the build cache).
+    podman image prune --force >/dev/null
 }
 
 case "${1:-all}" in

@@ -43,7 +43,7 @@ def remove_test_objects(client: Any) -> None:
     for container in client.containers.list(all=True):
         if _ours(container.labels):
             try:
-                container.remove(force=True)
+                container.remove(force=True, v=True)
             except docker.errors.APIError:
                 pass
     for network in client.networks.list():

@@ -45,7 +45,7 @@ def database(engine: Any, postgres_image: str) -> Iterator[str]:
                 pytest.fail(f"PostgreSQL did not start: {container.logs(tail=20).decode()}")
             time.sleep(0.5)
     yield url
-    container.remove(force=True)
+    container.remove(force=True, v=True)  # with the anonymous data volume
 
 
 @pytest.fixture(scope="module")

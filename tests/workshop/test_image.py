@@ -20,7 +20,7 @@ def _run(engine: Any, image: str, command: list[str], **kwargs: Any) -> tuple[in
         code = container.wait(timeout=120)["StatusCode"]
         return code, container.logs().decode("utf-8", "replace")
     finally:
-        container.remove(force=True)
+        container.remove(force=True, v=True)
 
 
 def test_image_runs_as_unprivileged_user(engine: Any, sandbox_image: str) -> None:
@@ -41,7 +41,7 @@ def test_healthcheck_turns_healthy_when_jupyterlab_answers(engine: Any, sandbox_
             time.sleep(1)
             container.reload()
     finally:
-        container.remove(force=True)
+        container.remove(force=True, v=True)
 
 
 def test_no_secret_left_in_the_image(engine: Any, sandbox_image: str) -> None:
