@@ -90,7 +90,7 @@ def _residents(frame: "pd.DataFrame", profile: "Profile") -> Check:
 
     from sandbox.synth.sampling import band_values, parse_band
 
-    people = frame[frame["meldestatus"] == "gemeldet"]
+    people = frame.loc[frame["meldestatus"] == "gemeldet", list(RESIDENT_COLUMNS)]
     n = len(people)
     age = age_at(people["geburtsdatum"], profile.stichtag).to_numpy()
     data: dict[str, Any] = {"ab_65_jahre": _indicator(age >= 65)}

@@ -9,7 +9,8 @@ float64    ``float64``
 bool       ``bool`` (``boolean`` when the column has gaps)
 date,      ``datetime64[ns]``
 timestamp
-string     ``category`` (cheap to filter and compare at millions of rows)
+string     ``category`` (cheap to filter and compare at millions of rows),
+           or ``str`` for mostly distinct text (names, file numbers, free text)
 =========  ==========================================================
 
 A column whose values cannot be read as its schema type is kept as it came
@@ -34,7 +35,9 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-__all__ = ["Loaded", "load_dataset", "load_extract", "read_manifest"]
+__all__ = ["Loaded", "load_dataset", "load_extract", "read_manifest", "TEXT_SAMPLE"]
+
+TEXT_SAMPLE = 10_000  # values looked at to decide how a text column is held
 
 
 @dataclass
@@ -123,9 +126,9 @@ def _from_arrow(array: "pa.ChunkedArray", col: Column) -> tuple["pd.Series", str
     if kind not in _COMPATIBLE[col.dtype]:
         return array.to_pandas(), _found(array.type, kind)
     if col.dtype == "string":
-        if not pa.types.is_dictionary(array.type):
-            array = array.dictionary_encode()
-        return array.to_pandas(), None
+        if pa.types.is_dictionary(array.type) or not _mostly_distinct(array):
+            return (array if pa.types.is_dictionary(array.type) else array.dictionary_encode()).to_pandas(), None
+        return array.to_pandas(), None  # names, file numbers, free text: a dictionary would cost more than it saves
     if col.dtype in ("int64", "bool"):
         target = pa.int64() if col.dtype == "int64" else pa.bool_()
         array = array.cast(target)
@@ -135,6 +138,22 @@ def _from_arrow(array: "pa.ChunkedArray", col: Column) -> tuple["pd.Series", str
     if col.dtype == "float64":
         return array.cast(pa.float64()).to_pandas(), None
     return _to_dates(array.to_pandas(date_as_object=False)), None
+
+
+def _mostly_distinct(array: "pa.ChunkedArray") -> bool:
+    """True when nearly all of the first values differ (judged on a fixed head, so deterministic).
+
+    Such columns (file numbers, free text) are held as text: a dictionary of
+    millions of distinct values costs seconds to build and saves nothing. Any
+    repetition (given names, places, codes) makes a dictionary worth it,
+    because GX copies whole frames when it leaves out empty values, and
+    copying dictionary codes is cheap.
+    """
+    import pyarrow.compute as pc
+
+    head = array.slice(0, TEXT_SAMPLE)
+    present = len(head) - head.null_count
+    return present > 0 and pc.count_distinct(head).as_py() >= 0.9 * present
 
 
 def _nullable(dtype: str) -> Any:

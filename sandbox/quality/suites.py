@@ -14,7 +14,7 @@ them into GX objects.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from sandbox.quality.textfiles import FORMATS
 from sandbox.synth.schema import DTYPES, Column, Table
@@ -34,7 +34,7 @@ TYPE_CHECKS: dict[str, tuple[str, dict[str, Any]]] = {
     "bool": ("ExpectColumnValuesToBeInTypeList", {"type_list": ["bool", "BooleanDtype"]}),
     "date": ("ExpectColumnTypeToBe", {"type_": "datetime64"}),
     "timestamp": ("ExpectColumnTypeToBe", {"type_": "datetime64"}),
-    "string": ("ExpectColumnTypeToBe", {"type_": "category"}),
+    "string": ("ExpectColumnTypeToBe", {"type_": "category"}),  # or "str", see column_expectations
 }
 
 #: plausible range of a date or time without its own bounds in the schema
@@ -60,15 +60,19 @@ class Check:
 
     ``table`` groups the result in the report; ``name`` is the suite's name in
     GX and in the Data Docs. ``index`` names key columns shown beside offending
-    values.
+    values. ``frame`` may be a function that builds it, called only when the
+    check runs (derived frames at the sachsen scale are large).
     """
 
     name: str
     table: str
-    frame: "pd.DataFrame"
+    frame: "pd.DataFrame | Callable[[], pd.DataFrame]"
     expectations: list[Expect]
     index: list[str] = field(default_factory=list)
     title: str = ""
+
+    def data(self) -> "pd.DataFrame":
+        return self.frame() if callable(self.frame) else self.frame
 
 
 def _bound(col: Column, value: float | str | None) -> Any:
@@ -91,7 +95,7 @@ def _range_label(col: Column, low: Any, high: Any) -> str:
     return f"{col.name}: mindestens {show(low)}" if low is not None else f"{col.name}: höchstens {show(high)}"
 
 
-def column_expectations(col: Column, type_ok: bool = True, found: str = "") -> list[Expect]:
+def column_expectations(col: Column, type_ok: bool = True, found: str = "", text: str = "category") -> list[Expect]:
     """The expectations one column's declaration implies.
 
     With ``type_ok=False`` (its values are not of the declared type) only the
@@ -104,6 +108,7 @@ def column_expectations(col: Column, type_ok: bool = True, found: str = "") -> l
     """
     name = col.name
     kind, kwargs = TYPE_CHECKS[col.dtype]
+    kwargs = {"type_": text} if col.dtype == "string" else kwargs
     out = [Expect(kind, {"column": name, **kwargs}, f"{name}: Typ {DTYPES[col.dtype]}")]
     if not type_ok:
         if col.dtype in FORMATS and found.startswith(DTYPES["string"]):
@@ -131,12 +136,13 @@ def column_expectations(col: Column, type_ok: bool = True, found: str = "") -> l
 
 
 def table_expectations(table: Table, present: list[str] | None = None, bad_types: dict[str, str] | None = None,
-                       exact: bool = True) -> list[Expect]:
+                       exact: bool = True, text_columns: frozenset[str] = frozenset()) -> list[Expect]:
     """The suite of a table: its columns (all of them, exactly when ``exact``), rows, and each column's rules.
 
     ``present`` are the columns the data actually has (default: all); rules of
     absent columns are left out, the column check names them. ``bad_types``
-    are columns whose values are not of their declared type.
+    are columns whose values are not of their declared type; ``text_columns``
+    are text columns held as ``str`` rather than ``category``.
     """
     present = table.column_names if present is None else present
     bad_types = bad_types or {}
@@ -147,13 +153,17 @@ def table_expectations(table: Table, present: list[str] | None = None, bad_types
     ]
     for col in table.columns:
         if col.name in present:
-            out.extend(column_expectations(col, col.name not in bad_types, bad_types.get(col.name, "")))
+            text = "str" if col.name in text_columns else "category"
+            out.extend(column_expectations(col, col.name not in bad_types, bad_types.get(col.name, ""), text))
     return out
 
 
 def table_check(table: Table, frame: "pd.DataFrame", bad_types: dict[str, str] | None = None,
                 exact: bool = True) -> Check:
     """The check of one table's frame against its schema-derived suite."""
-    expectations = table_expectations(table, list(frame.columns), bad_types, exact)
+    import pandas as pd
+
+    text = frozenset(c for c in frame.columns if isinstance(frame[c].dtype, pd.StringDtype))
+    expectations = table_expectations(table, list(frame.columns), bad_types, exact, text)
     return Check(name=table.name, table=table.name, frame=frame, expectations=expectations,
                  title=f"Tabelle {table.name}: Spalten, Typen und Regeln aus dem Schema")

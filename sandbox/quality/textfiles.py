@@ -129,7 +129,7 @@ def _convert(text: "pa.ChunkedArray", dtype: str, delimiter: str) -> "pa.Chunked
     import pyarrow.compute as pc
 
     if dtype == "string":
-        return text.dictionary_encode()
+        return text
     valid = pc.match_substring_regex(text, FORMATS[dtype])
     if pc.sum(pc.invert(valid)).as_py():  # nulls stay null, only real values count
         return None

@@ -114,9 +114,9 @@ def test_event_outside_its_application(capsys, small_dataset: Path, tmp_path: Pa
     rewrite(folder, "vorgangsereignisse", early)
     code, out = check(capsys, folder)
     assert code == 1
-    line = failure(out, "Ereignis nicht vor dem Eingangstag des Antrags")
-    assert line.startswith("FEHLER vorgangsereignisse:") and f"event_id={event['event_id']}" in line
-    assert "2001-01-01 08:00:00" in line
+    line = failure(out, "erstes Ereignis nicht vor dem Eingangstag des Antrags")
+    assert line.startswith("FEHLER vorgangsereignisse:") and "1 Zeile weicht ab" in line
+    assert f"antrag_id={event['antrag_id']}" in line and "2001-01-01 08:00:00" in line
 
 
 def test_profile_promise_broken(capsys, register_copy: Path, rewrite) -> None:

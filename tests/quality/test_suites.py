@@ -76,7 +76,7 @@ def test_foreign_keys_come_from_references_and_mark_orphans() -> None:
     })
     checks, notes = foreign_key_checks(loaded)
     assert [c.name for c in checks] == ["fk_haushalte_anschrift_id"]
-    frame = checks[0].frame
+    frame = checks[0].data()
     assert frame["anschrift_id"].tolist() == [10, 11, 99]
     assert frame["anschriften.anschrift_id"].isna().tolist() == [False, False, True]
     assert checks[0].index == ["haushalt_id"]
