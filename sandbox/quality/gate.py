@@ -18,6 +18,7 @@ from sandbox.errors import SandboxError
 from sandbox.quality.crosschecks import foreign_key_checks, named_checks
 from sandbox.quality.distribution import distribution_checks
 from sandbox.quality.loading import Loaded, load_dataset, load_extract, read_manifest
+from sandbox.quality.overview import write_overview
 from sandbox.quality.report import QualityReport
 from sandbox.quality.suites import Check, table_check
 
@@ -62,8 +63,12 @@ def run_report(loaded: Loaded, manifest: dict[str, Any] | None, source: str, doc
     findings = run_checks(checks, docs, loaded.bad_types)
     if not exact:
         notes += _extra_columns(loaded)
-    return QualityReport(source=source, findings=findings, errors=dict(loaded.errors), notes=notes,
-                         docs=docs if docs is not None and checks else None)
+    report = QualityReport(source=source, findings=findings, errors=dict(loaded.errors), notes=notes,
+                           docs=docs if docs is not None and checks else None,
+                           titles={c.name: c.title for c in checks if c.title})
+    if report.docs is not None:
+        write_overview(report, report.docs)
+    return report
 
 
 def _checksums(folder: Path, manifest: dict[str, Any], loaded: Loaded) -> list[str]:

@@ -68,6 +68,7 @@ class QualityReport:
     errors: dict[str, str] = field(default_factory=dict)  # table -> why its file cannot be read
     notes: list[str] = field(default_factory=list)
     docs: Path | None = None
+    titles: dict[str, str] = field(default_factory=dict)  # check -> what it checks, in German
 
     @property
     def failures(self) -> list[Finding]:
@@ -134,5 +135,6 @@ class QualityReport:
         verdict = "bestanden" if self.passed else ("nicht lesbar" if self.errors else "nicht bestanden")
         out.append(f"Ergebnis: {verdict} ({total - len(self.failures)} von {total} Erwartungen erfüllt)")
         if self.docs:
+            out.append(f"Übersicht (ohne Internet lesbar): {self.docs / 'uebersicht.html'}")
             out.append(f"Data Docs: {self.docs / 'index.html'}")
         return out

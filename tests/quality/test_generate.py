@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from sandbox.quality import GenerationGate, check_dataset
@@ -23,6 +24,11 @@ def test_generated_musterstadt_passes_every_check_and_writes_data_docs(mustersta
     assert "einwohner" in index and "fk_einwohner_haushalt_id" in index
     pages = list((docs / "validations").rglob("*.html"))
     assert len(pages) == len({f.check for f in report.findings})
+    overview = (docs / "uebersicht.html").read_text(encoding="utf-8")
+    links = re.findall(r'href="(validations/[^"]+)"', overview)
+    assert len(links) == len(pages) and all((docs / link).is_file() for link in links)
+    assert "Fremdschlüssel einwohner.haushalt_id verweist auf haushalte.haushalt_id" in overview
+    assert "cdn" not in overview.lower() and "http" not in overview, "readable without internet"
 
 
 def test_gate_records_result_in_manifest_and_data_card(tmp_path: Path) -> None:
@@ -41,6 +47,13 @@ def test_gate_records_result_in_manifest_and_data_card(tmp_path: Path) -> None:
     assert "## Qualitätsprüfung" in card and f"{quality['expectations']} von {quality['expectations']}" in card
     assert "## Datenschutz" in card and "Kein echter Datensatz ist eingeflossen" in card
     assert not (path / "qualitaet").exists(), "Data Docs carry timestamps: written by `data check` only"
+
+
+def test_a_csv_dataset_is_checked_like_parquet(tmp_path: Path) -> None:
+    gate = GenerationGate()
+    generate_dataset("musterstadt", 4, population=1200, out=tmp_path / "csv", fmt="csv", finalize=gate)
+    assert gate.report.passed, [f.line() for f in gate.report.failures]
+    assert len(gate.report.findings) > 300
 
 
 def test_same_seed_same_bytes_with_the_gate(tmp_path: Path) -> None:
