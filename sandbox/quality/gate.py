@@ -12,7 +12,7 @@ expectations: each table's schema (``suites``), the relations between tables
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from sandbox.errors import SandboxError
 from sandbox.quality.crosschecks import foreign_key_checks, named_checks
@@ -21,6 +21,9 @@ from sandbox.quality.loading import Loaded, load_dataset, load_extract, read_man
 from sandbox.quality.overview import write_overview
 from sandbox.quality.report import QualityReport
 from sandbox.quality.suites import Check, table_check
+
+if TYPE_CHECKING:
+    from sandbox.quality.privacy import PrivacyReport
 
 __all__ = ["check_dataset", "check_extract", "build_checks", "run_report", "GenerationGate", "DOCS_FOLDER",
            "quality_section"]
@@ -116,7 +119,7 @@ def quality_section(report: QualityReport) -> str:
              f"{total} Erwartungen erfüllt. Die Erwartungen sind aus den Schemas, den Beziehungen der Tabellen "
              "und dem Profil abgeleitet; `sandbox data check` wiederholt die Prüfung und schreibt die Data Docs "
              f"nach `{DOCS_FOLDER}/index.html`.", "",
-             "| Tabelle | Erwartungen | bestanden | fehlgeschlagen |", "|---|---:|---:|---:|"]
+             "| Tabelle | Erwartungen | erfüllt | verletzt |", "|---|---:|---:|---:|"]
     for name in report.tables():
         total_t, ok, failed = report.counts(name)
         lines.append(f"| `{name}` | {total_t} | {ok} | {failed} |")
@@ -136,7 +139,7 @@ class GenerationGate:
         self.profile = profile
         self.announce = announce
         self.report: QualityReport | None = None
-        self.privacy: Any = None
+        self.privacy: PrivacyReport | None = None
 
     def __call__(self, folder: Path, manifest: dict[str, Any]) -> list[str]:
         from sandbox.quality.privacy import assess_dataset

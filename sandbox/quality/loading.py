@@ -129,14 +129,15 @@ def _from_arrow(array: "pa.ChunkedArray", col: Column) -> tuple["pd.Series", str
         if pa.types.is_dictionary(array.type) or not _mostly_distinct(array):
             return (array if pa.types.is_dictionary(array.type) else array.dictionary_encode()).to_pandas(), None
         return array.to_pandas(), None  # names, file numbers, free text: a dictionary would cost more than it saves
-    if col.dtype in ("int64", "bool"):
-        target = pa.int64() if col.dtype == "int64" else pa.bool_()
-        array = array.cast(target)
-        if array.null_count:
-            return array.to_pandas(types_mapper={target: _nullable(col.dtype)}.get), None
-        return array.to_pandas(), None
-    if col.dtype == "float64":
-        return array.cast(pa.float64()).to_pandas(), None
+    if col.dtype in ("int64", "bool", "float64"):
+        target = {"int64": pa.int64(), "bool": pa.bool_(), "float64": pa.float64()}[col.dtype]
+        try:
+            cast = array.cast(target)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # e.g. unsigned values beyond int64
+            return array.to_pandas(), _found(array.type, kind)
+        if cast.null_count and col.dtype != "float64":
+            return cast.to_pandas(types_mapper={target: _nullable(col.dtype)}.get), None
+        return cast.to_pandas(), None
     return _to_dates(array.to_pandas(date_as_object=False)), None
 
 
@@ -180,7 +181,7 @@ def _frame_from_arrow(data: "pa.Table", schema: Table, loaded: Loaded) -> "pd.Da
     return pd.DataFrame(columns, index=pd.RangeIndex(data.num_rows))
 
 
-def _read_parquet(path: Path, schema: Table) -> "pa.Table":
+def _read_parquet(path: Path) -> "pa.Table":
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -198,7 +199,7 @@ def _read_file(path: Path, schema: Table, loaded: Loaded) -> "pd.DataFrame":
     if not path.is_file():
         raise SandboxError(f"{path.name} is missing")
     if path.suffix.lower() == ".parquet":
-        return _frame_from_arrow(_read_parquet(path, schema), schema, loaded)
+        return _frame_from_arrow(_read_parquet(path), schema, loaded)
     if path.suffix.lower() in (".csv", ".txt", ".tsv"):
         return _frame_from_arrow(arrow_from_text(read_text_table(path), schema), schema, loaded)
     raise SandboxError(f"{path.name}: unknown file type {path.suffix!r}; give a .csv or .parquet file")
