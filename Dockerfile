@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # Experimentierraum in one image: JupyterLab, the MLflow server, the `sandbox` package,
 # its content folders (notebooks, templates, example experiments, profiles, reference
 # data) and the default synthetic dataset (musterstadt, seed 42).
@@ -36,12 +35,13 @@ RUN groupadd --gid "$UID" lab \
  && useradd --uid "$UID" --gid lab --create-home --shell /bin/bash lab \
  && python3 -m venv "$VIRTUAL_ENV"
 
-# Dependencies first: this layer changes only with the dependency list. In CI, where PyPI is
-# reached only with the host's CA bundle, the bundle comes in as a build secret, which
-# no layer keeps (`--secret id=pip_cert,src=/etc/ssl/certs/ca-certificates.crt`).
+# Dependencies first: this layer changes only with the dependency list. Where PyPI is reached
+# only with the host's CA bundle (CI), the build mounts it and names it in the CI-only argument
+# PIP_CERT_FILE (see .ci/engine.sh); no layer keeps it. No BuildKit feature is needed, so
+# docker-compose 1.29's classic builder builds this file too.
+ARG PIP_CERT_FILE=""
 COPY --from=requirements /tmp/requirements.txt /tmp/requirements.txt
-RUN --mount=type=secret,id=pip_cert \
-    if [ -s /run/secrets/pip_cert ]; then export PIP_CERT=/run/secrets/pip_cert; fi \
+RUN if [ -n "$PIP_CERT_FILE" ]; then export PIP_CERT="$PIP_CERT_FILE"; fi \
  && pip install --quiet --upgrade pip 'setuptools>=68' wheel \
  && pip install --quiet -r /tmp/requirements.txt \
  && rm /tmp/requirements.txt

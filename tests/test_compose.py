@@ -74,8 +74,8 @@ def test_dockerfile_non_root_healthcheck_base_argument() -> None:
     assert re.search(r"^FROM \$\{BASE_IMAGE\}$", text, re.M)
     assert re.search(r"^USER lab$", text, re.M) and "HEALTHCHECK" in text
     assert text.index("pip install --quiet -r") < text.index("COPY sandbox")  # dependencies before code
-    assert not re.search(r"^(COPY|ADD)\s.*\.(crt|pem)\b", text, re.M | re.I)  # the CA bundle only as a build secret
-    assert "--mount=type=secret,id=pip_cert" in text
+    assert not re.search(r"^(COPY|ADD)\s.*\.(crt|pem)\b", text, re.M | re.I)  # a CA bundle is only mounted
+    assert "--mount" not in text  # no BuildKit-only syntax: docker-compose 1.29's classic builder builds it too
 
 
 @pytest.mark.parametrize("client", ["docker-compose", "docker compose"])

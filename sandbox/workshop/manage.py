@@ -1,8 +1,8 @@
 """`sandbox workshop start | status | reset | stop`: participant sandboxes through the Docker API.
 
 ``start`` prepares the volumes (original content, one working copy per
-participant), starts the workshop's MLflow server, then every participant's
-JupyterLab, and waits until each answers. ``status`` reads everything back
+participant), starts the workshop's MLflow server and every participant's
+JupyterLab side by side, and waits until each answers. ``status`` reads everything back
 from the engine (URL with token, state, memory in use). ``reset`` recreates a
 participant's container on the original content, old files kept in a dated
 backup folder. ``stop`` removes the containers and keeps the volumes unless
