@@ -181,32 +181,48 @@ def _frame_from_arrow(data: "pa.Table", schema: Table, loaded: Loaded) -> "pd.Da
     return pd.DataFrame(columns, index=pd.RangeIndex(data.num_rows))
 
 
-def _read_parquet(path: Path) -> "pa.Table":
+def _read_parquet(path: Path, columns: list[str] | None = None, rows: int | None = None) -> "pa.Table":
+    """The file's table (only ``columns`` if given, only the first ``rows`` if given)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     if path.stat().st_size == 0:
         raise SandboxError(f"{path.name} is empty (0 bytes); generate the dataset again or export the file again")
     try:
-        return pq.read_table(path)
+        if columns is not None:
+            columns = [c for c in pq.read_schema(path).names if c in columns]
+        if rows is None:
+            return pq.read_table(path, columns=columns)
+        batch = next(pq.ParquetFile(path).iter_batches(batch_size=rows, columns=columns), None)
+        return pa.Table.from_batches([batch]) if batch is not None else pq.read_table(path, columns=columns)
     except (pa.ArrowException, OSError, ValueError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise SandboxError(f"{path.name} is not a readable Parquet file ({first}); "
                            "generate the dataset again or export the file again") from None
 
 
-def _read_file(path: Path, schema: Table, loaded: Loaded) -> "pd.DataFrame":
+def _read_file(path: Path, schema: Table, loaded: Loaded, columns: list[str] | None = None,
+               rows: int | None = None) -> "pd.DataFrame":
     if not path.is_file():
         raise SandboxError(f"{path.name} is missing")
     if path.suffix.lower() == ".parquet":
-        return _frame_from_arrow(_read_parquet(path), schema, loaded)
-    if path.suffix.lower() in (".csv", ".txt", ".tsv"):
-        return _frame_from_arrow(arrow_from_text(read_text_table(path), schema), schema, loaded)
-    raise SandboxError(f"{path.name}: unknown file type {path.suffix!r}; give a .csv or .parquet file")
+        data = _read_parquet(path, columns, rows)
+    elif path.suffix.lower() in (".csv", ".txt", ".tsv"):
+        data = arrow_from_text(read_text_table(path), schema)
+        data = data.select([c for c in data.column_names if columns is None or c in columns])
+        data = data if rows is None else data.slice(0, rows)
+    else:
+        raise SandboxError(f"{path.name}: unknown file type {path.suffix!r}; give a .csv or .parquet file")
+    return _frame_from_arrow(data, schema, loaded)
 
 
-def load_dataset(folder: Path, manifest: dict[str, Any] | None = None, only: Iterable[str] | None = None) -> Loaded:
-    """Every table of a generated dataset that the registry knows (or those in ``only``)."""
+def load_dataset(folder: Path, manifest: dict[str, Any] | None = None, only: Iterable[str] | None = None,
+                 columns: dict[str, list[str]] | None = None, rows: int | None = None) -> Loaded:
+    """Every table of a generated dataset that the registry knows (or those in ``only``).
+
+    ``columns`` limits what is read of a table, ``rows`` reads only the first
+    rows (a sample); both serve the privacy report, which needs little.
+    """
     from sandbox.synth import TABLES
 
     manifest = manifest if manifest is not None else read_manifest(folder)
@@ -222,7 +238,7 @@ def load_dataset(folder: Path, manifest: dict[str, Any] | None = None, only: Ite
         path = folder / str(info.get("file", f"{name}.parquet"))
         loaded.sources[name] = path
         try:
-            loaded.frames[name] = _read_file(path, TABLES[name].TABLE, loaded)
+            loaded.frames[name] = _read_file(path, TABLES[name].TABLE, loaded, (columns or {}).get(name), rows)
         except SandboxError as exc:
             loaded.errors[name] = str(exc)
     for name in TABLES:

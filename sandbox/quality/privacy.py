@@ -165,8 +165,8 @@ def _assess(loaded: Loaded, table: str, report: PrivacyReport) -> PrivacyReport:
                 report.missing[name] = [c for c in wanted if c not in columns]
             if columns:
                 report.anonymity.append(anonymity(people, columns, _name(columns), sensitive))
-    texts = {f"{name}.{col}": frame[col] for name, frame in loaded.frames.items()
-             for col in free_text_columns(TABLES[name].TABLE, frame)}
+    texts = {f"{name}.{col}": frame[col] for name, frame in loaded.frames.items() if name != "einwohner"
+             for col in free_text_columns(TABLES[name].TABLE, frame)}  # the register's own names are no leak
     register = loaded.frames.get("einwohner")
     report.leaks = find_leaks(register, texts) if register is not None else Leaks(columns=list(texts))
     if texts and register is None:
@@ -185,15 +185,31 @@ def assess_dataset(loaded: Loaded, manifest: dict[str, Any], source: str = "") -
     return _assess(loaded, "einwohner", report)
 
 
+#: what the privacy report reads of the register: quasi-identifiers, the sensitive attribute, names
+PEOPLE_COLUMNS = {"einwohner": ["anschrift_id", "vornamen", "familienname", "geburtsdatum", "geschlecht", *SENSITIVE],
+                  "anschriften": ["anschrift_id", "plz"]}
+
+
 def privacy_dataset(folder: Path) -> PrivacyReport:
-    """Load what the privacy report needs from a dataset folder and assess it."""
+    """Load what the privacy report needs from a dataset folder and assess it.
+
+    Only the register columns it uses are read, and text columns only once a
+    sample of their first rows shows they hold prose: the sachsen dataset has
+    twenty million short process-event labels that need not be read at all.
+    """
+    from sandbox.quality.leaks import SAMPLE
     from sandbox.synth import TABLES
 
     folder = Path(folder)
     manifest = read_manifest(folder)
-    text_tables = [name for name, module in TABLES.items() if name != "einwohner" and any(
-        c.dtype == "string" and not (c.allowed or c.pattern or c.references) for c in module.TABLE.columns)]
-    loaded = load_dataset(folder, manifest, only={"einwohner", "anschriften", *text_tables})
+    candidates = {name: [c.name for c in module.TABLE.columns if c.dtype == "string"
+                         and not (c.allowed or c.pattern or c.references)]
+                  for name, module in TABLES.items() if name not in PEOPLE_COLUMNS}
+    candidates = {name: cols for name, cols in candidates.items() if cols}
+    sample = load_dataset(folder, manifest, only=candidates, columns=candidates, rows=SAMPLE)
+    texts = {name: free_text_columns(TABLES[name].TABLE, frame) for name, frame in sample.frames.items()}
+    texts = {name: cols for name, cols in texts.items() if cols}
+    loaded = load_dataset(folder, manifest, only={*PEOPLE_COLUMNS, *texts}, columns={**PEOPLE_COLUMNS, **texts})
     loaded.notes.clear()
     return assess_dataset(loaded, manifest, folder.name)
 

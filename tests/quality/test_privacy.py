@@ -43,10 +43,10 @@ def test_free_text_with_full_name_and_birth_date_is_found() -> None:
     people = pd.DataFrame({"vornamen": ["Anna Luise", "Bernd"], "familienname": ["Schmidt", "Krause"],
                            "geburtsdatum": pd.to_datetime(["1980-05-03", "1975-12-24"])})
     texts = pd.Series([
-        "Sehr geehrte Damen und Herren, hiermit beantrage ich, Anna Schmidt, geb. 03.05.1980, einen Pass.",
+        "Sehr geehrte Damen und Herren, hiermit beantrage ich, Anna Schmidt, geb. 3.5.1980, einen Pass.",
         "Anna Schmidt bittet um einen Termin am 03.06.2024.",            # name, but a different date
         "Herr Krause (24.12.1976) ruft zurück.",                         # family name only, wrong year
-        "Bernd Krause, geboren am 24.12.1975, meldet einen Umzug.",
+        "bernd krause, geboren am 24.12.1975, meldet einen umzug.",      # typed without capitals
         None,
     ])
     leaks = find_leaks(people, {"anfragen.text": texts})
