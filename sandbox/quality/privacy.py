@@ -93,7 +93,8 @@ def _people(loaded: Loaded, table: str) -> tuple["pd.DataFrame | None", list[str
     frame = loaded.frames.get(table)
     if frame is None:
         return None, [f"keine Personendaten: Tabelle {table} nicht lesbar oder nicht vorhanden"]
-    people = frame
+    wanted = {c for columns in QUASI_IDENTIFIERS for c in columns} | {"anschrift_id", *SENSITIVE}
+    people = frame[[c for c in frame.columns if c in wanted]]
     if "geburtsjahr" not in people.columns and loaded.usable(table, "geburtsdatum"):
         people = people.assign(geburtsjahr=people["geburtsdatum"].dt.year)
     if "plz" not in people.columns and loaded.usable(table, "anschrift_id") and loaded.usable("anschriften", "plz"):
