@@ -97,7 +97,7 @@ def data_check(
     dataset: Optional[str] = typer.Argument(None, help="Datensatz: Profilname, Ordnername oder Pfad (Standard: musterstadt)."),
     table_file: Optional[Path] = typer.Option(None, "--table", help="Eigene Datei (CSV oder Parquet) statt eines erzeugten Datensatzes."),
     as_table: Optional[str] = typer.Option(None, "--as", help="Standardtabelle, gegen deren Schema die Datei geprüft wird, z. B. einwohner."),
-    docs: bool = typer.Option(True, "--docs/--no-docs", help="Data Docs (HTML) in den Ordner qualitaet/ schreiben."),
+    docs: bool = typer.Option(True, "--docs/--no-docs", help="Data Docs (HTML) schreiben: <datensatz>/qualitaet/, bei --table <datei>_qualitaet/ neben der Datei."),
 ) -> None:
     """Daten prüfen (Great Expectations): Schema, Schlüssel, Beziehungen, Verteilungen. Exit 1 bei Abweichungen."""
     from rich.console import Console
