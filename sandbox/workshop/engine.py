@@ -21,7 +21,7 @@ from sandbox.errors import SandboxError
 if TYPE_CHECKING:
     import docker
 
-__all__ = ["connect", "Names", "participant_id", "port_free", "check_name",
+__all__ = ["connect", "Names", "participant_id", "port_free", "published_ports", "check_name",
            "LABEL_WORKSHOP", "LABEL_PARTICIPANT", "LABEL_ROLE", "DEFAULT_IMAGE"]
 
 LABEL_WORKSHOP = "experimentierraum.workshop"
@@ -79,6 +79,15 @@ def port_free(port: int, host: str = "127.0.0.1") -> bool:
         except OSError:
             return False
     return True
+
+
+def published_ports(client: "docker.DockerClient") -> set[int]:
+    """Host ports the engine's containers publish (Podman forwards them without binding a socket)."""
+    ports: set[int] = set()
+    for container in client.containers.list(all=True):
+        for bindings in (container.attrs.get("HostConfig", {}).get("PortBindings") or {}).values():
+            ports.update(int(b["HostPort"]) for b in bindings or [] if str(b.get("HostPort", "")).isdigit())
+    return ports
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Callable
 
 from sandbox.errors import SandboxError
 from sandbox.workshop import content
-from sandbox.workshop.engine import LABEL_PARTICIPANT, LABEL_ROLE, Names, connect, participant_id, port_free
+from sandbox.workshop.engine import (LABEL_PARTICIPANT, LABEL_ROLE, Names, connect, participant_id, port_free,
+                                     published_ports)
 from sandbox.workshop.lifecycle import HOST_IP, ContainerSpec, Lifecycle, answers
 from sandbox.workshop.participants import (TRACKING_PORT, Facts, Limits, create_experiments, facts_of, host_port,
                                            lab_url, participant_spec, tracking_spec)
@@ -99,7 +100,8 @@ def _check_plan(client: "docker.DockerClient", plan: Plan, names: Names) -> None
     if plan.tracking_port in plan.ports() or max(ports) > 65535:
         raise SandboxError(f"ports {plan.port_base + 1}-{max(ports)} and --tracking-port {plan.tracking_port} "
                            "must be distinct and at most 65535")
-    busy = [p for p in ports if not port_free(p)]
+    taken = published_ports(client)
+    busy = [p for p in ports if p in taken or not port_free(p)]
     if busy:
         raise SandboxError(f"port(s) {', '.join(map(str, busy))} on {HOST_IP} are in use; "
                            "choose others with --port-base / --tracking-port")

@@ -3,31 +3,60 @@
 Where no engine answers, these tests are skipped with the reason; under
 ``CI=true`` they fail instead, because CI provisions the engine
 (``.ci/engine.sh``, Podman serving the Docker API). Everything a test starts
-is labelled (workshops named ``pytest-...``, compose projects ``pytest...``)
-and removed by a session fixture, before and after the session. When a test
-fails, the logs of every test container are printed with its report.
+is labelled with this session's name (:data:`SESSION`, ``pytest<pid>``: the
+workshop's name, the compose project's name) and removed by a session
+fixture when the session ends; at its start, the session removes what
+sessions that are no longer running left behind (several test sessions may
+share one engine). When a test fails, the logs of every container of the
+session are printed with its report.
 """
 
 from __future__ import annotations
 
 import os
+import random
+import re
 import shutil
-import socket
 import subprocess
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 WORKSHOP_LABEL = "experimentierraum.workshop"
 COMPOSE_LABEL = "com.docker.compose.project"
-PREFIX = "pytest"
+SESSION = f"pytest{os.getpid()}"  # prefix of every workshop, compose project and label value this session makes
+_OWNER = re.compile(r"^pytest(\d+)")
+
+
+def _owner(labels: dict[str, str] | None) -> int | None:
+    """The pid of the test session that made an object with these labels, or None if no test made it."""
+    labels = labels or {}
+    for key in (WORKSHOP_LABEL, COMPOSE_LABEL):
+        found = _OWNER.match(labels.get(key, ""))
+        if found:
+            return int(found.group(1))
+    return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _ours(labels: dict[str, str] | None) -> bool:
-    labels = labels or {}
-    return labels.get(WORKSHOP_LABEL, "").startswith(PREFIX) or labels.get(COMPOSE_LABEL, "").startswith(PREFIX)
+    return _owner(labels) == os.getpid()
+
+
+def _stale(labels: dict[str, str] | None) -> bool:
+    owner = _owner(labels)
+    return owner is not None and (owner == os.getpid() or not _alive(owner))
 
 
 def _unavailable(reason: str) -> None:
@@ -36,24 +65,24 @@ def _unavailable(reason: str) -> None:
     pytest.skip(f"no container engine: {reason}")
 
 
-def remove_test_objects(client: Any) -> None:
-    """Remove every container, network and volume a test made (by label)."""
+def remove_test_objects(client: Any, which: Callable[[dict[str, str] | None], bool] = _ours) -> None:
+    """Remove the containers, networks and volumes ``which`` selects by their labels (default: this session's)."""
     import docker.errors
 
     for container in client.containers.list(all=True):
-        if _ours(container.labels):
+        if which(container.labels):
             try:
                 container.remove(force=True, v=True)
             except docker.errors.APIError:
                 pass
     for network in client.networks.list():
-        if _ours(network.attrs.get("Labels")):
+        if which(network.attrs.get("Labels")):
             try:
                 network.remove()
             except docker.errors.APIError:
                 pass
     for volume in client.volumes.list():
-        if _ours(volume.attrs.get("Labels")):
+        if which(volume.attrs.get("Labels")):
             try:
                 volume.remove(force=True)
             except docker.errors.APIError:
@@ -75,7 +104,7 @@ def engine() -> Iterator[Any]:
     except Exception as exc:  # noqa: BLE001 - any failure to reach the engine means: no engine
         _unavailable(f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} "
                      f"(DOCKER_HOST={os.environ.get('DOCKER_HOST', 'unset')})")
-    remove_test_objects(client)
+    remove_test_objects(client, _stale)  # left by sessions that died; never another running session's
     yield client
     remove_test_objects(client)
     client.close()
@@ -120,21 +149,20 @@ def postgres_image(engine: Any) -> str:
         return "postgres:16"
 
 
-def free_ports(count: int, start: int = 20000) -> int:
-    """A base port such that base+1 .. base+count are all free on 127.0.0.1."""
-    base = start
-    while base + count < 60000:
-        ok = True
-        for port in range(base + 1, base + count + 1):
-            with socket.socket() as sock:
-                try:
-                    sock.bind(("127.0.0.1", port))
-                except OSError:
-                    ok = False
-                    break
-        if ok:
+def free_ports(count: int, engine: Any) -> int:
+    """A random base port such that base+1 .. base+count are free on 127.0.0.1 and published by no container.
+
+    Random, so that concurrent sessions, and port forwards an engine failed to clean up, rarely meet.
+    """
+    from sandbox.workshop.engine import port_free, published_ports
+
+    taken = published_ports(engine)
+    rng = random.Random()
+    for _ in range(200):
+        base = rng.randrange(20000, 50000 - count)
+        ports = range(base + 1, base + count + 1)
+        if not taken.intersection(ports) and all(port_free(p) for p in ports):
             return base
-        base += count + 7
     raise RuntimeError("no free port range")
 
 

@@ -16,7 +16,7 @@ from sandbox.errors import SandboxError
 from sandbox.synth import TABLES
 from sandbox.workshop.database import load_dataset
 
-from .conftest import free_ports
+from .conftest import SESSION, free_ports
 
 pytestmark = pytest.mark.containers
 
@@ -27,11 +27,11 @@ def database(engine: Any, postgres_image: str) -> Iterator[str]:
     import psycopg
 
     password = "pw" + secrets.token_hex(6)
-    port = free_ports(1, 25400) + 1
+    port = free_ports(1, engine) + 1
     container = engine.containers.run(
-        postgres_image, detach=True, name=f"pytest-db-{secrets.token_hex(3)}",
+        postgres_image, detach=True, name=f"{SESSION}-db-{secrets.token_hex(3)}",
         environment={"POSTGRES_PASSWORD": password, "POSTGRES_USER": "labor", "POSTGRES_DB": "daten"},
-        ports={"5432/tcp": ("127.0.0.1", port)}, labels={"experimentierraum.workshop": "pytest-db"})
+        ports={"5432/tcp": ("127.0.0.1", port)}, labels={"experimentierraum.workshop": f"{SESSION}-db"})
     url = f"postgresql://labor:{password}@127.0.0.1:{port}/daten"
     deadline = time.monotonic() + 120
     while True:
@@ -143,8 +143,9 @@ def test_a_failing_load_rolls_back_to_the_previous_tables(database: str, small: 
     assert _query(database, "select count(*) from zurueck.haushalte")[0][0] == small.manifest["tables"]["haushalte"]["rows"]
 
 
-def test_clear_errors(database: str, musterstadt: datasets.Dataset, capsys: pytest.CaptureFixture[str]) -> None:
-    port = free_ports(1, 26400) + 1
+def test_clear_errors(database: str, engine: Any, musterstadt: datasets.Dataset,
+                      capsys: pytest.CaptureFixture[str]) -> None:
+    port = free_ports(1, engine) + 1
     for url, message in ((f"postgresql://x:geheim@127.0.0.1:{port}/db", "cannot connect to PostgreSQL at "
                           f"postgresql://x:***@127.0.0.1:{port}/db"),
                          ("mysql://x@localhost/db", "--into must be a PostgreSQL URL")):

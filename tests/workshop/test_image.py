@@ -9,9 +9,11 @@ from typing import Any
 
 import pytest
 
+from .conftest import SESSION
+
 pytestmark = pytest.mark.containers
 
-LABELS = {"experimentierraum.workshop": "pytest-image"}
+LABELS = {"experimentierraum.workshop": f"{SESSION}-image"}
 
 
 def _run(engine: Any, image: str, command: list[str], **kwargs: Any) -> tuple[int, str]:

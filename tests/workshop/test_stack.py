@@ -20,11 +20,11 @@ from urllib.parse import quote
 
 import pytest
 
-from .conftest import REPO, free_ports
+from .conftest import REPO, SESSION, free_ports
 
 pytestmark = pytest.mark.containers
 
-PROJECT = f"pytest{secrets.token_hex(3)}"
+PROJECT = f"{SESSION}x{secrets.token_hex(3)}"
 
 
 class Stack:
@@ -81,7 +81,7 @@ def stack(engine: Any, sandbox_image: str, postgres_image: str, tmp_path_factory
     if not shutil.which("docker-compose") and subprocess.run(["docker", "compose", "version"],
                                                               capture_output=True).returncode != 0:
         pytest.fail("no compose client (docker-compose or docker compose) is installed; .ci/engine.sh installs it")
-    base = free_ports(3, 23000)
+    base = free_ports(3, engine)
     ports = {"JUPYTER_PORT": base + 1, "MLFLOW_PORT": base + 2, "DB_PORT": base + 3}
     secrets_ = {"JUPYTER_TOKEN": secrets.token_urlsafe(16), "POSTGRES_PASSWORD": "p@ss:" + secrets.token_hex(4) + "/%"}
     env_file = tmp_path_factory.mktemp("compose") / ".env"
@@ -113,7 +113,7 @@ def test_lab_requires_its_token(stack: Stack) -> None:
     assert stack.lab_answers()
 
 
-def test_run_logged_in_lab_reaches_tracking_by_name_and_is_stored_in_postgresql(stack: Stack) -> None:
+def test_run_logged_in_lab_reaches_tracking_by_name_and_is_stored_in_postgresql(stack: Stack, tmp_path: Path) -> None:
     import psycopg
 
     marker = secrets.token_hex(4)
@@ -135,11 +135,10 @@ def test_run_logged_in_lab_reaches_tracking_by_name_and_is_stored_in_postgresql(
     from mlflow.tracking import MlflowClient
 
     client = MlflowClient(tracking_uri=f"http://127.0.0.1:{stack.ports['MLFLOW_PORT']}")
-    local = client.download_artifacts(run_id, "bericht.txt", str(REPO / "build" / "pytest-artifacts"))
+    local = client.download_artifacts(run_id, "bericht.txt", str(tmp_path))
     assert Path(local).read_text(encoding="utf-8") == f"ergebnis {marker}"
     code, listing = stack.container("tracking").exec_run(["sh", "-c", "find /home/lab/mlflow/artifacts -name bericht.txt"])
     assert code == 0 and b"bericht.txt" in listing
-    shutil.rmtree(REPO / "build" / "pytest-artifacts", ignore_errors=True)
 
 
 def test_db_holds_the_synthetic_tables_of_the_image_dataset(stack: Stack) -> None:

@@ -19,11 +19,11 @@ import pytest
 
 from sandbox.cli import main
 
-from .conftest import free_ports
+from .conftest import SESSION, free_ports
 
 pytestmark = pytest.mark.containers
 
-NAME = f"pytest-ws{secrets.token_hex(2)}"
+NAME = f"{SESSION}-ws{secrets.token_hex(2)}"
 LABEL = f"experimentierraum.workshop={NAME}"
 
 
@@ -67,7 +67,7 @@ def workshop(engine: Any, sandbox_image: str, tmp_path_factory: pytest.TempPathF
     (content / "Aufgabe_1.ipynb").write_text(json.dumps({"cells": [], "metadata": {}, "nbformat": 4,
                                                           "nbformat_minor": 5}), encoding="utf-8")
     (content / "hinweise.md").write_text("# Hinweise\n", encoding="utf-8")
-    base = free_ports(4, 21000)
+    base = free_ports(4, engine)
     sheet = folder / "zugaenge.html"
     with pytest.raises(SystemExit) as done:
         main(["workshop", "start", "--participants", "3", "--name", NAME, "--image", sandbox_image,
@@ -183,6 +183,15 @@ def test_starting_twice_is_refused_clearly(workshop: dict[str, Any], sandbox_ima
                                            capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = sandbox(capsys, "workshop", "start", "-n", "2", "--name", NAME, "--image", sandbox_image)
     assert code == 2 and f"workshop '{NAME}' is already started" in err and err.count("\n") == 1
+
+
+def test_ports_another_workshop_publishes_are_refused(workshop: dict[str, Any], sandbox_image: str, engine: Any,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    other = f"{NAME}-b"
+    code, _, err = sandbox(capsys, "workshop", "start", "-n", "2", "--name", other, "--image", sandbox_image,
+                           "--port-base", str(workshop["base"]), "--tracking-port", str(free_ports(1, engine) + 1))
+    assert code == 2 and f"{workshop['base'] + 1}, {workshop['base'] + 2} on 127.0.0.1 are in use" in err
+    assert engine.containers.list(all=True, filters={"label": f"experimentierraum.workshop={other}"}) == []
 
 
 def test_killed_participant_is_reported_and_reset_brings_it_back(
