@@ -9,6 +9,7 @@ stack is tested against a real engine in tests/workshop/test_stack.py.
 from __future__ import annotations
 
 import re
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -78,25 +79,28 @@ def test_dockerfile_non_root_healthcheck_base_argument() -> None:
     assert "--mount" not in text  # no BuildKit-only syntax: docker-compose 1.29's classic builder builds it too
 
 
-@pytest.mark.parametrize("client", ["docker-compose", "docker compose"])
-def test_compose_client_accepts_the_file(client: str, tmp_path: Path) -> None:
-    binary = client.split()[0]
-    if not shutil.which(binary):
-        pytest.skip(f"{binary} is not installed")
+def _require_docker_compose() -> None:
+    """docker-compose is part of the container engine .ci/engine.sh provisions: skip without it, except in CI."""
+    if shutil.which("docker-compose"):
+        return
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail("docker-compose required under CI=true (.ci/engine.sh installs it)")
+    pytest.skip("docker-compose is not installed (part of the container engine; see .ci/engine.sh)")
+
+
+def test_compose_client_accepts_the_file(tmp_path: Path) -> None:
+    """docker-compose 1.29 (Debian) reads the file; the Compose v2 plugin is not packaged here, so the
+    file keeps to the Compose Specification both read (no `version:` key, checked above)."""
+    _require_docker_compose()
     env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "JUPYTER_TOKEN": "t", "POSTGRES_PASSWORD": "p", "HOME": str(tmp_path)}
-    if client == "docker compose":
-        probe = subprocess.run(["docker", "compose", "version"], capture_output=True, text=True, env=env, timeout=60)
-        if probe.returncode != 0:
-            pytest.skip("the docker compose v2 plugin is not installed")
-    done = subprocess.run([*client.split(), "-f", str(REPO / "docker-compose.yml"), "config"],
+    done = subprocess.run(["docker-compose", "-f", str(REPO / "docker-compose.yml"), "config"],
                           capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "127.0.0.1" in done.stdout
 
 
 def test_compose_refuses_to_run_without_secrets(tmp_path: Path) -> None:
-    if not shutil.which("docker-compose"):
-        pytest.skip("docker-compose is not installed")
+    _require_docker_compose()
     env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(tmp_path)}
     done = subprocess.run(["docker-compose", "-f", str(REPO / "docker-compose.yml"), "config"],
                           capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
