@@ -20,7 +20,7 @@ from sandbox.quality.distribution import distribution_checks
 from sandbox.quality.loading import Loaded, load_dataset, load_extract, read_manifest
 from sandbox.quality.overview import write_overview
 from sandbox.quality.report import QualityReport
-from sandbox.quality.suites import Check, table_check
+from sandbox.quality.suites import Check, table_checks
 
 if TYPE_CHECKING:
     from sandbox.quality.privacy import PrivacyReport
@@ -35,8 +35,8 @@ def build_checks(loaded: Loaded, manifest: dict[str, Any] | None, exact: bool = 
     """Every check the loaded tables allow: table suites, foreign keys, named rules, profile."""
     from sandbox.synth import TABLES
 
-    checks = [table_check(TABLES[name].TABLE, frame, loaded.bad_types.get(name), exact)
-              for name, frame in loaded.frames.items()]
+    checks = [check for name, frame in loaded.frames.items()
+              for check in table_checks(TABLES[name].TABLE, frame, loaded.bad_types.get(name), exact)]
     notes = list(loaded.notes)
     for builder in (foreign_key_checks, named_checks):
         more, why = builder(loaded)
