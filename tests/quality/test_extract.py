@@ -119,6 +119,8 @@ def test_header_only_fails_its_checks(capsys, tmp_path: Path) -> None:
     (["--table", "gibtsnicht.csv", "--as", "einwohner"], "gibtsnicht.csv does not exist"),
     (["--table", "x.csv", "--as", "buerger"], "unknown table 'buerger' for --as"),
     (["--table", "x.xlsx", "--as", "einwohner"], "unknown file type '.xlsx'"),
+    (["gibtsnicht"], "no generated dataset 'gibtsnicht'"),
+    (["musterstadt", "--table", "x.csv", "--as", "einwohner"], "give either a dataset or --table FILE --as TABLE"),
 ])
 def test_bad_arguments_one_line_exit_2(capsys, tmp_path: Path, monkeypatch, args: list[str], message: str) -> None:
     monkeypatch.chdir(tmp_path)

@@ -31,6 +31,13 @@ def test_generated_musterstadt_passes_every_check_and_writes_data_docs(mustersta
     assert "cdn" not in overview.lower() and "http" not in overview, "readable without internet"
 
 
+def test_without_argument_the_default_dataset_is_checked(capsys, musterstadt_path: Path) -> None:
+    code, out, _ = run_cli(capsys, "data", "check", "--no-docs")
+    assert code == 0 and "Qualitätsprüfung: musterstadt-s42" in out and "Ergebnis: bestanden" in out
+    code, out, _ = run_cli(capsys, "data", "privacy")
+    assert code == 0 and "Datenschutz: musterstadt-s42" in out
+
+
 def test_gate_records_result_in_manifest_and_data_card(tmp_path: Path) -> None:
     gate = GenerationGate("musterstadt")
     path = generate_dataset("musterstadt", 11, population=2500, out=tmp_path / "d", finalize=gate)
