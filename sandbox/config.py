@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
+
+from sandbox.errors import SandboxError
 
 __all__ = [
     "workspace",
@@ -19,6 +22,7 @@ __all__ = [
     "generated_dir",
     "DEFAULT_PROFILE",
     "DEFAULT_SEED",
+    "read_yaml",
 ]
 
 DEFAULT_PROFILE = "musterstadt"
@@ -64,3 +68,20 @@ def generated_dir() -> Path:
     if env:
         return Path(env).expanduser().resolve()
     return workspace() / "synthetic_data" / "generated"
+
+
+def read_yaml(path: Path, hint: str = "fix it") -> dict[str, Any]:
+    """A YAML mapping from ``path``; a missing or malformed file is one clear error ending in ``hint``."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SandboxError(f"cannot read {path} ({exc.strerror}); {hint}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        raise SandboxError(f"{path}{where} is not valid YAML ({getattr(exc, 'problem', None) or exc}); {hint}") from None
+    if not isinstance(data, dict):
+        raise SandboxError(f"{path} must hold a YAML mapping (key: value lines); {hint}")
+    return data

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from sandbox.compare import sources
+from sandbox.config import read_yaml
 from sandbox.errors import SandboxError
 
 if TYPE_CHECKING:
@@ -154,17 +155,7 @@ def parse(data: Any, where: str = "scorecard") -> Scorecard:
 
 def read_file(path: Path) -> Scorecard:
     """Parse and check a scorecard YAML file; every problem is one line naming the file."""
-    import yaml
-
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise SandboxError(f"cannot read {path} ({exc.strerror}); check the path given with --file") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" line {mark.line + 1}" if mark is not None else ""
-        raise SandboxError(f"{path}{line} is not valid YAML ({getattr(exc, 'problem', None) or exc})") from None
-    return parse(data, str(path))
+    return parse(read_yaml(Path(path), hint="check the file given with --file"), str(path))
 
 
 def blank_yaml() -> str:

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
-
-from sandbox.config import workspace
+from sandbox.config import read_yaml, workspace
 from sandbox.errors import SandboxError
 
 __all__ = ["templates_dir", "experiments_dir", "check_name", "read_yaml", "NAME_PATTERN"]
@@ -38,20 +36,3 @@ def check_name(name: str, what: str) -> str:
         raise SandboxError(f"{what} name {name!r} is not a valid folder name; use 2-63 lowercase letters, digits, "
                            f"'-' or '_', starting with a letter or digit, e.g. posteingang-pilot")
     return name
-
-
-def read_yaml(path: Path) -> dict[str, Any]:
-    """A YAML mapping from ``path``; a missing or malformed file is one clear error."""
-    import yaml
-
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise SandboxError(f"cannot read {path} ({exc.strerror})") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        raise SandboxError(f"{path}{where} is not valid YAML ({getattr(exc, 'problem', None) or exc}); fix it") from None
-    if not isinstance(data, dict):
-        raise SandboxError(f"{path} must hold a YAML mapping (key: value lines)")
-    return data
