@@ -22,9 +22,10 @@ import pyarrow.compute as pc
 from sandbox.synth import reference
 from sandbox.synth.context import Context
 from sandbox.synth.kalender import days_of, year_month_day
+from sandbox.synth.sampling import positions
 from sandbox.synth.textbausteine import VARIANTS, Pool, SlotValues, Templates, assemble
 
-__all__ = ["Messages", "compose", "positions", "SEPARATORS", "KANAELE", "EMAIL", "FORMULAR", "BRIEF"]
+__all__ = ["Messages", "compose", "SEPARATORS", "KANAELE", "EMAIL", "FORMULAR", "BRIEF"]
 
 KANAELE = ("E-Mail", "Kontaktformular", "Brief")  # channels; messages carry their index
 EMAIL, FORMULAR, BRIEF = range(3)
@@ -161,15 +162,6 @@ def _layout(blocks: _Blocks, rng: np.random.Generator, params: dict, catalog: pd
         np.where(~vague & (status | _chance(rng, by_kanal(BETREFF_KONKRET), n)) & (own >= 0), own, blocks.pool("betreff", "").draw(rng, np.zeros(n, np.int64))),
     ], axis=1)
     return layout, urgency, subject
-
-
-def positions(keys: pd.Series, wanted: np.ndarray) -> np.ndarray:
-    """Row of each wanted key in ``keys`` (-1 if absent); O(1) per key for the usual keys 1..n."""
-    k, wanted = keys.to_numpy(np.int64), np.asarray(wanted, np.int64)
-    if len(k) and k[-1] - k[0] == len(k) - 1 and (np.diff(k) == 1).all():
-        at = wanted - k[0]
-        return np.where((at >= 0) & (at < len(k)), at, -1)
-    return pd.Index(k).get_indexer(wanted)
 
 
 def _strings(values: np.ndarray | list) -> pa.Array:

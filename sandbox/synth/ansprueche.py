@@ -33,10 +33,10 @@ from sandbox.synth import reference
 from sandbox.synth.bevoelkerung import ROLLEN
 from sandbox.synth.context import Context
 from sandbox.synth.kalender import MISSING, add_months, add_years, days_of, from_year_month_day, year_month_day
-from sandbox.synth.sampling import band_values, days_before, nullable_dates, nullable_int, take_strings
+from sandbox.synth.sampling import band_values, days_before, nullable_dates, nullable_int, take_strings, codes, positions
 from sandbox.synth.schema import Column, Table
 
-__all__ = ["TABLE", "generate", "LEISTUNGEN", "GRUENDE", "EINKOMMEN", "household_income", "codes", "positions"]
+__all__ = ["TABLE", "generate", "LEISTUNGEN", "GRUENDE", "EINKOMMEN", "household_income"]
 
 LEISTUNGEN = ("Kindergeld", "Elterngeld", "Kita-Platz", "Wohngeld")
 #: service names in `leistungen`; Kindergeld is paid by the federal Familienkasse
@@ -96,15 +96,6 @@ TABLE = Table(
         Column("grund", "string", "kurze Begründung", allowed=GRUENDE),
     ),
 )
-
-
-def codes(values: pd.Series, vocabulary: Sequence[str]) -> np.ndarray:
-    """Position of every string in ``vocabulary`` (-1 if absent), computed in Arrow without Python objects."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    found = pc.index_in(pa.array(values, from_pandas=True), value_set=pa.array(list(vocabulary), type=pa.string()))
-    return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 def household_income(rng: np.random.Generator, haushalte: pd.DataFrame, head_age: np.ndarray) -> np.ndarray:
@@ -167,14 +158,6 @@ def _part(reg: _Register, leistung: int, person: np.ndarray, start: np.ndarray, 
         "haushalt": reg.household[person], "person": reg.ids[person], "leistung": np.full(len(person), leistung),
         "ab": start, "bis": end, "ereignis": trigger, "grund": np.broadcast_to(np.asarray(grund, np.int64), person.shape),
     }
-
-
-def positions(keys: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Index of each value in ``keys`` (unique non-negative integers), -1 where absent; a dense lookup table."""
-    top = int(max(keys.max(initial=0), values.max(initial=0))) + 1
-    lookup = np.full(top + 1, -1, np.int64)  # the last entry answers negative values
-    lookup[keys] = np.arange(len(keys))
-    return lookup[np.where(values < 0, top, values)]
 
 
 class _Households:

@@ -31,26 +31,14 @@ from sandbox.synth import leistungen
 from sandbox.synth.bevoelkerung import ROLLEN
 from sandbox.synth.context import Context
 from sandbox.synth.kalender import MISSING, days_of, year_month_day
-from sandbox.synth.sampling import days_before
+from sandbox.synth.sampling import days_before, codes
 
-__all__ = ["Register", "Nachfrage", "Positions", "part", "join", "codes", "age_band", "YEAR", "COLUMNS"]
+__all__ = ["Register", "Nachfrage", "Positions", "part", "join", "age_band", "YEAR", "COLUMNS"]
 
 YEAR = 365.2425
 NEVER = np.iinfo(np.int64).max // 4  # "not deregistered" as a far-future day
 ROUNDS = 25  # rejection-sampling rounds; the acceptance rate is far above 1/2
 COLUMNS = ("svc", "tag", "person", "firm", "gem", "berechtigt", "frueheste", "spaeteste")
-
-
-def codes(values: pd.Series, vocabulary: Sequence[str]) -> np.ndarray:
-    """Position of each text value in ``vocabulary`` (-1 for missing or unknown), without Python objects."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        lookup = np.append(pd.Index(list(vocabulary)).get_indexer(values.cat.categories), -1)
-        return lookup[values.cat.codes.to_numpy().astype(np.int64)]  # code -1 (missing) picks the appended -1
-    found = pc.index_in(pa.array(values), value_set=pa.array(list(vocabulary), pa.string()))
-    return pc.fill_null(found, -1).to_numpy().astype(np.int64)
 
 
 class Positions:

@@ -23,11 +23,11 @@ import pyarrow as pa
 
 from sandbox.config import reference_dir
 from sandbox.synth import reference
-from sandbox.synth.anfragetext import BRIEF, EMAIL, KANAELE, compose, positions
+from sandbox.synth.anfragetext import BRIEF, EMAIL, KANAELE, compose
 from sandbox.synth.context import Context
 from sandbox.synth.kalender import MISSING, days_of
 from sandbox.synth.leistungen import antragsjahre
-from sandbox.synth.sampling import band_values, days_before, nullable_int, top_k_weighted, weighted_choice
+from sandbox.synth.sampling import band_values, days_before, nullable_int, top_k_weighted, weighted_choice, positions
 from sandbox.synth.schema import Column, Table
 
 __all__ = ["TABLE", "generate", "KANAELE", "DRINGLICHKEITEN"]

@@ -30,6 +30,8 @@ __all__ = [
     "nullable_dates",
     "lookup_table",
     "draw",
+    "codes",
+    "positions",
 ]
 
 EPOCH = dt.date(1970, 1, 1)
@@ -181,3 +183,34 @@ def lookup_table(weights: Any, resolution: int = 1 << 16) -> np.ndarray:
 def draw(rng: np.random.Generator, table: np.ndarray, size: int) -> np.ndarray:
     """``size`` category indices drawn from a :func:`lookup_table`."""
     return table[rng.integers(0, len(table), size=size)]
+
+
+def codes(values: "pd.Series", vocabulary: Any) -> np.ndarray:
+    """Position of each text value in ``vocabulary`` (-1 for missing or unknown), without Python objects."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        lookup = np.append(pd.Index(list(vocabulary)).get_indexer(values.cat.categories), -1)
+        return lookup[values.cat.codes.to_numpy().astype(np.int64)]  # code -1 (missing) picks the appended -1
+    found = pc.index_in(pa.array(values, from_pandas=True), value_set=pa.array(list(vocabulary), pa.string()))
+    return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def positions(keys: Any, values: Any) -> np.ndarray:
+    """Row of each value in ``keys`` (unique non-negative integers), -1 where absent.
+
+    Consecutive keys (the usual ids 1..n) are answered by arithmetic, others
+    through a dense lookup table: no hashing, no Python objects.
+    """
+    k, v = np.asarray(keys, dtype=np.int64), np.asarray(values, dtype=np.int64)
+    if len(k) == 0:
+        return np.full(len(v), -1, dtype=np.int64)
+    if k[-1] - k[0] == len(k) - 1 and (np.diff(k) == 1).all():
+        at = v - k[0]
+        return np.where((at >= 0) & (at < len(k)), at, -1)
+    top = int(max(k.max(), v.max(initial=0))) + 1
+    lookup = np.full(top + 1, -1, np.int64)  # the last entry answers negative values
+    lookup[k] = np.arange(len(k))
+    return lookup[np.where(v < 0, top, v)]

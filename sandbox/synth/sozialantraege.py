@@ -22,7 +22,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sandbox.synth.antragsteller import Nachfrage, Register, codes, part
+from sandbox.synth.antragsteller import Nachfrage, Register, part
+from sandbox.synth.sampling import codes
 from sandbox.synth.kalender import MISSING, add_months, days_of, from_year_month_day, year_month_day
 from sandbox.synth.leistungen import annahme
 

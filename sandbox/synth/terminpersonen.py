@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from sandbox.synth import reference
-from sandbox.synth.ansprueche import codes, positions
+from sandbox.synth.sampling import codes, positions
 from sandbox.synth.context import Context
 from sandbox.synth.kalender import MISSING, days_of
 from sandbox.synth.meldeereignisse import EREIGNISARTEN

@@ -34,7 +34,7 @@ from sandbox.synth.context import Context
 from sandbox.synth.kalender import MISSING, days_of, year_month_day
 from sandbox.synth.prozessschritte import RESSOURCEN, Vorlagen, schritte, varianten
 from sandbox.synth.antraege import ERGEBNISSE, KANAELE, STATUS
-from sandbox.synth.antragsteller import codes
+from sandbox.synth.sampling import codes
 from sandbox.synth.sachbearbeitung import StaffPlan, offices, staff_plan
 from sandbox.synth.sampling import days_before
 from sandbox.synth.schema import Column, Table
