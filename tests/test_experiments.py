@@ -18,10 +18,10 @@ import pytest
 import yaml
 
 from sandbox import experiments
-from sandbox.cli import main
 from sandbox.errors import SandboxError
 from sandbox.experiments import params as P
 from sandbox.experiments.record import OUTPUT_ENV, read_record
+from tests.support import cli
 
 PROBE_YAML = """\
 titel: Probe
@@ -76,16 +76,6 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store: str, musterstad
     monkeypatch.setenv("MLFLOW_TRACKING_URI", store)
     monkeypatch.chdir(tmp_path)
     return tmp_path
-
-
-def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    try:
-        main(list(args))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _client():

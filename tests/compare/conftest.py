@@ -14,7 +14,6 @@ from typing import Iterator, Mapping, Sequence
 import pytest
 
 from sandbox import datasets, tracking
-from sandbox.cli import main
 from sandbox.synth.writer import generate_dataset
 
 STORE_ENV = "MLFLOW_TRACKING_URI"
@@ -88,13 +87,3 @@ def start_running(experiment: str, dataset: datasets.Dataset, seed: int, params:
     return run.info.run_id
 
 
-def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """Run ``sandbox ARGS`` in this process: (exit code, stdout, stderr)."""
-    capsys.readouterr()
-    code = 0
-    try:
-        main(list(args))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err

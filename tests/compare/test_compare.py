@@ -12,7 +12,8 @@ import pytest
 from sandbox import compare
 from sandbox.compare import report
 from sandbox.errors import SandboxError
-from tests.compare.conftest import cli, log_failed, log_runs, start_running
+from tests.compare.conftest import log_failed, log_runs, start_running
+from tests.support import cli
 
 CRITERIA = {"recall": (0.75, ">="), "precision": (0.8, ">=")}
 

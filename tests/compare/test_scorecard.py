@@ -12,7 +12,8 @@ import yaml
 
 from sandbox import compare, tracking
 from sandbox.compare import scorecard
-from tests.compare.conftest import cli, log_runs
+from tests.compare.conftest import log_runs
+from tests.support import cli
 
 KEYS = [c.key for c in scorecard.CRITERIA]
 
