@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from sandbox.synth import anschriften, einwohner, gemeinden, gewerbe, haushalte, meldeereignisse
-from sandbox.synth import ansprueche, termine
-from sandbox.synth import antraege, leistungen, vorgangsereignisse
-from sandbox.synth import buergeranfragen
+from sandbox.synth.tables import anschriften, einwohner, gemeinden, gewerbe, haushalte, meldeereignisse
+from sandbox.synth.tables import ansprueche, termine
+from sandbox.synth.tables import antraege, leistungen, vorgangsereignisse
+from sandbox.synth.tables import buergeranfragen
 from sandbox.synth.schema import Table
 
 __all__ = ["TABLES", "table_schema", "schemas"]

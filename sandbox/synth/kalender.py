@@ -34,9 +34,11 @@ __all__ = [
     "saxon_holidays",
     "iso",
     "MISSING",
+    "YEAR",
 ]
 
 MISSING = np.iinfo(np.int64).min  # integer stand-in for a missing date
+YEAR = 365.2425  # mean length of a Gregorian year in days: ages and periods in years
 _EPOCH = np.datetime64("1970-01-01", "D")
 
 

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 import numpy as np
 
+from sandbox.synth.kalender import YEAR
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -112,7 +114,7 @@ def birth_dates(rng: np.random.Generator, ages: np.ndarray, on_day: "int | np.nd
     The gap is at least ``age`` years plus one day and less than ``age + 1``
     years, so the age in completed years agrees with the calendar.
     """
-    low = np.ceil(ages * 365.2425).astype(np.int64) + 1
+    low = np.ceil(ages * YEAR).astype(np.int64) + 1
     return on_day - low - rng.integers(0, 364, size=len(ages))
 
 

@@ -68,9 +68,7 @@ def _release_unneeded(ctx: "Context", remaining: Sequence[str]) -> None:
 
     needed = {parent for name in remaining for parent in TABLES[name].TABLE.parents}
     for name in [t for t in ctx.tables if t not in needed]:
-        del ctx.tables[name]
-        for key in [k for k in ctx.extras if k.startswith(f"{name}.")]:
-            del ctx.extras[key]
+        ctx.release(name)
 
 
 def _prepare_target(target: Path, force: bool) -> Path:

@@ -1,0 +1,1 @@
+"""Free text: citizens' messages assembled from text modules (Textbausteine)."""
