@@ -1,0 +1,53 @@
+"""Command line: parse, call, print. No logic lives here.
+
+One module per command group, as Kedro splits its ``framework/cli``:
+``lab`` (up/down/status), ``data``, ``experiment`` (templates and
+experiments), ``compare`` and ``workshop``; this module joins them into one
+typer app and turns errors into one line. Heavy libraries are imported inside
+the commands, so ``sandbox --help`` answers fast. User errors print one line
+``error: ...`` and exit 2.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from sandbox.cli import compare, data, experiment, lab, workshop
+from sandbox.errors import SandboxError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(help="Experimentierraum: synthetische Kommunaldaten, Qualitätsprüfung und Experimente.",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+for _group in (lab, compare, data, experiment, workshop):  # help lists commands first, then groups, each in this order
+    _group.register(app)
+
+
+def _click_exceptions() -> tuple[type[BaseException], type[BaseException], type[BaseException]]:
+    """(ClickException, NoArgsIsHelpError, Abort) of whichever click typer runs on."""
+    try:  # typer >= 0.25 vendors click
+        from typer._click.exceptions import ClickException, NoArgsIsHelpError
+    except ImportError:  # pragma: no cover - older typer on plain click
+        from click.exceptions import ClickException, NoArgsIsHelpError  # type: ignore[no-redef]
+    return ClickException, NoArgsIsHelpError, typer.Abort
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the app and turn user errors into one line and exit code 2."""
+    click_error, no_args, abort = _click_exceptions()
+    try:
+        result = app(args=argv, prog_name="sandbox", standalone_mode=False)
+    except SandboxError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise SystemExit(exc.exit_code) from None
+    except no_args as exc:
+        typer.echo(exc.format_message(), err=True)  # type: ignore[attr-defined]
+        raise SystemExit(2) from None
+    except click_error as exc:
+        message = " ".join(exc.format_message().split())  # type: ignore[attr-defined]
+        typer.echo(f"error: {message} (see 'sandbox --help')", err=True)
+        raise SystemExit(2) from None
+    except (abort, KeyboardInterrupt):
+        typer.echo("error: interrupted; nothing was half-written", err=True)
+        raise SystemExit(130) from None
+    raise SystemExit(result if isinstance(result, int) else 0)

@@ -1,0 +1,40 @@
+"""``sandbox compare A B [C ...]``: experiments or runs side by side.
+
+Parse, call, print: the comparison is built by ``sandbox.compare``, imported
+inside the command so ``--help`` stays fast.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+__all__ = ["compare", "register"]
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``compare`` to ``app``."""
+    app.command("compare")(compare)
+
+
+def compare(
+    names: list[str] = typer.Argument(..., help="Experimente oder Läufe (Name, Laufname oder Lauf-ID); das erste ist die Basis."),
+    out: Optional[str] = typer.Option(None, "--out", "-o", help="Zieldatei (Standard: vergleich-<namen>.<format>); - schreibt auf die Standardausgabe."),
+    format: str = typer.Option("html", "--format", help="html (eine Datei mit Diagrammen), md oder json."),
+    allow_different_metrics: bool = typer.Option(False, "--allow-different-metrics",
+                                                 help="Auch ohne gemeinsame Metrik: nur Erfolgskriterien, Bewertung und Aufwand vergleichen."),
+) -> None:
+    """Experimente nebeneinander vergleichen: Metriken mit Konfidenzintervallen, Erfolgskriterien, Bewertung, Aufwand."""
+    from sandbox.compare import compare as run_compare
+
+    result = run_compare(names, out, format, allow_different_metrics)
+    if result.path is None:
+        typer.echo(result.text, nl=False)
+        return
+    for note in result.comparison.notices:
+        if note.level == "hoch":
+            typer.echo(f"WARNUNG: {note.text}", err=True)
+    for line in result.comparison.summary:
+        typer.echo(f"- {line}")
+    typer.echo(f"Bericht: {result.path}")
