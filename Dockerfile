@@ -71,6 +71,6 @@ USER lab
 WORKDIR /home/lab/work
 EXPOSE 8888 5000
 HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 \
-    CMD ["python", "-m", "sandbox.workshop.entrypoint", "health"]
-ENTRYPOINT ["python", "-m", "sandbox.workshop.entrypoint"]
+    CMD ["python", "-m", "sandbox.services.entrypoint", "health"]
+ENTRYPOINT ["python", "-m", "sandbox.services.entrypoint"]
 CMD ["lab"]

@@ -1,4 +1,4 @@
-"""Where things live: workspace root, content folders, tracking URI.
+"""Where things live: workspace root, content folders, the sandbox's state and MLflow store.
 
 The workspace is the folder holding ``synthetic_data/``, ``experiments/`` and
 ``templates/``. It is ``$SANDBOX_HOME`` when set, else the nearest parent of
@@ -20,6 +20,8 @@ __all__ = [
     "profiles_dir",
     "reference_dir",
     "generated_dir",
+    "state_dir",
+    "store_dir",
     "DEFAULT_PROFILE",
     "DEFAULT_SEED",
     "read_yaml",
@@ -68,6 +70,16 @@ def generated_dir() -> Path:
     if env:
         return Path(env).expanduser().resolve()
     return workspace() / "synthetic_data" / "generated"
+
+
+def state_dir() -> Path:
+    """``<workspace>/.sandbox``: state file, logs and the embedded MLflow store (git-ignored)."""
+    return workspace() / ".sandbox"
+
+
+def store_dir() -> Path:
+    """Folder of the embedded MLflow store: ``mlflow.db`` and ``artifacts/``."""
+    return state_dir() / "mlflow"
 
 
 def read_yaml(path: Path, hint: str = "fix it") -> dict[str, Any]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from sandbox.errors import SandboxError
-from sandbox.tracking import OPERATORS, criterion_met
+from sandbox.tracking.criteria import OPERATORS, criterion_met
 
 __all__ = ["Criterion", "Outcome", "parse_criteria", "evaluate"]
 

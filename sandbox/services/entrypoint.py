@@ -16,7 +16,9 @@ by the command (``docker run IMAGE tracking``), as official images do:
   ``http://tracking:5000`` works from other containers.
 - ``health``: exit 0 if the role's server answers (the image's HEALTHCHECK).
 
-Anything else is executed as given (``docker run IMAGE bash``).
+Anything else is executed as given (``docker run IMAGE bash``). The server
+command lines are those of ``sandbox up`` (:mod:`sandbox.services.commands`),
+bound to all interfaces of the container instead of 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -29,8 +31,11 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import quote
 
+from sandbox.services.commands import jupyter_command, mlflow_command
+
 __all__ = ["main", "lab_command", "tracking_command", "backend_store_uri", "seed_workspace"]
 
+ALL_INTERFACES = "0.0.0.0"
 LAB_PORT = 8888
 TRACKING_PORT = 5000
 DEFAULT_ALLOWED_HOSTS = "tracking,tracking:*"
@@ -57,9 +62,7 @@ def seed_workspace(home: Path, source: Path) -> bool:
 
 def lab_command(home: Path, port: int = LAB_PORT) -> list[str]:
     """JupyterLab on all interfaces of the container, opening ``notebooks/``; the token comes from the env."""
-    return [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=0.0.0.0",
-            f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--ServerApp.root_dir={home}",
-            "--LabApp.default_url=/lab/tree/notebooks"]
+    return jupyter_command(home, ALL_INTERFACES, port)
 
 
 def backend_store_uri(env: dict[str, str]) -> str:
@@ -79,10 +82,8 @@ def backend_store_uri(env: dict[str, str]) -> str:
 def tracking_command(env: dict[str, str], port: int = TRACKING_PORT) -> list[str]:
     """The MLflow server: backend store as :func:`backend_store_uri`, artifacts proxied from MLFLOW_HOME."""
     hosts = ",".join(h for h in (env.get("MLFLOW_ALLOWED_HOSTS") or DEFAULT_ALLOWED_HOSTS, LOOPBACK_HOSTS) if h)
-    return [sys.executable, "-m", "mlflow", "server", "--backend-store-uri", backend_store_uri(env),
-            "--serve-artifacts", "--artifacts-destination", str(MLFLOW_HOME / "artifacts"),
-            "--host", "0.0.0.0", "--port", str(port), "--workers", env.get("MLFLOW_WORKERS", "1"),
-            "--allowed-hosts", hosts]
+    return mlflow_command(backend_store_uri(env), str(MLFLOW_HOME / "artifacts"), ALL_INTERFACES, port,
+                          serve_artifacts=True, workers=env.get("MLFLOW_WORKERS", "1"), allowed_hosts=hosts)
 
 
 def _answers(url: str) -> bool:

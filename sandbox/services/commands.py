@@ -1,0 +1,47 @@
+"""The command lines of the two servers, JupyterLab and MLflow, built in one place.
+
+``sandbox up`` runs them as local processes on 127.0.0.1
+(:mod:`sandbox.services.local`); the image's entrypoint runs them as the
+``lab`` and ``tracking`` roles of a container on 0.0.0.0
+(:mod:`sandbox.services.entrypoint`). Both take the same options from here,
+so a change to how a server starts reaches both. Each runs with this
+interpreter (``python -m``), so the servers of the sandbox's environment start,
+whatever is first on PATH.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+__all__ = ["jupyter_command", "mlflow_command"]
+
+
+def jupyter_command(root: Path, host: str, port: int) -> list[str]:
+    """JupyterLab on ``host:port`` serving ``root``, opening ``notebooks/``; no browser, no other port.
+
+    The token is not on the command line (visible in ``ps``): the caller
+    passes it as ``JUPYTER_TOKEN`` in the environment.
+    """
+    return [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--ServerApp.ip={host}",
+            f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--ServerApp.root_dir={root}",
+            "--LabApp.default_url=/lab/tree/notebooks"]
+
+
+def mlflow_command(backend_store: str, artifacts: str, host: str, port: int, *, serve_artifacts: bool,
+                   workers: str = "1", allowed_hosts: str | None = None) -> list[str]:
+    """The MLflow tracking server on ``host:port`` with ``backend_store``.
+
+    ``serve_artifacts``: clients send artifacts through the server, which
+    keeps them in the folder ``artifacts`` (a container, whose clients cannot
+    reach its disk); else clients write to the URI ``artifacts`` themselves
+    (local, where the embedded fallback reads the same folder).
+    ``allowed_hosts`` names the Host headers the server answers besides its own.
+    """
+    if serve_artifacts:
+        storage = ["--serve-artifacts", "--artifacts-destination", artifacts]
+    else:
+        storage = ["--default-artifact-root", artifacts, "--no-serve-artifacts"]
+    command = [sys.executable, "-m", "mlflow", "server", "--backend-store-uri", backend_store, *storage,
+               "--host", host, "--port", str(port), "--workers", workers]
+    return command + (["--allowed-hosts", allowed_hosts] if allowed_hosts else [])

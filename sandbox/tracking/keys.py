@@ -1,0 +1,117 @@
+"""The run vocabulary: every MLflow metric, param and tag name the sandbox writes or reads, named once.
+
+As MLflow keeps its own tag names in ``mlflow/utils/mlflow_tags.py``, the
+sandbox keeps its names here: the runner and :func:`sandbox.tracking.start_run`
+write them, ``sandbox experiment list``, ``sandbox compare`` and the
+scorecard read them. The values are German because users read them in the
+MLflow UI, and they are a contract with every run ever stored: renaming one
+hides old runs from comparisons, so add names, never change them.
+
+Plain names are constants; names built from another name (a metric, a
+package, a scorecard criterion) are small functions.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "EXPERIMENT", "TEMPLATE", "SEED", "QUESTION", "HYPOTHESIS", "TEAM", "ERROR", "NOTE",
+    "KIND", "KIND_SCORECARD",
+    "GIT_COMMIT", "GIT_DIRTY", "MLFLOW_GIT_COMMIT", "version",
+    "DATASET", "DATASET_PROFILE", "DATASET_SEED", "DATASET_DIGEST", "DATASET_PATH",
+    "WALL_TIME", "CPU_TIME", "NOTEBOOK_WALL_TIME", "NOTEBOOK_CPU_TIME", "COST_METRICS",
+    "CRITERION_PREFIX", "criterion_value", "criterion_threshold", "criterion_fulfilled", "criterion_rule",
+    "fulfilled_criterion",
+    "SCORE_PREFIX", "SCORE_OVERALL", "score", "score_tag",
+]
+
+# --- tags: what a run is (set by the experiment runner) -----------------------------------------
+
+EXPERIMENT = "sandbox.experiment"  # the experiment folder's name
+TEMPLATE = "sandbox.template"
+SEED = "sandbox.seed"
+QUESTION = "sandbox.fragestellung"
+HYPOTHESIS = "sandbox.hypothese"
+TEAM = "sandbox.team"
+ERROR = "sandbox.fehler"  # the failing cell's error of a FAILED run
+NOTE = "mlflow.note.content"  # MLflow's own: the run's description (Markdown) in the UI
+KIND = "sandbox.art"  # absent on experiment runs
+KIND_SCORECARD = "bewertung"  # value of KIND on an evaluator's scorecard run
+
+# --- tags: where a run ran (set by start_run) -----------------------------------------------------
+
+GIT_COMMIT = "sandbox.git.commit"
+GIT_DIRTY = "sandbox.git.dirty"  # "true" or "false"
+MLFLOW_GIT_COMMIT = "mlflow.source.git.commit"  # MLflow's own, shown in its UI
+
+
+def version(package: str) -> str:
+    """Tag of a package's version, e.g. ``sandbox.version.mlflow``."""
+    return f"sandbox.version.{package}"
+
+
+# --- data lineage (set by log_dataset) ------------------------------------------------------------
+
+DATASET = "datensatz"  # param: the dataset folder's name
+DATASET_PROFILE = "datensatz.profil"  # param
+DATASET_SEED = "datensatz.seed"  # param: the seed the dataset was generated with
+DATASET_DIGEST = "sandbox.datensatz.digest"  # tag: the full manifest digest
+DATASET_PATH = "sandbox.datensatz.pfad"  # tag
+
+# --- effort (metrics) -------------------------------------------------------------------------------
+
+WALL_TIME = "laufzeit_s"  # the whole run, set by start_run
+CPU_TIME = "cpu_zeit_s"  # CPU time of the process that ran start_run
+NOTEBOOK_WALL_TIME = "laufzeit_notebook_s"  # the notebook's execution, set by the runner
+NOTEBOOK_CPU_TIME = "cpu_zeit_notebook_s"  # CPU time of the notebook's kernel
+COST_METRICS = (WALL_TIME, CPU_TIME, NOTEBOOK_WALL_TIME, NOTEBOOK_CPU_TIME)
+
+# --- success criteria (set by log_success_criteria) ---------------------------------------------
+
+CRITERION_PREFIX = "kriterium."
+_FULFILLED = ".erfuellt"
+
+
+def criterion_value(metric: str) -> str:
+    """Metric: the value a criterion judged, ``kriterium.<metric>.wert``."""
+    return f"{CRITERION_PREFIX}{metric}.wert"
+
+
+def criterion_threshold(metric: str) -> str:
+    """Metric: the criterion's threshold, ``kriterium.<metric>.schwelle``."""
+    return f"{CRITERION_PREFIX}{metric}.schwelle"
+
+
+def criterion_fulfilled(metric: str) -> str:
+    """Metric: 1 if the criterion is met, else 0, ``kriterium.<metric>.erfuellt``."""
+    return f"{CRITERION_PREFIX}{metric}{_FULFILLED}"
+
+
+def criterion_rule(metric: str) -> str:
+    """Tag: the rule, e.g. ``>= 0.9``, ``kriterium.<metric>.regel``."""
+    return f"{CRITERION_PREFIX}{metric}.regel"
+
+
+def fulfilled_criterion(key: str) -> str | None:
+    """The criterion's metric if ``key`` is a :func:`criterion_fulfilled` name, else None."""
+    if key.startswith(CRITERION_PREFIX) and key.endswith(_FULFILLED):
+        return key[len(CRITERION_PREFIX):-len(_FULFILLED)]
+    return None
+
+
+# --- scorecards (sandbox experiment score) --------------------------------------------------------
+
+SCORE_PREFIX = "bewertung."  # metrics bewertung.<criterion>: the grade 1-5
+_SCORE_TAG_PREFIX = "sandbox.bewertung."
+
+
+def score(criterion: str) -> str:
+    """Metric: a scorecard's grade for ``criterion``, e.g. ``bewertung.nutzen``."""
+    return f"{SCORE_PREFIX}{criterion}"
+
+
+SCORE_OVERALL = score("gesamt")  # metric: the mean grade
+
+
+def score_tag(field: str) -> str:
+    """Tag of a scorecard field, e.g. ``sandbox.bewertung.bewerter`` or ``sandbox.bewertung.nutzen.begruendung``."""
+    return f"{_SCORE_TAG_PREFIX}{field}"

@@ -1,0 +1,145 @@
+"""A run and what it records: data lineage, git commit, package versions, wall and CPU time.
+
+:func:`start_run` is the one way the sandbox opens a run (notebooks, the
+experiment runner, tests): it logs the dataset as an MLflow dataset input
+whose digest is the manifest digest (:func:`log_dataset`), the git commit of
+the workspace and whether it was dirty, the versions of the main packages,
+and at the end the wall and CPU time. Every name it writes comes from
+:mod:`sandbox.tracking.keys`.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+from contextlib import contextmanager
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
+
+from sandbox.config import workspace
+from sandbox.errors import SandboxError
+from sandbox.tracking import keys
+from sandbox.tracking.metrics import require_run
+from sandbox.tracking.store import activate, experiment_id, usable_uri
+
+if TYPE_CHECKING:
+    import mlflow
+
+    from sandbox.datasets import Dataset
+
+__all__ = ["start_run", "log_dataset", "DIGEST_LENGTH"]
+
+DIGEST_LENGTH = 16  # MLflow stores dataset digests in 36 characters; the full digest goes to a tag
+_PACKAGES = {"sandbox": "experimentierraum", "numpy": "numpy", "pandas": "pandas",
+             "sklearn": "scikit-learn", "mlflow": "mlflow"}
+
+
+def _git(*args: str) -> str | None:
+    try:
+        done = subprocess.run(["git", *args], cwd=workspace(), capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def _environment_tags() -> dict[str, str]:
+    tags: dict[str, str] = {}
+    commit = _git("rev-parse", "HEAD")
+    if commit:
+        tags[keys.GIT_COMMIT] = tags[keys.MLFLOW_GIT_COMMIT] = commit
+        porcelain = _git("status", "--porcelain", "--untracked-files=no")
+        if porcelain is not None:
+            tags[keys.GIT_DIRTY] = "true" if porcelain else "false"
+    for label, dist in _PACKAGES.items():
+        try:
+            tags[keys.version(label)] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            pass
+    return tags
+
+
+def _open_dataset(dataset: "Dataset | str | Path") -> "Dataset":
+    from sandbox import datasets
+
+    return dataset if isinstance(dataset, datasets.Dataset) else datasets.open(dataset)
+
+
+def log_dataset(dataset: "Dataset | str | Path", context: str = "eingabe") -> "Dataset":
+    """Log a generated dataset as an input of the active run (its lineage) and return it.
+
+    The MLflow dataset is named after the dataset folder, its digest is the
+    first :data:`DIGEST_LENGTH` characters of the manifest digest, its source
+    is the folder, and its profile holds profile, seed and row counts. Params
+    ``datensatz``, ``datensatz.profil``, ``datensatz.seed`` and the tag
+    ``sandbox.datensatz.digest`` (full digest) make runs filterable by data.
+    """
+    import mlflow
+    from mlflow.data.dataset_source_registry import get_dataset_source_from_json
+    from mlflow.data.meta_dataset import MetaDataset
+
+    require_run()
+    ds = _open_dataset(dataset)
+    m = ds.manifest
+    profile = {"profil": m.get("profile"), "seed": m.get("seed"), "einwohner": m.get("population"),
+               "stichtag": m.get("stichtag"), "generator_version": m.get("generator_version"),
+               "zeilen": {name: info.get("rows") for name, info in m.get("tables", {}).items()}}
+
+    class ManifestDataset(MetaDataset):
+        @property
+        def profile(self) -> dict[str, Any]:
+            return profile
+
+        def to_dict(self) -> dict[str, str]:
+            return {**super().to_dict(), "profile": json.dumps(profile, ensure_ascii=False)}
+
+    source = get_dataset_source_from_json(json.dumps({"uri": str(ds.path.resolve())}), "local")
+    entity = ManifestDataset(source, name=ds.path.name, digest=ds.digest[:DIGEST_LENGTH])
+    mlflow.log_input(entity, context=context)
+    mlflow.log_params({keys.DATASET: ds.path.name, keys.DATASET_PROFILE: m.get("profile"),
+                       keys.DATASET_SEED: m.get("seed")})
+    mlflow.set_tags({keys.DATASET_DIGEST: ds.digest, keys.DATASET_PATH: str(ds.path.resolve())})
+    return ds
+
+
+@contextmanager
+def start_run(
+    experiment: str,
+    dataset: "Dataset | str | Path | None" = None,
+    *,
+    params: Mapping[str, Any] | None = None,
+    tags: Mapping[str, Any] | None = None,
+    run_name: str | None = None,
+    run_id: str | None = None,
+) -> Iterator["mlflow.ActiveRun"]:
+    """Open an MLflow run in ``experiment`` (created if missing) and yield it.
+
+    Sets the tracking URI (see :func:`sandbox.tracking.tracking_uri`, checked
+    to answer), logs ``params`` and ``tags``, the dataset lineage when
+    ``dataset`` is given (a Dataset, a profile or folder name, or a path; see
+    :func:`log_dataset`), the git commit and dirty flag, package versions, and
+    at the end the metrics ``laufzeit_s`` (wall time) and ``cpu_zeit_s`` (CPU
+    time of this process). ``run_id`` resumes an existing run (e.g. one a
+    runner created). A run whose block raises is marked FAILED and the
+    exception propagates.
+    """
+    import mlflow
+
+    if not isinstance(experiment, str) or not experiment.strip():
+        raise SandboxError(f"the experiment name must be a non-empty text, got {experiment!r}")
+    ds = _open_dataset(dataset) if dataset is not None else None  # a missing dataset fails before the run
+    uri = usable_uri()
+    activate(uri)
+    found = experiment_id(mlflow.MlflowClient(tracking_uri=uri), experiment)
+    wall, cpu = time.perf_counter(), time.process_time()
+    with mlflow.start_run(run_id=run_id, experiment_id=None if run_id else found, run_name=run_name) as run:
+        mlflow.set_tags({**_environment_tags(), **{k: str(v) for k, v in (tags or {}).items()}})
+        if params:
+            mlflow.log_params(dict(params))
+        if ds is not None:
+            log_dataset(ds)
+        try:
+            yield run
+        finally:
+            mlflow.log_metrics({keys.WALL_TIME: time.perf_counter() - wall, keys.CPU_TIME: time.process_time() - cpu})

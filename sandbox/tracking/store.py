@@ -1,0 +1,104 @@
+"""Where runs go: the tracking URI, a checked MlflowClient, and experiments created on first use.
+
+Runs go to ``$MLFLOW_TRACKING_URI`` when it is set, else to the MLflow server
+of the running sandbox (``sandbox up``, found through :mod:`sandbox.state`),
+else to the embedded store: a SQLite database and an artifact folder in
+:func:`sandbox.config.store_dir`, so tracking works without any server.
+mlflow takes about 2 s to import, so it is imported inside the functions.
+"""
+
+from __future__ import annotations
+
+import os
+import urllib.error
+import urllib.request
+from typing import TYPE_CHECKING
+
+from sandbox.config import store_dir
+from sandbox.errors import SandboxError
+from sandbox.state import process_alive, read_state
+
+if TYPE_CHECKING:
+    from mlflow.tracking import MlflowClient
+
+__all__ = ["embedded_uri", "tracking_uri", "check_reachable", "client", "activate", "usable_uri", "experiment_id"]
+
+
+def embedded_uri() -> str:
+    """The embedded store: ``sqlite:///<workspace>/.sandbox/mlflow/mlflow.db``."""
+    return f"sqlite:///{store_dir() / 'mlflow.db'}"
+
+
+def tracking_uri() -> str:
+    """$MLFLOW_TRACKING_URI, else the running sandbox's MLflow server, else the embedded SQLite store."""
+    env = os.environ.get("MLFLOW_TRACKING_URI", "").strip()
+    if env:
+        return env
+    server = (read_state() or {}).get("services", {}).get("mlflow", {})
+    if server.get("url") and process_alive(server.get("pid"), server.get("ticks")):
+        return str(server["url"])
+    return embedded_uri()
+
+
+def check_reachable(uri: str, timeout: float = 5.0) -> None:
+    """Raise SandboxError if ``uri`` is an http(s) tracking server that does not answer."""
+    if not uri.startswith(("http://", "https://")):
+        return
+    try:
+        with urllib.request.urlopen(uri.rstrip("/") + "/health", timeout=timeout):
+            return
+    except urllib.error.HTTPError:
+        return  # something answered; MLflow itself reports what is wrong
+    except (urllib.error.URLError, OSError):
+        pass
+    raise SandboxError(f"tracking server {uri} is not reachable; start it with `sandbox up` "
+                       "or unset MLFLOW_TRACKING_URI")
+
+
+def activate(uri: str) -> None:
+    """Point mlflow at ``uri`` without pinning it: mlflow also exports it as MLFLOW_TRACKING_URI, which
+    would outrank a sandbox started later in this process (a notebook kernel lives long)."""
+    import mlflow
+
+    before = os.environ.get("MLFLOW_TRACKING_URI")
+    mlflow.set_tracking_uri(uri)
+    if before is None:
+        os.environ.pop("MLFLOW_TRACKING_URI", None)
+
+
+def usable_uri() -> str:
+    """:func:`tracking_uri`, checked to answer (a server) or with its folder made (the embedded store)."""
+    uri = tracking_uri()
+    check_reachable(uri)
+    if uri == embedded_uri():
+        store_dir().mkdir(parents=True, exist_ok=True)
+    return uri
+
+
+def client() -> "MlflowClient":
+    """An MlflowClient for :func:`tracking_uri`, after checking that a server answers."""
+    from mlflow.tracking import MlflowClient
+
+    return MlflowClient(tracking_uri=usable_uri())
+
+
+def experiment_id(mlflow_client: "MlflowClient", name: str) -> str:
+    """The id of MLflow experiment ``name``, created if missing (embedded: artifacts beside the database)."""
+    from mlflow.exceptions import MlflowException
+
+    found = mlflow_client.get_experiment_by_name(name)
+    if found is not None:
+        if found.lifecycle_stage == "deleted":
+            raise SandboxError(f"MLflow experiment {name!r} is deleted; restore it in the MLflow UI or choose another name")
+        return str(found.experiment_id)
+    location = None
+    if mlflow_client.tracking_uri.startswith("sqlite:"):  # embedded: artifacts beside the database
+        safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
+        location = (store_dir() / "artifacts" / safe).as_uri()
+    try:
+        return str(mlflow_client.create_experiment(name, artifact_location=location))
+    except MlflowException:  # created meanwhile by a parallel run
+        found = mlflow_client.get_experiment_by_name(name)
+        if found is None:
+            raise
+        return str(found.experiment_id)
