@@ -27,11 +27,12 @@ from sandbox.compare.model import (Assumption, Comparison, Cost, CriterionCell, 
 from sandbox.compare.sources import Subject
 from sandbox.compare.stats import difference, estimate
 from sandbox.errors import SandboxError
+from sandbox.tracking import keys
 
 __all__ = ["build", "comparable_metrics", "better_direction", "assumptions"]
 
 _ASSUMPTIONS = Path(__file__).with_name("annahmen.yaml")
-_CRITERION = re.compile(r"^kriterium\.(.+)\.erfuellt$")
+_CPU_METRICS = (keys.CPU_TIME, keys.NOTEBOOK_CPU_TIME)  # the runner's process and the notebook's kernel
 _LOWER = ("fehl", "mae", "rmse", "mse", "loss", "kosten", "dauer", "wartezeit", "laufzeit", "error")
 _HIGHER = ("f1", "precision", "recall", "accuracy", "genauigkeit", "auc", "trefferquote", "erreicht", "abdeckung")
 _RULE = {">=": "hoch", ">": "hoch", "<=": "niedrig", "<": "niedrig"}
@@ -48,7 +49,7 @@ def assumptions() -> tuple[Assumption, Assumption]:
 
 
 def _is_result(name: str) -> bool:
-    return not (name.startswith(("kriterium.", "bewertung.")) or name in sources.COST_METRICS)
+    return not (name.startswith((keys.CRITERION_PREFIX, keys.SCORE_PREFIX)) or name in keys.COST_METRICS)
 
 
 def comparable_metrics(subjects: Sequence[Subject], allow_different: bool = False
@@ -73,7 +74,7 @@ def comparable_metrics(subjects: Sequence[Subject], allow_different: bool = Fals
 def better_direction(metric: str, subjects: Sequence[Subject]) -> str | None:
     """"hoch" or "niedrig" from a logged success-criterion rule, else from the metric's name, else None."""
     for s in subjects:
-        rule = s.tag(f"kriterium.{metric}.regel")
+        rule = s.tag(keys.criterion_rule(metric))
         if rule and rule.split()[0] in _RULE:
             return _RULE[rule.split()[0]]
     tokens = re.split(r"[._\-/]+", metric.lower())
@@ -85,7 +86,7 @@ def better_direction(metric: str, subjects: Sequence[Subject]) -> str | None:
 
 def _metric_rows(subjects: Sequence[Subject], names: Sequence[str], compared: bool = True) -> tuple[MetricRow, ...]:
     """Rows for ``names``; with ``compared`` each subject is measured against the baseline."""
-    with_rule = {n for n in names if any(s.tag(f"kriterium.{n}.regel") for s in subjects)}
+    with_rule = {n for n in names if any(s.tag(keys.criterion_rule(n)) for s in subjects)}
     rows = []
     for name in sorted(names, key=lambda n: (n not in with_rule, n)):
         estimates = tuple(estimate([r.metrics[name] for r in s.runs if name in r.metrics], f"{s.label}:{name}")
@@ -111,19 +112,19 @@ def _param_rows(subjects: Sequence[Subject]) -> tuple[ParamRow, ...]:
 
 
 def _criterion_rows(subjects: Sequence[Subject]) -> tuple[CriterionRow, ...]:
-    names = sorted({m.group(1) for s in subjects for r in s.runs for k in r.metrics if (m := _CRITERION.match(k))})
+    names = sorted({name for s in subjects for r in s.runs for k in r.metrics if (name := keys.fulfilled_criterion(k))})
     rows = []
     for name in names:
         cells: list[CriterionCell | None] = []
         for s in subjects:
-            runs = [r for r in s.runs if f"kriterium.{name}.erfuellt" in r.metrics]
+            runs = [r for r in s.runs if keys.criterion_fulfilled(name) in r.metrics]
             if not runs:
                 cells.append(None)
                 continue
-            values = [r.metrics.get(f"kriterium.{name}.wert") for r in runs]
+            values = [r.metrics.get(keys.criterion_value(name)) for r in runs]
             values = [v for v in values if v is not None and v == v]
-            cells.append(CriterionCell(s.tag(f"kriterium.{name}.regel"),
-                                       sum(r.metrics[f"kriterium.{name}.erfuellt"] == 1.0 for r in runs), len(runs),
+            cells.append(CriterionCell(s.tag(keys.criterion_rule(name)),
+                                       sum(r.metrics[keys.criterion_fulfilled(name)] == 1.0 for r in runs), len(runs),
                                        statistics.fmean(values) if values else None))
         rows.append(CriterionRow(name, tuple(cells)))
     return tuple(rows)
@@ -146,9 +147,9 @@ def _score_rows(cards: Sequence[Sequence[scorecard.Scorecard]]) -> tuple[ScoreRo
 def _costs(subjects: Sequence[Subject], power: Assumption, grid: Assumption) -> tuple[Cost, ...]:
     costs = []
     for s in subjects:
-        walls = [r.metrics["laufzeit_s"] for r in s.runs if "laufzeit_s" in r.metrics]
-        cpus = [sum(r.metrics[m] for m in ("cpu_zeit_s", "cpu_zeit_notebook_s") if m in r.metrics)
-                for r in s.runs if "cpu_zeit_s" in r.metrics or "cpu_zeit_notebook_s" in r.metrics]
+        walls = [r.metrics[keys.WALL_TIME] for r in s.runs if keys.WALL_TIME in r.metrics]
+        cpus = [sum(r.metrics[m] for m in _CPU_METRICS if m in r.metrics)
+                for r in s.runs if any(m in r.metrics for m in _CPU_METRICS)]
         cpu = statistics.fmean(cpus) if cpus else None
         energy = None if cpu is None else cpu * power.value / 3600
         co2 = None if energy is None else energy / 1000 * grid.value
@@ -158,8 +159,8 @@ def _costs(subjects: Sequence[Subject], power: Assumption, grid: Assumption) -> 
 
 
 def _lineage(subjects: Sequence[Subject]) -> tuple[tuple[Lineage, ...], bool | None]:
-    found = tuple(Lineage(s.runs[0].digest, s.runs[0].dataset, s.runs[0].params.get("datensatz.profil"),
-                          s.runs[0].params.get("datensatz.seed")) for s in subjects)
+    found = tuple(Lineage(s.runs[0].digest, s.runs[0].dataset, s.runs[0].params.get(keys.DATASET_PROFILE),
+                          s.runs[0].params.get(keys.DATASET_SEED)) for s in subjects)
     if any(x.digest is None for x in found):
         return found, None
     short = {(x.digest or "")[: tracking.DIGEST_LENGTH] for x in found}
@@ -191,7 +192,7 @@ def _notices(subjects: Sequence[Subject], lineage: Sequence[Lineage], same: bool
         if s.superseded:
             notes.append(Notice("info", f"{s.label}: {s.superseded} ältere Läufe (andere Parameter, anderer Datensatz "
                                         "oder wiederholter Seed) sind nicht eingerechnet; verglichen wird der jüngste Stand."))
-    dirty = [s.label for s in subjects if any(r.tags.get("sandbox.git.dirty") == "true" for r in s.runs)]
+    dirty = [s.label for s in subjects if any(r.tags.get(keys.GIT_DIRTY) == "true" for r in s.runs)]
     if dirty:
         notes.append(Notice("info", f"Läufe von {', '.join(dirty)} stammen aus einem Arbeitsstand mit nicht "
                                     "eingecheckten Änderungen; der Code dieser Läufe ist nicht genau nachvollziehbar."))

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 from sandbox.compare import sources
 from sandbox.config import read_yaml
 from sandbox.errors import SandboxError
+from sandbox.tracking import keys
 
 if TYPE_CHECKING:
     from mlflow.entities import Run
@@ -41,8 +42,6 @@ if TYPE_CHECKING:
 __all__ = ["Criterion", "Rating", "Scorecard", "CRITERIA", "parse", "read_file", "interview", "record", "load",
            "blank_yaml", "check_experiment"]
 
-_PREFIX = "sandbox.bewertung."
-_METRIC = "bewertung."
 _MAX_TEXT = 1000
 
 
@@ -210,16 +209,17 @@ def record(experiment: str, card: Scorecard) -> Scorecard:
     when = now.replace(microsecond=now.microsecond // 1000 * 1000)  # what MLflow's start_time can hold
     millis = int(when.timestamp() * 1000)
     seen = _latest_run_ids(client, found.experiment_id)
-    tags = {sources.KIND_TAG: sources.SCORE_KIND, "sandbox.experiment": experiment,
-            _PREFIX + "bewerter": card.evaluator, _PREFIX + "rolle": card.role, _PREFIX + "zeitpunkt": when.isoformat(),
-            _PREFIX + "kommentar": card.comment, _PREFIX + "laeufe": ",".join(seen)[:4000],
-            **{f"{_PREFIX}{k}.begruendung": r.reason for k, r in card.ratings.items()},
-            "mlflow.note.content": _note_markdown(card)}
-    metrics = [Metric(_METRIC + k, float(r.note), millis, 0) for k, r in card.ratings.items()]
-    metrics.append(Metric(_METRIC + "gesamt", card.overall, millis, 0))
+    tags = {keys.KIND: keys.KIND_SCORECARD, keys.EXPERIMENT: experiment,
+            keys.score_tag("bewerter"): card.evaluator, keys.score_tag("rolle"): card.role,
+            keys.score_tag("zeitpunkt"): when.isoformat(), keys.score_tag("kommentar"): card.comment,
+            keys.score_tag("laeufe"): ",".join(seen)[:4000],
+            **{keys.score_tag(f"{k}.begruendung"): r.reason for k, r in card.ratings.items()},
+            keys.NOTE: _note_markdown(card)}
+    metrics = [Metric(keys.score(k), float(r.note), millis, 0) for k, r in card.ratings.items()]
+    metrics.append(Metric(keys.SCORE_OVERALL, card.overall, millis, 0))
     stored = Scorecard(card.evaluator, card.ratings, card.role, card.comment, when, "", tuple(seen))
     run = client.create_run(found.experiment_id, start_time=millis, run_name=f"bewertung-{_slug(card.evaluator)}",
-                            tags={sources.KIND_TAG: sources.SCORE_KIND})
+                            tags={keys.KIND: keys.KIND_SCORECARD})
     try:
         client.log_batch(run.info.run_id, metrics=metrics,
                          params=[Param("bewerter", card.evaluator[:500]), Param("rolle", card.role[:500] or "-")],
@@ -235,7 +235,7 @@ def record(experiment: str, card: Scorecard) -> Scorecard:
 def _latest_run_ids(client: Any, experiment_id: str) -> list[str]:
     runs = client.search_runs([experiment_id], filter_string="attributes.status = 'FINISHED'", max_results=200,
                               order_by=["attributes.start_time DESC"])
-    return [r.info.run_id for r in runs if r.data.tags.get(sources.KIND_TAG) != sources.SCORE_KIND]
+    return [r.info.run_id for r in runs if r.data.tags.get(keys.KIND) != keys.KIND_SCORECARD]
 
 
 def _as_dict(card: Scorecard) -> dict[str, Any]:
@@ -253,21 +253,23 @@ def _note_markdown(card: Scorecard) -> str:
 
 def _from_run(run: "Run") -> Scorecard | None:
     tags, metrics = run.data.tags, run.data.metrics
-    if not all(_METRIC + k in metrics for k in _KEYS):
+    if not all(keys.score(k) in metrics for k in _KEYS):
         return None
-    ratings = {k: Rating(int(round(metrics[_METRIC + k])), tags.get(f"{_PREFIX}{k}.begruendung", "")) for k in _KEYS}
+    ratings = {k: Rating(int(round(metrics[keys.score(k)])), tags.get(keys.score_tag(f"{k}.begruendung"), ""))
+               for k in _KEYS}
     try:
-        when = dt.datetime.fromisoformat(tags.get(_PREFIX + "zeitpunkt", ""))
+        when = dt.datetime.fromisoformat(tags.get(keys.score_tag("zeitpunkt"), ""))
     except ValueError:
         when = dt.datetime.fromtimestamp(run.info.start_time / 1000, dt.timezone.utc)
-    seen = tuple(filter(None, tags.get(_PREFIX + "laeufe", "").split(",")))
-    return Scorecard(tags.get(_PREFIX + "bewerter") or run.data.params.get("bewerter", "?"), ratings,
-                     tags.get(_PREFIX + "rolle", ""), tags.get(_PREFIX + "kommentar", ""), when, run.info.run_id, seen)
+    seen = tuple(filter(None, tags.get(keys.score_tag("laeufe"), "").split(",")))
+    return Scorecard(tags.get(keys.score_tag("bewerter")) or run.data.params.get("bewerter", "?"), ratings,
+                     tags.get(keys.score_tag("rolle"), ""), tags.get(keys.score_tag("kommentar"), ""), when,
+                     run.info.run_id, seen)
 
 
 def load(client: Any, experiment_id: str) -> list[Scorecard]:
     """Every finished scorecard of an MLflow experiment, oldest first."""
-    runs = client.search_runs([experiment_id], filter_string=f"tags.`{sources.KIND_TAG}` = '{sources.SCORE_KIND}'",
+    runs = client.search_runs([experiment_id], filter_string=f"tags.`{keys.KIND}` = '{keys.KIND_SCORECARD}'",
                               max_results=1000, order_by=["attributes.start_time ASC"])
     cards = [_from_run(r) for r in runs if r.info.status == "FINISHED"]
     return sorted((c for c in cards if c is not None), key=lambda c: c.when or dt.datetime.min.replace(tzinfo=dt.timezone.utc))

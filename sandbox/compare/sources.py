@@ -25,17 +25,14 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence, TypeVar
 
 from sandbox import tracking
 from sandbox.errors import SandboxError
+from sandbox.tracking import keys
 
 if TYPE_CHECKING:
     from mlflow.entities import Experiment, Run
     from mlflow.tracking import MlflowClient
 
-__all__ = ["RunInfo", "Subject", "open_store", "load_subjects", "find_experiment", "run_info", "finished_runs",
-           "KIND_TAG", "SCORE_KIND", "COST_METRICS"]
+__all__ = ["RunInfo", "Subject", "open_store", "load_subjects", "find_experiment", "run_info", "finished_runs"]
 
-KIND_TAG = "sandbox.art"
-SCORE_KIND = "bewertung"
-COST_METRICS = ("laufzeit_s", "cpu_zeit_s", "laufzeit_notebook_s", "cpu_zeit_notebook_s")
 _RUN_ID = re.compile(r"^[0-9a-f]{32}$")
 _T = TypeVar("_T")
 
@@ -60,20 +57,20 @@ class RunInfo:
 
     @property
     def seed(self) -> str | None:
-        return self.tags.get("sandbox.seed") or self.params.get("seed")
+        return self.tags.get(keys.SEED) or self.params.get("seed")
 
     @property
     def digest(self) -> str | None:
         """The dataset's manifest digest (full from the tag, else the short one of the MLflow input)."""
-        return self.tags.get("sandbox.datensatz.digest") or self.input_digest
+        return self.tags.get(keys.DATASET_DIGEST) or self.input_digest
 
     @property
     def dataset(self) -> str | None:
-        return self.params.get("datensatz")
+        return self.params.get(keys.DATASET)
 
     @property
     def error(self) -> str | None:
-        return self.tags.get("sandbox.fehler")
+        return self.tags.get(keys.ERROR)
 
 
 @dataclass(frozen=True)
@@ -140,7 +137,7 @@ def _experiments(client: "MlflowClient") -> dict[str, "Experiment"]:
 def _all_runs(client: "MlflowClient", experiment: "Experiment") -> list[RunInfo]:
     runs = _guard(lambda: client.search_runs([experiment.experiment_id], max_results=5000,
                                              order_by=["attributes.start_time DESC"]))
-    return [run_info(r, experiment.name) for r in runs if r.data.tags.get(KIND_TAG) != SCORE_KIND]
+    return [run_info(r, experiment.name) for r in runs if r.data.tags.get(keys.KIND) != keys.KIND_SCORECARD]
 
 
 def _batch_key(run: RunInfo) -> tuple[Any, ...]:
@@ -194,7 +191,7 @@ def _find_run(client: "MlflowClient", experiments: dict[str, "Experiment"], name
         return None
     found = _guard(lambda: client.search_runs(list(by_id), filter_string=f"attributes.run_name = '{name}'",
                                               max_results=50))
-    found = [r for r in found if r.data.tags.get(KIND_TAG) != SCORE_KIND]
+    found = [r for r in found if r.data.tags.get(keys.KIND) != keys.KIND_SCORECARD]
     if len(found) > 1:
         listed = ", ".join(f"{r.info.run_id} ({by_id[r.info.experiment_id]})" for r in found[:5])
         raise SandboxError(f"{len(found)} runs are named {name!r}: {listed}; name the one you mean by its run id")

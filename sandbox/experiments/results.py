@@ -14,11 +14,9 @@ from typing import Any
 
 from sandbox import tracking
 from sandbox.experiments.specs import Experiment, list_experiments
+from sandbox.tracking import keys
 
 __all__ = ["Summary", "CriterionResult", "overview"]
-
-_PREFIX, _MET = "kriterium.", ".erfuellt"
-
 
 @dataclass(frozen=True)
 class CriterionResult:
@@ -62,18 +60,18 @@ def _summary(client: Any, exp: Experiment) -> Summary:
     if found is None or found.lifecycle_stage == "deleted":
         return Summary(exp)
     runs = client.search_runs([found.experiment_id], order_by=["attributes.start_time DESC"], max_results=1000)
-    runs = [r for r in runs if r.data.tags.get("sandbox.art") != "bewertung"]  # evaluators' scorecards are no runs
+    runs = [r for r in runs if r.data.tags.get(keys.KIND) != keys.KIND_SCORECARD]  # evaluators' scorecards are no runs
     if not runs:
         return Summary(exp)
     latest = runs[0]
     metrics, tags = latest.data.metrics, latest.data.tags
     criteria = []
     for key in sorted(metrics):
-        if key.startswith(_PREFIX) and key.endswith(_MET):
-            name = key[len(_PREFIX):-len(_MET)]
-            value = metrics.get(f"{_PREFIX}{name}.wert")
-            criteria.append(CriterionResult(name, tags.get(f"{_PREFIX}{name}.regel", ""),
+        name = keys.fulfilled_criterion(key)
+        if name is not None:
+            value = metrics.get(keys.criterion_value(name))
+            criteria.append(CriterionResult(name, tags.get(keys.criterion_rule(name), ""),
                                             None if value is None or value != value else value, metrics[key] == 1.0))
     started = dt.datetime.fromtimestamp(latest.info.start_time / 1000) if latest.info.start_time else None
-    return Summary(exp, len(runs), latest.info.status, latest.info.run_id, tags.get("sandbox.seed"), started,
-                   criteria, tags.get("sandbox.fehler"))
+    return Summary(exp, len(runs), latest.info.status, latest.info.run_id, tags.get(keys.SEED), started,
+                   criteria, tags.get(keys.ERROR))

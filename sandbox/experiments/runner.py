@@ -24,6 +24,7 @@ from sandbox.experiments.execute import KERNEL_LOG, Execution, execute
 from sandbox.experiments.params import resolve_values
 from sandbox.experiments.specs import EXPERIMENT_FILE, Experiment, load_experiment
 from sandbox.experiments.templates import Template, load_template
+from sandbox.tracking import keys
 
 if TYPE_CHECKING:
     from sandbox.datasets import Dataset
@@ -110,10 +111,10 @@ def _run_seed(request: Plan, seed: int) -> RunResult:
 
     exp, template = request.experiment, request.template
     params = {k: v for k, v in request.values.items() if k != "datensatz"} | {"seed": seed}
-    tags = {"sandbox.experiment": exp.name, "sandbox.template": template.name, "sandbox.seed": seed,
-            "sandbox.fragestellung": exp.question[:_TAG_LIMIT], "sandbox.hypothese": exp.hypothesis[:_TAG_LIMIT],
-            "sandbox.team": "; ".join(exp.team)[:_TAG_LIMIT],
-            "mlflow.note.content": f"**Fragestellung:** {exp.question}\n\n**Hypothese:** {exp.hypothesis}"}
+    tags = {keys.EXPERIMENT: exp.name, keys.TEMPLATE: template.name, keys.SEED: seed,
+            keys.QUESTION: exp.question[:_TAG_LIMIT], keys.HYPOTHESIS: exp.hypothesis[:_TAG_LIMIT],
+            keys.TEAM: "; ".join(exp.team)[:_TAG_LIMIT],
+            keys.NOTE: f"**Fragestellung:** {exp.question}\n\n**Hypothese:** {exp.hypothesis}"}
     outcome: Execution | None = None
     outcomes: list[Outcome] = []
     run_id = ""
@@ -146,14 +147,14 @@ def _log_execution(outcome: Execution) -> None:
     if outcome.record is not None:
         tracking.log_metrics(outcome.record.metrics)
         if outcome.record.cpu_seconds is not None:
-            tracking.log_metrics({"cpu_zeit_notebook_s": outcome.record.cpu_seconds})
+            tracking.log_metrics({keys.NOTEBOOK_CPU_TIME: outcome.record.cpu_seconds})
         for table in outcome.record.tables:
             if table.is_file():
                 mlflow.log_artifact(str(table), artifact_path="tabellen")
-    tracking.log_metrics({"laufzeit_notebook_s": outcome.wall_seconds})
+    tracking.log_metrics({keys.NOTEBOOK_WALL_TIME: outcome.wall_seconds})
     if outcome.error:
-        mlflow.set_tags({"sandbox.fehler": outcome.error[:_TAG_LIMIT],
-                         "mlflow.note.content": f"**Fehlgeschlagen:** {outcome.error}"})
+        mlflow.set_tags({keys.ERROR: outcome.error[:_TAG_LIMIT],
+                         keys.NOTE: f"**Fehlgeschlagen:** {outcome.error}"})
         mlflow.log_text(outcome.traceback or outcome.error, "fehler.txt")
         log = outcome.notebook.parent / KERNEL_LOG
         if log.is_file() and log.stat().st_size:
