@@ -16,6 +16,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from sandbox.compare.fmt import grade, num
+from sandbox.german import comma
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -44,7 +45,7 @@ def _data_uri(fig: "Figure") -> str:
 
 
 def _german_ticks(value: float, _position: int) -> str:
-    return f"{value:g}".replace(".", ",")
+    return comma(f"{value:g}")
 
 
 def _style(ax: Any) -> None:

@@ -1,4 +1,4 @@
-"""German number formatting for the report: decimal comma, thousands dot, a dash for "no value".
+"""The report's number formats, built on :mod:`sandbox.german`: differences, intervals, units.
 
 Used by the summary sentences and as Jinja filters, so the HTML, Markdown
 and summary show a number the same way everywhere.
@@ -7,33 +7,13 @@ and summary show a number the same way everywhere.
 from __future__ import annotations
 
 import datetime as dt
-import math
+
+from sandbox.german import DASH, decimal, missing, significant
 
 __all__ = ["num", "signed", "interval", "seconds", "when", "energy", "mass", "rule", "grade", "plural", "DASH"]
 
-DASH = "–"
-
-
-def _missing(x: float | None) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x))
-
-
-def num(x: float | None, digits: int = 3) -> str:
-    """``0.8123`` -> ``"0,812"``, ``12345.6`` -> ``"12.346"``, ``None`` -> ``"–"`` (``digits`` significant)."""
-    if _missing(x):
-        return DASH
-    assert x is not None
-    if x == 0:
-        return "0"
-    if abs(x) >= 10 ** digits:
-        return f"{x:,.0f}".replace(",", ".")
-    if abs(x) < 1e-3:
-        return f"{x:.{max(digits - 1, 1)}e}".replace(".", ",")
-    decimals = max(digits - 1 - math.floor(math.log10(abs(x))), 0)
-    text = f"{x:.{decimals}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text.replace(".", ",")
+num = significant  # the report's name for it, also as a Jinja filter
+_missing = missing
 
 
 def signed(x: float | None, digits: int = 3) -> str:
@@ -66,7 +46,7 @@ def seconds(x: float | None) -> str:
 
 def grade(x: float | None) -> str:
     """A mean grade with one decimal: ``3`` -> ``"3,0"``."""
-    return DASH if _missing(x) else f"{x:.1f}".replace(".", ",")
+    return decimal(x, 1)
 
 
 def plural(n: int, one: str, many: str) -> str:

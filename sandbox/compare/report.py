@@ -25,6 +25,7 @@ from urllib.parse import urlsplit, urlunsplit
 from sandbox.compare import charts, fmt, scorecard, stats
 from sandbox.compare.model import Comparison
 from sandbox.errors import SandboxError
+from sandbox.german import integer
 
 __all__ = ["FORMATS", "render", "default_path", "check_format", "check_target", "write_atomic", "to_json_data"]
 
@@ -55,7 +56,7 @@ def _public_uri(uri: str) -> str:
 
 def _context(c: Comparison) -> dict[str, Any]:
     return {"c": c, "criteria": scorecard.CRITERIA, "color": charts.color, "tracking": _public_uri(c.tracking_uri),
-            "resamples": f"{stats.RESAMPLES:,}".replace(",", "."), "level": round(stats.LEVEL * 100),
+            "resamples": integer(stats.RESAMPLES), "level": round(stats.LEVEL * 100),
             "bootstrap_seed": stats.BOOTSTRAP_SEED, "max_panels": charts.MAX_METRIC_PANELS}
 
 

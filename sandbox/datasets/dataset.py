@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from sandbox.config import DEFAULT_PROFILE, DEFAULT_SEED, generated_dir
 from sandbox.errors import SandboxError
+from sandbox.synth.dtypes import TYPES
 from sandbox.synth.files import CSV_DELIMITER
 from sandbox.synth.writer import MANIFEST, dataset_name
 
@@ -26,9 +27,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["Dataset", "open", "resolve", "list_datasets"]
-
-_SQL_TYPES = {"string": "VARCHAR", "int64": "BIGINT", "float64": "DOUBLE", "date": "DATE", "timestamp": "TIMESTAMP"}
-
 
 def resolve(name_or_path: str | Path | None = None, seed: int | None = None) -> Path:
     """The folder of a dataset given a profile name, a folder name or a path."""
@@ -80,7 +78,7 @@ class Dataset:
             elif c["dtype"] == "float64":
                 casts.append(f"cast(replace({ident}, ',', '.') as DOUBLE) as {ident}")
             else:
-                casts.append(f"cast({ident} as {_SQL_TYPES[c['dtype']]}) as {ident}")
+                casts.append(f"cast({ident} as {TYPES[c['dtype']].duckdb}) as {ident}")
         return (f"select {', '.join(casts)} from read_csv('{path}', delim='{CSV_DELIMITER}', header=true, "
                 f"quote='\"', columns={{{types}}})")
 

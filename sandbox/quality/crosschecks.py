@@ -26,7 +26,7 @@ from sandbox.quality.suites import Check, Expect
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["CrossCheck", "foreign_key_checks", "named_checks", "lookup", "pair_after", "pair_equal", "Frames"]
+__all__ = ["CrossCheck", "foreign_key_checks", "lookup", "pair_after", "pair_equal", "without_na", "Frames"]
 
 Frames = dict[str, "pd.DataFrame"]
 
@@ -46,7 +46,7 @@ def pair_after(a: str, b: str, label: str, or_equal: bool = True) -> Expect:
     return _pair("ExpectColumnPairValuesAToBeGreaterThanB", a, b, label, or_equal=or_equal)
 
 
-def _without_na(frame: "pd.DataFrame") -> "pd.DataFrame":
+def without_na(frame: "pd.DataFrame") -> "pd.DataFrame":
     """Nullable integer columns as floats: GX compares pairs with ``==``, and pandas' NA has no truth value."""
     import pandas as pd
 
@@ -79,7 +79,7 @@ def _fk_frame(child: "pd.DataFrame", column: str, parent_keys: "pd.Series", targ
     data = {column: values, target: values.where(_isin(values, keys))}
     if index:
         data = {index: child.loc[present, index], **data}
-    return _without_na(pd.DataFrame(data).reset_index(drop=True))
+    return without_na(pd.DataFrame(data).reset_index(drop=True))
 
 
 def foreign_key_checks(loaded: Loaded) -> tuple[list[Check], list[str]]:
@@ -156,27 +156,3 @@ def lookup(parent: "pd.DataFrame", key: str, wanted: "pd.Series", columns: dict[
     taken = {new: parent[old].take(position.clip(min=0)).reset_index(drop=True).where(hit)
              for old, new in columns.items()}
     return pd.DataFrame(taken).set_axis(wanted.index)
-
-
-def named_checks(loaded: Loaded, registry: tuple[CrossCheck, ...] | None = None) -> tuple[list[Check], list[str]]:
-    """The named rules (``rules.NAMED``) whose tables and columns were read, and a note for each one skipped."""
-    from sandbox.quality.rules import NAMED
-
-    checks: list[Check] = []
-    notes: list[str] = []
-    for rule in NAMED if registry is None else registry:
-        absent = [f"{t}.{c}" for t, cols in rule.needs.items() for c in cols if not loaded.usable(t, c)]
-        if absent:
-            tables = sorted({a.split(".")[0] for a in absent if a.split(".")[0] not in loaded.frames})
-            reason = f"Tabelle {', '.join(tables)} fehlt" if tables else f"nicht lesbar: {', '.join(absent)}"
-            if tables and all(t not in loaded.frames and t not in loaded.errors for t in rule.needs):
-                continue  # none of its tables is part of this data: nothing to say
-            notes.append(f"nicht geprüft: {rule.title} ({reason})")
-            continue
-        checks.append(Check(name=rule.name, table=rule.table, frame=_builder(rule, loaded.frames),
-                            expectations=list(rule.expectations), index=list(rule.index), title=rule.title))
-    return checks, notes
-
-
-def _builder(rule: CrossCheck, frames: Frames) -> Callable[[], "pd.DataFrame"]:
-    return lambda: _without_na(rule.build(frames).reset_index(drop=True))

@@ -22,8 +22,10 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sandbox.german import decimal, percent
 from sandbox.quality.loading import Loaded
 from sandbox.quality.suites import Check, Expect
+from sandbox.synth.schema import EVENT_WINDOW, PAST, Column
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -75,7 +77,7 @@ def _share(column: str, target: float, n: int, label: str) -> Expect:
     low, high = share_bounds(target, n)
     return Expect("ExpectColumnProportionOfNonNullValuesToBeBetween",
                   {"column": column, "min_value": round(low, 4), "max_value": round(high, 4)},
-                  f"{label}: Soll {target:.1%}".replace(".", ","))
+                  f"{label}: Soll {percent(target)}")
 
 
 def _indicator(condition: "Any") -> "Any":
@@ -115,23 +117,19 @@ def _households(frame: "pd.DataFrame", profile: "Profile") -> Check:
     target = sum(k * p for k, p in sizes.items()) / sum(sizes.values())
     spread = float(frame["anzahl_personen"].std() or 0.0) / math.sqrt(max(len(frame), 1))
     tol = HOUSEHOLD_TOLERANCE + 4 * spread
-    label = f"mittlere Haushaltsgröße: Soll {target:.2f}".replace(".", ",")
+    label = f"mittlere Haushaltsgröße: Soll {decimal(target, 2)}"
     expect = Expect("ExpectColumnMeanToBeBetween", {"column": "anzahl_personen", "min_value": round(target - tol, 3),
                                                     "max_value": round(target + tol, 3)}, label)
     return Check("verteilung_haushalte", "haushalte", pd.DataFrame({"anzahl_personen": frame["anzahl_personen"]}),
                  [expect], title=f"Haushalte gegen das Profil {profile.name}")
 
 
-#: register dates that record the past: none may lie after the profile's Stichtag
-PAST_DATES: dict[str, tuple[str, ...]] = {
-    "einwohner": ("geburtsdatum", "einzugsdatum", "familienstand_datum", "abmeldedatum"),
-    "meldeereignisse": ("ereignisdatum",),
-    "gewerbe": ("anmeldedatum", "abmeldedatum"),
-    "antraege": ("eingangsdatum", "bescheiddatum"),
-    "vorgangsereignisse": ("zeitstempel",),
-}
-#: dates that lie in the profile's event years (the data card's "Meldeereignisse der letzten N Jahre")
-EVENT_WINDOW = {("meldeereignisse", "ereignisdatum")}
+def past_dates() -> dict[str, list[Column]]:
+    """Per table, the dates that record the past (schema role ``PAST``): none may lie after the Stichtag."""
+    from sandbox.synth import TABLES
+
+    out = {name: module.TABLE.with_role(PAST) for name, module in TABLES.items()}
+    return {name: columns for name, columns in out.items() if columns}
 
 
 def _stichtag(loaded: Loaded, profile: "Profile") -> list[Check]:
@@ -142,20 +140,21 @@ def _stichtag(loaded: Loaded, profile: "Profile") -> list[Check]:
     end = pd.Timestamp(day) + pd.Timedelta(days=1) - pd.Timedelta(seconds=1)
     start = pd.Timestamp(day.replace(year=day.year - profile.ereignisjahre))
     checks = []
-    for table, columns in PAST_DATES.items():
-        present = [c for c in columns if loaded.usable(table, c)]
+    for table, columns in past_dates().items():
+        present = [c for c in columns if loaded.usable(table, c.name)]
         if not present:
             continue
         expects = []
-        for col in present:
-            if (table, col) in EVENT_WINDOW:
+        for column in present:
+            col = column.name
+            if EVENT_WINDOW in column.roles:
                 label = f"{col}: in den {profile.ereignisjahre} Jahren bis zum Stichtag {day:%d.%m.%Y}"
                 expects.append(Expect("ExpectColumnValuesToBeBetween",
                                       {"column": col, "min_value": start, "max_value": end}, label))
             else:
                 expects.append(Expect("ExpectColumnValuesToBeBetween", {"column": col, "max_value": end},
                                       f"{col}: nicht nach dem Stichtag {day:%d.%m.%Y}"))
-        checks.append(Check(f"stichtag_{table}", table, loaded.frames[table][present], expects,
+        checks.append(Check(f"stichtag_{table}", table, loaded.frames[table][[c.name for c in present]], expects,
                             title=f"{table}: Datumsangaben der Vergangenheit bis zum Stichtag des Profils"))
     return checks
 

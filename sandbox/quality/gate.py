@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from sandbox.errors import SandboxError
-from sandbox.quality.crosschecks import foreign_key_checks, named_checks
+from sandbox.quality.crosschecks import foreign_key_checks
+from sandbox.quality.rules import named_checks
 from sandbox.quality.distribution import distribution_checks
 from sandbox.quality.loading import Loaded, load_dataset, load_extract, read_manifest
 from sandbox.quality.overview import write_overview
@@ -154,4 +155,6 @@ class GenerationGate:
         self.privacy = assess_dataset(loaded, manifest)
         manifest["quality"] = self.report.summary()
         manifest["privacy"] = self.privacy.summary()
-        return [quality_section(self.report), self.privacy.markdown()]
+        from sandbox.quality.privacy_text import privacy_markdown
+
+        return [quality_section(self.report), privacy_markdown(self.privacy)]

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from sandbox.quality.roles import register_roles
 from sandbox.synth.schema import Table
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ __all__ = ["Leaks", "find_leaks", "free_text_columns", "MIN_TEXT_LENGTH"]
 MIN_TEXT_LENGTH = 30  # mean characters per value from which a text column counts as free text
 MIN_DISTINCT = 0.2  # share of distinct values below which a column is a vocabulary, not prose
 SAMPLE = 10_000  # first values of a column that decide whether it is free text
-PERSON_COLUMNS = ("vornamen", "familienname", "geburtsdatum")
+_QUERY_COLUMNS = ["vornamen", "familienname", "geburtsdatum"]  # what the query calls the name roles
 
 
 @dataclass
@@ -90,11 +91,12 @@ def find_leaks(people: "pd.DataFrame", texts: dict[str, "pd.Series"], sample: in
     import pyarrow as pa
 
     leaks = Leaks(columns=list(texts))
-    if not texts or not set(PERSON_COLUMNS) <= set(people.columns):
+    names = list(register_roles().names)  # given names, family name, birth date (schema roles)
+    if not texts or not set(names) <= set(people.columns):
         return leaks
     con = duckdb.connect()
     con.execute("set enable_progress_bar = false")
-    con.register("personen_raw", pa.Table.from_pandas(people[list(PERSON_COLUMNS)], preserve_index=False))
+    con.register("personen_raw", pa.Table.from_pandas(people[names].set_axis(_QUERY_COLUMNS, axis=1), preserve_index=False))
     for where, values in texts.items():
         text = pa.array(values, from_pandas=True)  # Arrow hands the strings to DuckDB without copying each one
         con.register("texte_raw", pa.table({"zeile": pa.array(range(1, len(values) + 1)), "text": text}))

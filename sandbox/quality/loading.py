@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from sandbox.errors import SandboxError
 from sandbox.quality.textfiles import arrow_from_text, read_text_table
-from sandbox.synth.schema import DTYPES, Column, Table
+from sandbox.synth.dtypes import TYPES
+from sandbox.synth.schema import Column, Table
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -92,17 +93,7 @@ def _arrow_kind(dtype: "pa.DataType") -> str:
 
 def _found(dtype: "pa.DataType", kind: str) -> str:
     """The type found, in the data card's words, with Arrow's name: 'Text (large_string)'."""
-    return f"{DTYPES[kind]} ({dtype})" if kind else str(dtype)
-
-
-_COMPATIBLE = {
-    "int64": {"int64"},
-    "float64": {"float64", "int64"},
-    "bool": {"bool"},
-    "date": {"date"},
-    "timestamp": {"date"},
-    "string": {"string"},
-}
+    return f"{TYPES[kind].label} ({dtype})" if kind else str(dtype)
 
 
 def _from_arrow(array: "pa.ChunkedArray", col: Column) -> tuple["pd.Series", str | None]:
@@ -116,7 +107,7 @@ def _from_arrow(array: "pa.ChunkedArray", col: Column) -> tuple["pd.Series", str
             kind = "int64"
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             pass
-    if kind not in _COMPATIBLE[col.dtype]:
+    if kind not in TYPES[col.dtype].readable_from:
         return array.to_pandas(), _found(array.type, kind)
     if col.dtype == "string":
         if pa.types.is_dictionary(array.type) or not _mostly_distinct(array):

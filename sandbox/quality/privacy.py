@@ -25,21 +25,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sandbox.errors import SandboxError
+from sandbox.german import integer, percent
 from sandbox.quality.leaks import Leaks, find_leaks, free_text_columns
 from sandbox.quality.loading import Loaded, load_dataset, load_extract, read_manifest
+from sandbox.quality.roles import register_roles, year_column
 
 if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["Anonymity", "PrivacyReport", "anonymity", "assess_dataset", "assess_extract", "privacy_dataset",
-           "QUASI_IDENTIFIERS", "SENSITIVE", "SIZE_CLASSES", "LABELS"]
+           "SIZE_CLASSES", "LABELS"]
 
-#: combinations of quasi-identifiers, the usual one and the strict one; "geburtsjahr" is derived from
-#: geburtsdatum and "plz" from the address when the data have no such column
-QUASI_IDENTIFIERS: tuple[tuple[str, ...], ...] = (("geburtsjahr", "geschlecht", "plz"),
-                                                   ("geburtsdatum", "geschlecht", "plz"))
 LABELS = {"geburtsjahr": "Geburtsjahr", "geburtsdatum": "Geburtsdatum", "geschlecht": "Geschlecht", "plz": "PLZ"}
-SENSITIVE = ("religion",)
 SIZE_CLASSES: tuple[tuple[str, int, int], ...] = (("1", 1, 1), ("2", 2, 2), ("3–4", 3, 4), ("5–9", 5, 9),
                                                   ("10+", 10, 1 << 62))
 
@@ -93,13 +90,17 @@ def _people(loaded: Loaded, table: str) -> tuple["pd.DataFrame | None", list[str
     frame = loaded.frames.get(table)
     if frame is None:
         return None, [f"keine Personendaten: Tabelle {table} nicht lesbar oder nicht vorhanden"]
-    wanted = {c for columns in QUASI_IDENTIFIERS for c in columns} | {"anschrift_id", *SENSITIVE}
+    roles = register_roles()
+    wanted = {c for columns in roles.combinations for c in columns} | {fk for fk, *_ in roles.linked} | set(roles.sensitive)
     people = frame[[c for c in frame.columns if c in wanted]]
-    if "geburtsjahr" not in people.columns and loaded.usable(table, "geburtsdatum"):
-        people = people.assign(geburtsjahr=people["geburtsdatum"].dt.year)
-    if "plz" not in people.columns and loaded.usable(table, "anschrift_id") and loaded.usable("anschriften", "plz"):
-        addresses = loaded.frames["anschriften"].drop_duplicates("anschrift_id").set_index("anschrift_id")["plz"]
-        people = people.assign(plz=people["anschrift_id"].map(addresses))
+    for date in roles.dates:  # the usual combination counts a date by its year
+        if year_column(date) not in people.columns and loaded.usable(table, date):
+            people = people.assign(**{year_column(date): people[date].dt.year})
+    for fk, parent, key, names in roles.linked:  # quasi-identifiers of the record the person points at
+        for name in names:
+            if name not in people.columns and loaded.usable(table, fk) and loaded.usable(parent, key, name):
+                values = loaded.frames[parent].drop_duplicates(key).set_index(key)[name]
+                people = people.assign(**{name: people[fk].map(values)})
     return people, []
 
 
@@ -129,16 +130,9 @@ class PrivacyReport:
 
     def headline(self) -> str:
         """One line: k and unique share of the first combination, and the free-text result."""
-        from sandbox.quality.privacy_text import percent
-
         parts = [f"{a.name}: k={a.k}, eindeutig {percent(a.unique_share)}" for a in self.anonymity[:1]]
         parts.append(f"Freitext: {self.leaks.hits} Fundstellen" if self.leaks.hits else "Freitext: keine Fundstelle")
         return "; ".join(parts)
-
-    def markdown(self) -> str:
-        from sandbox.quality.privacy_text import privacy_markdown
-
-        return privacy_markdown(self)
 
 
 def _provenance() -> list[tuple[str, str]]:
@@ -158,8 +152,9 @@ def _assess(loaded: Loaded, table: str, report: PrivacyReport) -> PrivacyReport:
     report.errors = dict(loaded.errors)
     people, report.notes = _people(loaded, table)
     if people is not None:
-        sensitive = next((s for s in SENSITIVE if loaded.usable(table, s)), None)
-        for wanted in QUASI_IDENTIFIERS:
+        roles = register_roles()
+        sensitive = next((s for s in roles.sensitive if loaded.usable(table, s)), None)
+        for wanted in roles.combinations:
             columns = [c for c in wanted if c in people.columns]
             name = _name(wanted)
             if len(columns) < len(wanted):
@@ -186,11 +181,6 @@ def assess_dataset(loaded: Loaded, manifest: dict[str, Any], source: str = "") -
     return _assess(loaded, "einwohner", report)
 
 
-#: what the privacy report reads of the register: quasi-identifiers, the sensitive attribute, names
-PEOPLE_COLUMNS = {"einwohner": ["anschrift_id", "vornamen", "familienname", "geburtsdatum", "geschlecht", *SENSITIVE],
-                  "anschriften": ["anschrift_id", "plz"]}
-
-
 def privacy_dataset(folder: Path) -> PrivacyReport:
     """Load what the privacy report needs from a dataset folder and assess it.
 
@@ -203,14 +193,15 @@ def privacy_dataset(folder: Path) -> PrivacyReport:
 
     folder = Path(folder)
     manifest = read_manifest(folder)
+    people_columns = register_roles().columns()  # quasi-identifiers, the sensitive attribute, names
     candidates = {name: [c.name for c in module.TABLE.columns if c.dtype == "string"
                          and not (c.allowed or c.pattern or c.references)]
-                  for name, module in TABLES.items() if name not in PEOPLE_COLUMNS}
+                  for name, module in TABLES.items() if name not in people_columns}
     candidates = {name: cols for name, cols in candidates.items() if cols}
     sample = load_dataset(folder, manifest, only=candidates, columns=candidates, rows=SAMPLE)
     texts = {name: free_text_columns(TABLES[name].TABLE, frame) for name, frame in sample.frames.items()}
     texts = {name: cols for name, cols in texts.items() if cols}
-    loaded = load_dataset(folder, manifest, only={*PEOPLE_COLUMNS, *texts}, columns={**PEOPLE_COLUMNS, **texts})
+    loaded = load_dataset(folder, manifest, only={*people_columns, *texts}, columns={**people_columns, **texts})
     loaded.notes.clear()
     return assess_dataset(loaded, manifest, folder.name)
 
@@ -222,7 +213,7 @@ def assess_extract(path: Path, table: str) -> PrivacyReport:
     if table in loaded.errors:
         raise SandboxError(loaded.errors[table])
     rows = len(loaded.frames[table])
-    count = f"{rows:,}".replace(",", ".")
+    count = integer(rows)
     origin = (f"Eigene Daten aus {path.name} ({count} Zeilen), gelesen als Tabelle {table}. Diese Daten sind nicht "
               "synthetisch: der Bericht zeigt, wie identifizierend sie sind, bevor sie verwendet werden.")
     report = PrivacyReport(source=path.name, synthetic=False, origin=origin)

@@ -9,24 +9,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sandbox.german import integer, percent
+
 if TYPE_CHECKING:
     from rich.table import Table as RichTable
 
     from sandbox.quality.privacy import Anonymity, PrivacyReport
 
-__all__ = ["privacy_markdown", "privacy_table", "privacy_lines", "percent"]
+__all__ = ["privacy_markdown", "privacy_table", "privacy_lines"]
 
 
-def percent(share: float | None) -> str:
-    return "–" if share is None else f"{share:.1%}".replace(".", ",")
-
-
-def _number(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
 
 
 def _row(a: "Anonymity") -> list[str]:
-    return [a.name, _number(a.records), _number(a.groups), str(a.k), percent(a.unique_share),
+    return [a.name, integer(a.records), integer(a.groups), str(a.k), percent(a.unique_share),
             "–" if a.l is None else str(a.l), percent(a.homogeneous_share)]
 
 

@@ -6,22 +6,26 @@ registration events lie between birth and deregistration, an application's
 events lie between its receipt and its decision, a household's size is the
 number of people registered in it, and dates of one record come in order.
 
-Each rule names the columns it needs; :func:`sandbox.quality.crosschecks.named_checks`
-skips it with a note when one is missing. Frames are built vectorised (array
+Each rule names the columns it needs; :func:`named_checks` skips it with a
+note when one is missing. That a date of a record comes after another (a
+decision after the receipt, a move-out after the move-in) is declared on the
+schema's columns (``After``) and turned into rules here. Frames are built vectorised (array
 lookups instead of merges where a key is unique), so the sachsen dataset's
 twenty million process events cost seconds.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
-from sandbox.quality.crosschecks import CrossCheck, Frames, lookup, pair_after, pair_equal
+from sandbox.quality.crosschecks import CrossCheck, Frames, lookup, pair_after, pair_equal, without_na
+from sandbox.quality.loading import Loaded
+from sandbox.quality.suites import Check
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["NAMED"]
+__all__ = ["NAMED", "date_orders", "named_checks"]
 
 
 def _side_by_side(left: "pd.DataFrame", right: "pd.DataFrame") -> "pd.DataFrame":
@@ -87,6 +91,15 @@ def _order(table: str, key: str, earlier: str, later: str, label: str) -> CrossC
                       (pair_after(later, earlier, label),), (key,), lambda frames: frames[table][[key, earlier, later]])
 
 
+def date_orders() -> tuple[CrossCheck, ...]:
+    """One rule per date the schema declares ``after`` another date of the same record."""
+    from sandbox.synth import TABLES
+
+    return tuple(_order(name, module.TABLE.primary_key, col.after.column, col.name, col.after.label)
+                 for name, module in TABLES.items() for col in module.TABLE.columns
+                 if col.after is not None and module.TABLE.primary_key)
+
+
 NAMED: tuple[CrossCheck, ...] = (
     CrossCheck("kinder_juenger_als_eltern", "einwohner", "Kinder sind jünger als die Erwachsenen ihres Haushalts",
                {"einwohner": ("einwohner_id", "haushalt_id", "stellung_im_haushalt", "geburtsdatum")},
@@ -99,11 +112,6 @@ NAMED: tuple[CrossCheck, ...] = (
                 pair_equal("haushalt_id", "haushalt_des_ehegatten", "Ehegatten im selben Haushalt",
                            "both_values_are_missing")),
                ("einwohner_id",), _spouses),
-    CrossCheck("lebenslauf", "einwohner", "Einzug nach der Geburt, Abmeldung nach dem Einzug",
-               {"einwohner": ("einwohner_id", "geburtsdatum", "einzugsdatum", "abmeldedatum")},
-               (pair_after("einzugsdatum", "geburtsdatum", "Einzug nicht vor der Geburt"),
-                pair_after("abmeldedatum", "einzugsdatum", "Abmeldung nicht vor dem Einzug")),
-               ("einwohner_id",), _life_course),
     CrossCheck("meldeereignisse_im_leben", "meldeereignisse", "Meldeereignisse zwischen Geburt und Abmeldung",
                {"meldeereignisse": ("ereignis_id", "einwohner_id", "ereignisdatum"),
                 "einwohner": ("einwohner_id", "geburtsdatum", "abmeldedatum")},
@@ -122,8 +130,27 @@ NAMED: tuple[CrossCheck, ...] = (
                 pair_after("antrag_ende", "letztes_ereignis", "letztes Ereignis nicht nach dem Tag des Bescheids",
                            or_equal=False)),
                ("antrag_id",), _process_events),
-    _order("antraege", "antrag_id", "eingangsdatum", "bescheiddatum", "Bescheid nicht vor dem Eingang"),
-    _order("termine", "termin_id", "gebucht_am", "termin_datum", "Termin nicht vor der Buchung"),
-    _order("ansprueche", "anspruch_id", "anspruch_ab", "anspruch_bis", "Ende des Anspruchs nicht vor dem Beginn"),
-    _order("gewerbe", "betrieb_id", "anmeldedatum", "abmeldedatum", "Abmeldung nicht vor der Anmeldung"),
 )
+
+
+def named_checks(loaded: Loaded, registry: tuple[CrossCheck, ...] | None = None) -> tuple[list[Check], list[str]]:
+    """The named rules (``NAMED`` and the schema's date orders) whose tables and columns were read, and a
+    note for each one skipped."""
+    checks: list[Check] = []
+    notes: list[str] = []
+    for rule in (NAMED + date_orders()) if registry is None else registry:
+        absent = [f"{t}.{c}" for t, cols in rule.needs.items() for c in cols if not loaded.usable(t, c)]
+        if absent:
+            tables = sorted({a.split(".")[0] for a in absent if a.split(".")[0] not in loaded.frames})
+            reason = f"Tabelle {', '.join(tables)} fehlt" if tables else f"nicht lesbar: {', '.join(absent)}"
+            if tables and all(t not in loaded.frames and t not in loaded.errors for t in rule.needs):
+                continue  # none of its tables is part of this data: nothing to say
+            notes.append(f"nicht geprüft: {rule.title} ({reason})")
+            continue
+        checks.append(Check(name=rule.name, table=rule.table, frame=_builder(rule, loaded.frames),
+                            expectations=list(rule.expectations), index=list(rule.index), title=rule.title))
+    return checks, notes
+
+
+def _builder(rule: CrossCheck, frames: Frames) -> Callable[[], "pd.DataFrame"]:
+    return lambda: without_na(rule.build(frames).reset_index(drop=True))

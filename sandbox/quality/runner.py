@@ -20,6 +20,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from sandbox.german import integer
 from sandbox.quality.report import SAMPLE, Finding, show_value
 from sandbox.quality.suites import Check, Expect
 
@@ -94,7 +95,7 @@ def _detail(expect: Expect, result: dict[str, Any], bad_found: str | None) -> tu
         values = result.get("partial_unexpected_list") or []
         shown = rows if rows and isinstance(rows[0], dict) else values
         sample = [show_value(v) for v in shown[:SAMPLE]]
-        return (f"{count:,} Zeilen weichen ab" if count != 1 else "1 Zeile weicht ab").replace(",", "."), sample
+        return (f"{integer(count)} Zeilen weichen ab" if count != 1 else "1 Zeile weicht ab"), sample
     observed = result.get("observed_value")
     if observed is None:
         return "", []

@@ -16,28 +16,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
-from sandbox.quality.textfiles import FORMATS
-from sandbox.synth.schema import DTYPES, Column, Table
+from sandbox.synth.dtypes import TYPES
+from sandbox.synth.schema import Column, Table
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Expect", "Check", "column_expectations", "table_expectations", "table_checks", "TYPE_CHECKS", "DATE_RANGE"]
+__all__ = ["Expect", "Check", "column_expectations", "table_expectations", "table_checks", "TYPE_KINDS", "DATE_RANGE"]
 
-#: the column type check per schema type: GX expectation and its arguments. The loader
-#: gives ints and truth values without gaps numpy types and with gaps pandas' nullable
-#: types, so both are accepted; ExpectColumnTypeToBe matches "category" and a unit-less
-#: "datetime64" to every dtype of that family.
-TYPE_CHECKS: dict[str, tuple[str, dict[str, Any]]] = {
-    "int64": ("ExpectColumnValuesToBeInTypeList", {"type_list": ["int64", "Int64Dtype"]}),
-    "float64": ("ExpectColumnTypeToBe", {"type_": "float64"}),
-    "bool": ("ExpectColumnValuesToBeInTypeList", {"type_list": ["bool", "BooleanDtype"]}),
-    "date": ("ExpectColumnTypeToBe", {"type_": "datetime64"}),
-    "timestamp": ("ExpectColumnTypeToBe", {"type_": "datetime64"}),
-    "string": ("ExpectColumnTypeToBe", {"type_": "category"}),  # or "str", see column_expectations
-}
-
-TYPE_KINDS = frozenset(kind for kind, _ in TYPE_CHECKS.values())
+TYPE_KINDS = frozenset(t.gx_check[0] for t in TYPES.values())  # the expectations that check a type
 
 #: plausible range of a date or time without its own bounds in the schema
 DATE_RANGE = ("1900-01-01", "2099-12-31")
@@ -109,13 +96,14 @@ def column_expectations(col: Column, type_ok: bool = True, found: str = "", text
     the profile, see ``distribution``).
     """
     name = col.name
-    kind, kwargs = TYPE_CHECKS[col.dtype]
-    kwargs = {"type_": text} if col.dtype == "string" else kwargs
-    out = [Expect(kind, {"column": name, **kwargs}, f"{name}: Typ {DTYPES[col.dtype]}")]
+    logical = TYPES[col.dtype]
+    kind, kwargs = logical.gx_check
+    kwargs = {"type_": text} if col.dtype == "string" else dict(kwargs)
+    out = [Expect(kind, {"column": name, **kwargs}, f"{name}: Typ {logical.label}")]
     if not type_ok:
-        if col.dtype in FORMATS and found.startswith(DTYPES["string"]):
-            out.append(Expect("ExpectColumnValuesToMatchRegex", {"column": name, "regex": FORMATS[col.dtype]},
-                              f"{name}: Werte als {DTYPES[col.dtype]} lesbar"))
+        if logical.text_pattern and found.startswith(TYPES["string"].label):
+            out.append(Expect("ExpectColumnValuesToMatchRegex", {"column": name, "regex": logical.text_pattern},
+                              f"{name}: Werte als {logical.label} lesbar"))
         return out
     if not col.nullable:
         out.append(Expect("ExpectColumnValuesToNotBeNull", {"column": name}, f"{name}: nie leer"))

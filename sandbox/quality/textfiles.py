@@ -18,24 +18,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sandbox.errors import SandboxError
+from sandbox.synth.dtypes import TYPES
 from sandbox.synth.schema import Table
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["read_text_table", "arrow_from_text", "FORMATS"]
+__all__ = ["read_text_table", "arrow_from_text"]
 
 _HEAD = 1 << 16
 _RESAVE = "save it from Excel as 'CSV UTF-8 (durch Trennzeichen getrennt)' or convert it to UTF-8"
 
-#: what a value of each type looks like in a CSV file (for the report of bad values)
-FORMATS: dict[str, str] = {
-    "int64": r"^\s*[+-]?\d+([.,]0*)?\s*$",  # whole numbers; "3,0" as Excel or pandas may write them
-    "float64": r"^\s*[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?\s*$",
-    "bool": r"^(?i:wahr|falsch|true|false|ja|nein|0|1)$",
-    "date": r"^(\d{4}-\d{2}-\d{2}|\d{1,2}\.\d{1,2}\.\d{4})$",
-    "timestamp": r"^(\d{4}-\d{2}-\d{2}|\d{1,2}\.\d{1,2}\.\d{4})([ T]\d{1,2}:\d{2}(:\d{2})?)?$",
-}
 _DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y")
 _TIMESTAMP_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M",
                       "%Y-%m-%d %H:%M", *_DATE_FORMATS)
@@ -130,7 +123,7 @@ def _convert(text: "pa.ChunkedArray", dtype: str, delimiter: str) -> "pa.Chunked
 
     if dtype == "string":
         return text
-    valid = pc.match_substring_regex(text, FORMATS[dtype])
+    valid = pc.match_substring_regex(text, TYPES[dtype].text_pattern)
     if pc.sum(pc.invert(valid)).as_py():  # nulls stay null, only real values count
         return None
     if dtype == "int64":

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from sandbox.german import integer
 from sandbox.synth import reference
 from sandbox.synth.profile import Profile
-from sandbox.synth.schema import DTYPES, Table
+from sandbox.synth.schema import Table
 
 __all__ = ["render_data_card", "column_table"]
 
@@ -25,7 +26,7 @@ def column_table(table: Table) -> list[str]:
     """Markdown rows describing a table's columns (also used by `data describe`)."""
     lines = ["| Spalte | Typ | Beschreibung | Regeln |", "|---|---|---|---|"]
     for col in table.columns:
-        lines.append(f"| `{col.name}` | {DTYPES[col.dtype]} | {_cell(col.description)} | {_cell('; '.join(col.rules()))} |")
+        lines.append(f"| `{col.name}` | {col.type_label} | {_cell(col.description)} | {_cell('; '.join(col.rules()))} |")
     return lines
 
 
@@ -54,7 +55,7 @@ def render_data_card(profile: Profile, manifest: dict[str, Any]) -> str:
         "",
         f"- Profil: `{manifest['profile']}` ({_cell(profile.raw.get('beschreibung', '')).strip()})",
         f"- Zufallsstartwert (Seed): {manifest['seed']}; gleicher Seed, gleiches Profil und gleiche Version ergeben byte-gleiche Dateien",
-        f"- Einwohnerinnen und Einwohner (gemeldet): {manifest['population']:,}".replace(",", "."),
+        f"- Einwohnerinnen und Einwohner (gemeldet): {integer(manifest['population'])}",
         f"- Stichtag: {manifest['stichtag']}; Meldeereignisse der letzten {profile.ereignisjahre} Jahre",
         f"- Generator-Version: {manifest['generator_version']}; Prüfsumme des Datensatzes: `{manifest['digest'][:16]}…`",
         f"- Format: {fmt}",
@@ -69,7 +70,7 @@ def render_data_card(profile: Profile, manifest: dict[str, Any]) -> str:
         ]
     out += ["## Tabellen", "", "| Tabelle | Zeilen | Inhalt |", "|---|---:|---|"]
     for name, info in manifest["tables"].items():
-        out.append(f"| `{name}` | {info['rows']:,} | {_cell(TABLES[name].TABLE.description)} |".replace(",", "."))
+        out.append(f"| `{name}` | {integer(info['rows'])} | {_cell(TABLES[name].TABLE.description)} |")
     out.append("")
     for name, info in manifest["tables"].items():
         table = TABLES[name].TABLE

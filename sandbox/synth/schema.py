@@ -2,30 +2,50 @@
 
 Each table module declares one :class:`Table` next to its generator. The same
 declaration drives the Arrow schema of the written file, the German data card,
-``sandbox data describe`` and the Great Expectations suites, so a column is
-described exactly once.
+``sandbox data describe``, the Great Expectations suites, the DuckDB views and
+the PostgreSQL tables, so a column is described exactly once. Its logical
+type names one record in :mod:`sandbox.synth.dtypes`; its roles say what the
+privacy, leak, Stichtag and date-order checks do with it, so those checks
+read the schema instead of keeping lists of their own.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, AbstractSet, Any
 
 if TYPE_CHECKING:  # pyarrow is imported lazily: `sandbox --help` must stay fast
     import pandas as pd
     import pyarrow as pa
 
-__all__ = ["Column", "Table", "DTYPES"]
+from sandbox.synth.dtypes import TYPES
 
-#: logical type -> (German label for data cards, pyarrow type factory name)
-DTYPES: dict[str, str] = {
-    "string": "Text",
-    "int64": "Ganzzahl",
-    "float64": "Dezimalzahl",
-    "bool": "Wahrheitswert",
-    "date": "Datum",
-    "timestamp": "Zeitstempel",
-}
+__all__ = ["Column", "Table", "After", "ROLES", "QUASI_IDENTIFIER", "SENSITIVE", "GIVEN_NAMES", "FAMILY_NAME",
+           "BIRTH_DATE", "PAST", "EVENT_WINDOW"]
+
+# Column roles: what the checks beyond one column's values do with it.
+#: singles a person out together with the other quasi-identifiers (k-anonymity); a date counts by year
+#: in the usual combination and by day in the strict one
+QUASI_IDENTIFIER = "quasi_identifier"
+#: disclosed for everybody in a group whose records all share one value (l-diversity)
+SENSITIVE = "sensitive"
+#: a person's given names, family name and birth date: together in a free text they identify the person
+GIVEN_NAMES = "given_names"
+FAMILY_NAME = "family_name"
+BIRTH_DATE = "birth_date"
+#: a date that records the past: never after the profile's Stichtag
+PAST = "past"
+#: a date inside the profile's event years before the Stichtag
+EVENT_WINDOW = "event_window"
+ROLES = frozenset({QUASI_IDENTIFIER, SENSITIVE, GIVEN_NAMES, FAMILY_NAME, BIRTH_DATE, PAST, EVENT_WINDOW})
+
+
+@dataclass(frozen=True)
+class After:
+    """A date that is never before another date of the same record (an empty value is open)."""
+
+    column: str
+    label: str  # German, what the check says: "Einzug nicht vor der Geburt"
 
 
 @dataclass(frozen=True)
@@ -43,10 +63,15 @@ class Column:
     min: float | str | None = None
     max: float | str | None = None
     example: str | None = None
+    roles: AbstractSet[str] = frozenset()  # see the role constants above; held as a frozenset
+    after: After | None = None
 
     def __post_init__(self) -> None:
-        if self.dtype not in DTYPES:
+        if self.dtype not in TYPES:
             raise ValueError(f"column {self.name}: unknown dtype {self.dtype!r}")
+        object.__setattr__(self, "roles", frozenset(self.roles))
+        if not self.roles <= ROLES:
+            raise ValueError(f"column {self.name}: unknown roles {sorted(self.roles - ROLES)}")
         if not self.name.isascii() or self.name != self.name.lower():
             raise ValueError(f"column {self.name}: names are lowercase ASCII snake_case")
 
@@ -54,17 +79,13 @@ class Column:
     def parent_table(self) -> str | None:
         return self.references.split(".", 1)[0] if self.references else None
 
-    def arrow_type(self) -> "pa.DataType":
-        import pyarrow as pa
+    @property
+    def type_label(self) -> str:
+        """The German name of the column's type ("Datum")."""
+        return TYPES[self.dtype].label
 
-        return {
-            "string": pa.string(),
-            "int64": pa.int64(),
-            "float64": pa.float64(),
-            "bool": pa.bool_(),
-            "date": pa.date32(),
-            "timestamp": pa.timestamp("s"),
-        }[self.dtype]
+    def arrow_type(self) -> "pa.DataType":
+        return TYPES[self.dtype].arrow()
 
     def rules(self) -> list[str]:
         """The column's rules in German, for data cards and `data describe`."""
@@ -102,10 +123,17 @@ class Table:
             raise ValueError(f"table {self.name}: duplicate column names")
         if self.primary_key is not None and self.primary_key not in names:
             raise ValueError(f"table {self.name}: primary key {self.primary_key} is no column")
+        for col in self.columns:
+            if col.after is not None and col.after.column not in names:
+                raise ValueError(f"table {self.name}, column {col.name}: after {col.after.column}, which is no column")
 
     @property
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
+
+    def with_role(self, role: str) -> list[Column]:
+        """The columns that carry ``role``, in schema order."""
+        return [c for c in self.columns if role in c.roles]
 
     def column(self, name: str) -> Column:
         for col in self.columns:

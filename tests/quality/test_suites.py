@@ -7,9 +7,11 @@ import dataclasses
 import pandas as pd
 import pytest
 
-from sandbox.quality.crosschecks import foreign_key_checks, named_checks
+from sandbox.quality.crosschecks import foreign_key_checks
+from sandbox.quality.rules import named_checks
 from sandbox.quality.loading import Loaded
-from sandbox.quality.suites import TYPE_CHECKS, column_expectations, table_expectations
+from sandbox.quality.suites import column_expectations, table_expectations
+from sandbox.synth.dtypes import TYPES
 from sandbox.synth import TABLES
 from sandbox.synth.schema import Column
 
@@ -27,7 +29,7 @@ def test_every_declared_rule_of_every_table_becomes_an_expectation(name: str) ->
     assert table_level[0].kwargs["column_set"] == table.column_names
     for col in table.columns:
         found = kinds(suite, col.name)
-        assert TYPE_CHECKS[col.dtype][0] in found, col.name
+        assert TYPES[col.dtype].gx_check[0] in found, col.name
         assert ("ExpectColumnValuesToNotBeNull" in found) == (not col.nullable), col.name
         assert ("ExpectColumnValuesToBeUnique" in found) == col.unique, col.name
         assert ("ExpectColumnValuesToBeInSet" in found) == bool(col.allowed), col.name
@@ -62,9 +64,9 @@ def test_bounds_come_from_the_schema_dates_as_timestamps() -> None:
 
 def test_a_column_of_the_wrong_type_keeps_only_type_and_format_checks() -> None:
     col = TABLES["einwohner"].TABLE.column("einwohner_id")
-    assert [e.kind for e in column_expectations(col, type_ok=False)] == [TYPE_CHECKS["int64"][0]]
+    assert [e.kind for e in column_expectations(col, type_ok=False)] == [TYPES["int64"].gx_check[0]]
     suite = column_expectations(col, type_ok=False, found="Text (string)")  # text: show what does not read as a number
-    assert [e.kind for e in suite] == [TYPE_CHECKS["int64"][0], "ExpectColumnValuesToMatchRegex"]
+    assert [e.kind for e in suite] == [TYPES["int64"].gx_check[0], "ExpectColumnValuesToMatchRegex"]
     suite = table_expectations(TABLES["einwohner"].TABLE, present=["einwohner_id"], bad_types={"einwohner_id": "string"})
     assert {e.column for e in suite} == {None, "einwohner_id"}
 

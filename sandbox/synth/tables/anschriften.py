@@ -16,7 +16,7 @@ import pandas as pd
 from sandbox.synth import reference
 from sandbox.synth.context import Context
 from sandbox.synth.sampling import take_strings
-from sandbox.synth.schema import Column, Table
+from sandbox.synth.schema import Column, Table, QUASI_IDENTIFIER
 
 __all__ = ["TABLE", "generate", "expected_households"]
 
@@ -31,7 +31,8 @@ TABLE = Table(
     columns=(
         Column("anschrift_id", "int64", "Schlüssel der Anschrift", unique=True, min=1),
         Column("ags", "string", "Gemeinde der Anschrift", references="gemeinden.ags", pattern=r"^14\d{6}$"),
-        Column("plz", "string", "Postleitzahl; liegt im Bereich plz_von bis plz_bis der Gemeinde", pattern=r"^0[1-9]\d{3}$"),
+        Column("plz", "string", "Postleitzahl; liegt im Bereich plz_von bis plz_bis der Gemeinde", pattern=r"^0[1-9]\d{3}$",
+               roles={QUASI_IDENTIFIER}),
         Column("ort", "string", "Ort (Name der Gemeinde)"),
         Column("strasse", "string", "Straßenname"),
         Column("hausnummer", "string", "Hausnummer, ggf. mit Buchstabe", pattern=r"^\d+[a-z]?$"),

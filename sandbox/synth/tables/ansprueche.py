@@ -35,7 +35,7 @@ from sandbox.synth.population.einkommen import HouseholdIncome, household_income
 from sandbox.synth.context import Context
 from sandbox.synth.kalender import YEAR, MISSING, add_months, add_years, days_of, from_year_month_day, year_month_day
 from sandbox.synth.sampling import band_values, days_before, nullable_dates, nullable_int, take_strings, codes, positions
-from sandbox.synth.schema import Column, Table
+from sandbox.synth.schema import After, Column, Table
 
 __all__ = ["TABLE", "generate", "LEISTUNGEN", "GRUENDE"]
 
@@ -89,7 +89,7 @@ TABLE = Table(
                references="leistungen.leika_schluessel"),
         Column("anspruch_ab", "date", "Beginn des Anspruchs (frühestens Zuzug in die Gemeinde)"),
         Column("anspruch_bis", "date", "Ende des Anspruchs, wenn es feststeht (auch nach dem Stichtag); leer = läuft",
-               nullable=True),
+               nullable=True, after=After("anspruch_ab", "Ende des Anspruchs nicht vor dem Beginn")),
         Column("ausloesendes_ereignis_id", "int64", "Meldeereignis, das den Anspruch auslöst (Geburt oder Zuzug), "
                "wenn es eines gibt", nullable=True, references="meldeereignisse.ereignis_id"),
         Column("grund", "string", "kurze Begründung", allowed=GRUENDE),

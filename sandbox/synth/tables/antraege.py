@@ -33,7 +33,7 @@ from sandbox.synth.context import Context
 from sandbox.synth.kalender import weekday
 from sandbox.synth.processes.katalog import annahme
 from sandbox.synth.sampling import nullable_dates, nullable_int, to_dates
-from sandbox.synth.schema import Column, Table
+from sandbox.synth.schema import After, Column, Table, PAST
 from sandbox.synth.processes.sozialantraege import benefits
 from sandbox.synth.processes.sachbearbeitung import assign, offices, staff_plan
 
@@ -70,9 +70,10 @@ TABLE = Table(
                references="gewerbe.betrieb_id"),
         Column("ags", "string", "Gemeinde der antragstellenden Person bzw. der Betriebsstätte", references="gemeinden.ags"),
         Column("kanal", "string", "Eingangskanal", allowed=ANTRAGSKANAELE),
-        Column("eingangsdatum", "date", "Tag des Eingangs"),
+        Column("eingangsdatum", "date", "Tag des Eingangs", roles={PAST}),
         Column("bescheiddatum", "date", "Tag des Bescheids bzw. der Erledigung (bei Rücknahme: Tag der Rücknahme); "
-               "leer, solange der Antrag offen ist", nullable=True),
+               "leer, solange der Antrag offen ist", nullable=True,
+               roles={PAST}, after=After("eingangsdatum", "Bescheid nicht vor dem Eingang")),
         Column("status", "string", "Bearbeitungsstand am Stichtag", allowed=ANTRAGSSTATUS),
         Column("ergebnis", "string", "Ergebnis; leer, solange der Antrag offen ist", nullable=True, allowed=ANTRAGSERGEBNISSE),
         Column("nachforderungen", "int64", "Zahl der Nachforderungen von Unterlagen", min=0),

@@ -19,7 +19,7 @@ from sandbox.synth.context import Context
 from sandbox.synth.population.residents import Residents
 from sandbox.synth.sampling import (birth_dates, days_before, draw, join_strings, lookup_table, nullable_dates,
                                     nullable_int, take_strings, to_dates)
-from sandbox.synth.schema import Column, Table
+from sandbox.synth.schema import After, Column, Table, BIRTH_DATE, FAMILY_NAME, GIVEN_NAMES, PAST, QUASI_IDENTIFIER, SENSITIVE
 from sandbox.synth.kalender import YEAR
 
 __all__ = ["TABLE", "generate", "GESCHLECHTER", "FAMILIENSTAENDE", "MELDESTATUS"]
@@ -43,22 +43,28 @@ TABLE = Table(
         Column("einwohner_id", "int64", "Schlüssel der Person", unique=True, min=1),
         Column("haushalt_id", "int64", "Haushalt (leer bei Verstorbenen und Weggezogenen)", nullable=True, references="haushalte.haushalt_id"),
         Column("anschrift_id", "int64", "Anschrift der Wohnung (bei Abgemeldeten die letzte)", references="anschriften.anschrift_id"),
-        Column("familienname", "string", "Familienname"),
+        Column("familienname", "string", "Familienname", roles={FAMILY_NAME}),
         Column("geburtsname", "string", "Geburtsname, wenn er vom Familiennamen abweicht", nullable=True),
-        Column("vornamen", "string", "Vornamen, durch Leerzeichen getrennt"),
-        Column("geschlecht", "string", "Geschlecht nach Personenstandsrecht", allowed=GESCHLECHTER),
-        Column("geburtsdatum", "date", "Geburtsdatum", min="1900-01-01"),
+        Column("vornamen", "string", "Vornamen, durch Leerzeichen getrennt", roles={GIVEN_NAMES}),
+        Column("geschlecht", "string", "Geschlecht nach Personenstandsrecht", allowed=GESCHLECHTER,
+               roles={QUASI_IDENTIFIER}),
+        Column("geburtsdatum", "date", "Geburtsdatum", min="1900-01-01",
+               roles={QUASI_IDENTIFIER, BIRTH_DATE, PAST}),
         Column("geburtsort", "string", "Geburtsort"),
         Column("staatsangehoerigkeit", "string", "Staatsangehörigkeit (Adjektiv, z. B. deutsch)"),
         Column("familienstand", "string", "Familienstand", allowed=FAMILIENSTAENDE),
-        Column("familienstand_datum", "date", "Datum, seit dem der Familienstand gilt (Eheschließung, Scheidung, Tod des Ehegatten)", nullable=True),
+        Column("familienstand_datum", "date", "Datum, seit dem der Familienstand gilt (Eheschließung, Scheidung, Tod des Ehegatten)", nullable=True,
+               roles={PAST}),
         Column("ehegatte_id", "int64", "Ehegatte im Register", nullable=True, references="einwohner.einwohner_id"),
         Column("stellung_im_haushalt", "string", "Stellung im Haushalt (abgeleitet, kein XMeld-Feld)", nullable=True, allowed=ROLLEN),
-        Column("religion", "string", "rechtliche Zugehörigkeit zu einer öffentlich-rechtlichen Religionsgesellschaft"),
+        Column("religion", "string", "rechtliche Zugehörigkeit zu einer öffentlich-rechtlichen Religionsgesellschaft",
+               roles={SENSITIVE}),
         Column("wohnungsstatus", "string", "Haupt- oder Nebenwohnung", allowed=WOHNUNGSSTATUS),
-        Column("einzugsdatum", "date", "Einzug in die Wohnung"),
+        Column("einzugsdatum", "date", "Einzug in die Wohnung",
+               roles={PAST}, after=After("geburtsdatum", "Einzug nicht vor der Geburt")),
         Column("meldestatus", "string", "gemeldet, verstorben oder weggezogen", allowed=MELDESTATUS),
-        Column("abmeldedatum", "date", "Tag des Todes oder Wegzugs", nullable=True),
+        Column("abmeldedatum", "date", "Tag des Todes oder Wegzugs", nullable=True,
+               roles={PAST}, after=After("einzugsdatum", "Abmeldung nicht vor dem Einzug")),
     ),
 )
 

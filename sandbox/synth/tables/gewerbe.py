@@ -16,7 +16,7 @@ import pandas as pd
 from sandbox.synth import reference
 from sandbox.synth.context import Context
 from sandbox.synth.sampling import days_before, nullable_dates, take_strings, to_dates, weighted_choice
-from sandbox.synth.schema import Column, Table
+from sandbox.synth.schema import After, Column, Table, PAST
 from sandbox.synth.kalender import YEAR
 
 __all__ = ["TABLE", "generate"]
@@ -38,8 +38,9 @@ TABLE = Table(
         Column("wz_code", "string", "Wirtschaftszweig nach WZ 2008 (Klasse)", pattern=r"^\d{2}\.\d{2}$"),
         Column("wz_abschnitt", "string", "Abschnitt der WZ 2008 (A bis U)", pattern=r"^[A-U]$"),
         Column("taetigkeit", "string", "angemeldete Tätigkeit (Bezeichnung der WZ-Klasse)"),
-        Column("anmeldedatum", "date", "Beginn der angemeldeten Tätigkeit"),
-        Column("abmeldedatum", "date", "Aufgabe des Betriebs, leer wenn aktiv", nullable=True),
+        Column("anmeldedatum", "date", "Beginn der angemeldeten Tätigkeit", roles={PAST}),
+        Column("abmeldedatum", "date", "Aufgabe des Betriebs, leer wenn aktiv", nullable=True,
+               roles={PAST}, after=After("anmeldedatum", "Abmeldung nicht vor der Anmeldung")),
         Column("anmeldegrund", "string", "Grund der Anmeldung", allowed=tuple(ANMELDEGRUENDE)),
         Column("niederlassungsart", "string", "Art der Niederlassung", allowed=tuple(NIEDERLASSUNGEN)),
         Column("beschaeftigte_vollzeit", "int64", "Beschäftigte in Vollzeit", min=0),

@@ -16,7 +16,7 @@ import pandas as pd
 from sandbox.synth.codes import EREIGNISARTEN
 from sandbox.synth.context import Context
 from sandbox.synth.sampling import days_before
-from sandbox.synth.schema import Column, Table
+from sandbox.synth.schema import Column, Table, EVENT_WINDOW, PAST
 from sandbox.synth.kalender import YEAR
 
 __all__ = ["TABLE", "generate"]
@@ -30,7 +30,7 @@ TABLE = Table(
         Column("ereignis_id", "int64", "Schlüssel des Ereignisses", unique=True, min=1),
         Column("einwohner_id", "int64", "betroffene Person", references="einwohner.einwohner_id"),
         Column("ereignisart", "string", "Art des Ereignisses", allowed=EREIGNISARTEN),
-        Column("ereignisdatum", "date", "Tag des Ereignisses"),
+        Column("ereignisdatum", "date", "Tag des Ereignisses", roles={PAST, EVENT_WINDOW}),
         Column("anschrift_id", "int64", "Anschrift, an der das Ereignis gemeldet wurde", references="anschriften.anschrift_id"),
     ),
 )

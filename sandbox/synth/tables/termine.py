@@ -30,7 +30,7 @@ from sandbox.synth.processes.buergerbueros import AEMTER, WOCHENTAGE, annahmen, 
 from sandbox.synth.context import Context
 from sandbox.synth.kalender import YEAR, from_year_month_day, saxon_holidays, weekday, year_month_day
 from sandbox.synth.sampling import days_before, nullable_int, take_strings
-from sandbox.synth.schema import Column, Table
+from sandbox.synth.schema import After, Column, Table
 from sandbox.synth.processes.terminpersonen import persons_for
 
 __all__ = ["TABLE", "generate", "TERMINSTATUS"]
@@ -64,7 +64,7 @@ TABLE = Table(
         Column("termin_id", "int64", "Schlüssel des Termins", unique=True, min=1),
         Column("standort", "string", "Bürgerbüro, Standesamt oder Gemeindeverwaltung (eindeutig je Gemeinde)"),
         Column("ags", "string", "Gemeinde des Standorts", references="gemeinden.ags", pattern=r"^14\d{6}$"),
-        Column("termin_datum", "date", "Tag des Termins"),
+        Column("termin_datum", "date", "Tag des Termins", after=After("gebucht_am", "Termin nicht vor der Buchung")),
         Column("slot_beginn", "timestamp", "Beginn des gebuchten Zeitfensters (Ortszeit)"),
         Column("leika_schluessel", "string", "gebuchte Leistung", references="leistungen.leika_schluessel",
                pattern=r"^99\d{12}$"),

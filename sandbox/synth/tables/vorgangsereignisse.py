@@ -37,7 +37,7 @@ from sandbox.synth.processes.prozessschritte import RESSOURCEN, Vorlagen, schrit
 from sandbox.synth.sampling import codes
 from sandbox.synth.processes.sachbearbeitung import StaffPlan, offices, staff_plan
 from sandbox.synth.sampling import days_before
-from sandbox.synth.schema import Column, Table
+from sandbox.synth.schema import Column, Table, PAST
 
 __all__ = ["TABLE", "generate"]
 
@@ -63,7 +63,8 @@ TABLE = Table(
         Column("event_id", "int64", "Schlüssel des Ereignisses (in Fall- und Zeitfolge)", unique=True, min=1),
         Column("antrag_id", "int64", "Antrag (Fall)", references="antraege.antrag_id"),
         Column("aktivitaet", "string", "Bearbeitungsschritt"),
-        Column("zeitstempel", "timestamp", "Zeitpunkt des Schritts (Ortszeit, sekundengenau)"),
+        Column("zeitstempel", "timestamp", "Zeitpunkt des Schritts (Ortszeit, sekundengenau)",
+               roles={PAST}),
         Column("ressource", "string", "ausführende Stelle: Kennung der Sachbearbeitung oder System für automatische Schritte"),
         Column("automatisiert", "bool", "wahr, wenn der Schritt ohne menschliches Zutun erfolgte"),
     ),

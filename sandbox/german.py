@@ -1,0 +1,57 @@
+"""Numbers as German readers write them: decimal comma, thousands dot, a dash for "no value".
+
+The one formatter for everything a user reads: CLI output, data cards,
+quality and privacy reports, the comparison report. Used from every layer,
+so it imports nothing of the package.
+"""
+
+from __future__ import annotations
+
+import math
+
+__all__ = ["DASH", "missing", "integer", "decimal", "percent", "significant", "comma"]
+
+DASH = "–"
+
+
+def missing(x: float | None) -> bool:
+    """True for None and NaN: values shown as a dash."""
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def comma(text: str) -> str:
+    """Swap the separators of a number formatted the English way: ``"12,345.6"`` -> ``"12.345,6"``."""
+    return text.translate(str.maketrans(",.", ".,"))
+
+
+def integer(n: float) -> str:
+    """A count with thousands dots: ``31447`` -> ``"31.447"`` (a float is rounded)."""
+    return comma(f"{n:,.0f}" if isinstance(n, float) else f"{n:,}")
+
+
+def decimal(x: float | None, decimals: int = 2) -> str:
+    """A fixed number of decimals: ``1.85`` -> ``"1,85"``, ``1234.5`` -> ``"1.234,50"``."""
+    return DASH if missing(x) else comma(f"{x:,.{decimals}f}")
+
+
+def percent(share: float | None, decimals: int = 1) -> str:
+    """A share as percent: ``0.1234`` -> ``"12,3%"``."""
+    return DASH if missing(share) else comma(f"{share:,.{decimals}%}")
+
+
+def significant(x: float | None, digits: int = 3) -> str:
+    """``digits`` significant digits: ``0.8123`` -> ``"0,812"``, ``12345.6`` -> ``"12.346"``."""
+    if missing(x):
+        return DASH
+    assert x is not None
+    if x == 0:
+        return "0"
+    if abs(x) >= 10 ** digits:
+        return integer(float(x))
+    if abs(x) < 1e-3:
+        return comma(f"{x:.{max(digits - 1, 1)}e}")
+    decimals = max(digits - 1 - math.floor(math.log10(abs(x))), 0)
+    text = f"{x:.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return comma(text)
