@@ -1,7 +1,9 @@
 """Shared fixtures: generated datasets, made once per test session.
 
 Tests never write into the workspace: SANDBOX_DATA points generation at a
-temporary folder for the whole session.
+temporary folder for the whole session. The container engine's fixtures
+(``engine``, ``sandbox_image``, ``postgres_image``) come from the plugin
+tests/containers.py.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import pytest
 
 from sandbox import datasets
 from sandbox.synth.writer import generate_dataset
+
+pytest_plugins = ["tests.containers"]
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -1,10 +1,23 @@
-"""Helpers shared by tests (import as `from tests.support import ...`)."""
+"""Helpers shared by tests (import as ``from tests.support import ...``).
+
+- :func:`cli`: the one in-process runner of ``sandbox ARGS``.
+- :func:`unavailable`: a test whose engine, browser or client is missing is
+  skipped with the reason, except under ``CI=true``, where CI provisions it
+  and the test fails.
+- :func:`file_hashes`: sha256 of a dataset folder's files, for determinism.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import io
+import os
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
+
+__all__ = ["cli", "unavailable", "file_hashes"]
 
 
 def file_hashes(folder: Path) -> dict[str, str]:
@@ -14,15 +27,36 @@ def file_hashes(folder: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
 
 
-def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """Run ``sandbox ARGS`` in this process: (exit code, stdout, stderr)."""
+def cli(capsys: pytest.CaptureFixture[str] | None, *args: str) -> tuple[int, str, str]:
+    """Run ``sandbox ARGS`` in this process: (exit code, stdout, stderr); a printed traceback fails the test.
+
+    ``capsys`` is the test's capture fixture; a fixture wider than one test
+    has none and passes None, and the output is captured here.
+    """
     from sandbox.cli import main
 
-    capsys.readouterr()
     code = 0
-    try:
-        main(list(args))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
+    out, err = io.StringIO(), io.StringIO()
+    if capsys is not None:
+        capsys.readouterr()
+    with contextlib.ExitStack() as stack:
+        if capsys is None:
+            stack.enter_context(contextlib.redirect_stdout(out))
+            stack.enter_context(contextlib.redirect_stderr(err))
+        try:
+            main(list(args))
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+    printed = capsys.readouterr() if capsys is not None else (out.getvalue(), err.getvalue())
+    assert "Traceback" not in printed[0] + printed[1], printed
+    return code, printed[0], printed[1]
+
+
+def unavailable(reason: str, provision: str) -> NoReturn:
+    """Skip the test because ``reason`` (what is missing); under CI=true fail, since CI provisions it.
+
+    ``provision`` says how it is provided, e.g. ``.ci/engine.sh provisions it``.
+    """
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{reason}: required under CI=true ({provision})")
+    pytest.skip(f"{reason} ({provision})")

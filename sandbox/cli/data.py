@@ -175,7 +175,7 @@ def data_load(
     schema: str = typer.Option("synth", "--schema", help="Schema für die Tabellen (wird ersetzt)."),
 ) -> None:
     """Alle Tabellen eines Datensatzes in PostgreSQL laden (ersetzt das Schema)."""
-    from sandbox.workshop.database import load_dataset, redact
+    from sandbox.datasets.postgres import load_dataset, redact
 
     result = load_dataset(dataset, into, schema)
     rows = f"{sum(result.rows.values()):,}".replace(",", ".")

@@ -10,7 +10,6 @@ CI provisions it (``make chromium``) and a missing browser fails.
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -21,6 +20,7 @@ import pytest
 from sandbox import compare
 from sandbox.compare import scorecard
 from tests.compare.conftest import log_failed, log_runs
+from tests.support import unavailable
 
 pytestmark = pytest.mark.browser
 
@@ -29,22 +29,19 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
          "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1280,1000"]
 
 
-def _missing(reason: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} under CI=true; CI installs it with: make chromium")
-    pytest.skip(f"{reason}; install it with: make chromium")
+_INSTALL = "install it with: make chromium"
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     chromium, driver_path = shutil.which("chromium"), shutil.which("chromedriver")
     if not chromium or not driver_path:
-        _missing("headless Chromium (chromium, chromedriver) is not installed")
+        unavailable("headless Chromium (chromium, chromedriver) is not installed", _INSTALL)
     try:
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service
     except ImportError:
-        _missing("selenium is not installed (dev dependency)")
+        unavailable("selenium is not installed (dev dependency)", _INSTALL)
     options = webdriver.ChromeOptions()
     options.binary_location = chromium
     for flag in FLAGS:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import SESSION
+from tests.containers import SESSION
 
 pytestmark = pytest.mark.containers
 

@@ -20,7 +20,8 @@ from urllib.parse import quote
 
 import pytest
 
-from .conftest import REPO, SESSION, free_ports
+from tests.containers import REPO, SESSION, free_ports
+from tests.support import unavailable
 
 pytestmark = pytest.mark.containers
 
@@ -80,7 +81,7 @@ class Stack:
 def stack(engine: Any, sandbox_image: str, postgres_image: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     if not shutil.which("docker-compose") and subprocess.run(["docker", "compose", "version"],
                                                               capture_output=True).returncode != 0:
-        pytest.fail("no compose client (docker-compose or docker compose) is installed; .ci/engine.sh installs it")
+        unavailable("no compose client (docker-compose or docker compose) is installed", ".ci/engine.sh installs it")
     base = free_ports(3, engine)
     ports = {"JUPYTER_PORT": base + 1, "MLFLOW_PORT": base + 2, "DB_PORT": base + 3}
     secrets_ = {"JUPYTER_TOKEN": secrets.token_urlsafe(16), "POSTGRES_PASSWORD": "p@ss:" + secrets.token_hex(4) + "/%"}

@@ -12,27 +12,18 @@ import re
 import secrets
 import urllib.error
 import urllib.request
-from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 
-from sandbox.cli import main
 
-from .conftest import SESSION, free_ports
+from tests.containers import SESSION, free_ports
+from tests.support import cli
 
 pytestmark = pytest.mark.containers
 
 NAME = f"{SESSION}-ws{secrets.token_hex(2)}"
 LABEL = f"experimentierraum.workshop={NAME}"
-
-
-def sandbox(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """Run the CLI in-process; exit code, stdout, stderr."""
-    with pytest.raises(SystemExit) as done:
-        main(list(args))
-    out, err = capsys.readouterr()
-    return int(done.value.code or 0), out, err
 
 
 def http_status(url: str) -> int:
@@ -69,24 +60,16 @@ def workshop(engine: Any, sandbox_image: str, tmp_path_factory: pytest.TempPathF
     (content / "hinweise.md").write_text("# Hinweise\n", encoding="utf-8")
     base = free_ports(4, engine)
     sheet = folder / "zugaenge.html"
-    with pytest.raises(SystemExit) as done:
-        main(["workshop", "start", "--participants", "3", "--name", NAME, "--image", sandbox_image,
-              "--content", str(content), "--memory", "1g", "--cpus", "0.5", "--pids", "256",
-              "--port-base", str(base), "--tracking-port", str(base + 4), "--sheet", str(sheet)])
-    assert done.value.code == 0
+    code, _, err = cli(None, "workshop", "start", "--participants", "3", "--name", NAME, "--image", sandbox_image,
+                       "--content", str(content), "--memory", "1g", "--cpus", "0.5", "--pids", "256",
+                       "--port-base", str(base), "--tracking-port", str(base + 4), "--sheet", str(sheet))
+    assert code == 0, err
     yield {"base": base, "sheet": sheet, "folder": folder, "tracking": f"http://127.0.0.1:{base + 4}"}
-    main_quiet(["workshop", "stop", "--name", NAME, "--purge"])
-
-
-def main_quiet(args: list[str]) -> None:
-    try:
-        main(args)
-    except SystemExit:
-        pass
+    cli(None, "workshop", "stop", "--name", NAME, "--purge")
 
 
 def status_rows(capsys: pytest.CaptureFixture[str]) -> dict[str, list[str]]:
-    code, out, err = sandbox(capsys, "workshop", "status", "--name", NAME)
+    code, out, err = cli(capsys, "workshop", "status", "--name", NAME)
     assert code == 0, err
     rows = {}
     for line in out.splitlines():
@@ -171,7 +154,7 @@ def test_runs_land_in_each_participants_experiment_and_collect_compares_them(
     assert len(runs) == 3 and {r.data.tags["mlflow.user"] for r in runs} == {"tn03"}
     assert client.get_experiment_by_name(f"{NAME}-tn02") is not None  # created at start, still empty
     report = workshop["folder"] / "ergebnisse.json"
-    code, out, err = sandbox(capsys, "workshop", "collect", "--name", NAME, "--out", str(report), "--format", "json")
+    code, out, err = cli(capsys, "workshop", "collect", "--name", NAME, "--out", str(report), "--format", "json")
     assert code == 0, err
     assert "Im Bericht: tn01, tn03" in out and "Noch ohne abgeschlossenen Lauf: tn02" in out
     data = json.loads(report.read_text(encoding="utf-8"))
@@ -181,14 +164,14 @@ def test_runs_land_in_each_participants_experiment_and_collect_compares_them(
 
 def test_starting_twice_is_refused_clearly(workshop: dict[str, Any], sandbox_image: str,
                                            capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = sandbox(capsys, "workshop", "start", "-n", "2", "--name", NAME, "--image", sandbox_image)
+    code, _, err = cli(capsys, "workshop", "start", "-n", "2", "--name", NAME, "--image", sandbox_image)
     assert code == 2 and f"workshop '{NAME}' is already started" in err and err.count("\n") == 1
 
 
 def test_ports_another_workshop_publishes_are_refused(workshop: dict[str, Any], sandbox_image: str, engine: Any,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
     other = f"{NAME}-b"
-    code, _, err = sandbox(capsys, "workshop", "start", "-n", "2", "--name", other, "--image", sandbox_image,
+    code, _, err = cli(capsys, "workshop", "start", "-n", "2", "--name", other, "--image", sandbox_image,
                            "--port-base", str(workshop["base"]), "--tracking-port", str(free_ports(1, engine) + 1))
     assert code == 2 and f"{workshop['base'] + 1}, {workshop['base'] + 2} on 127.0.0.1 are in use" in err
     assert engine.containers.list(all=True, filters={"label": f"experimentierraum.workshop={other}"}) == []
@@ -202,7 +185,7 @@ def test_killed_participant_is_reported_and_reset_brings_it_back(
     before.kill()
     rows = status_rows(capsys)
     assert rows["tn02"][1:3] == ["beendet", "nein"] and rows["tn01"][1:3] == ["läuft", "ja"]
-    code, out, err = sandbox(capsys, "workshop", "reset", "2", "--name", NAME)
+    code, out, err = cli(capsys, "workshop", "reset", "2", "--name", NAME)
     assert code == 0, err
     backup = re.search(r"(backup-\d{8}-\d{6})/", out).group(1)  # type: ignore[union-attr]
     after = participant(engine, "tn02")
@@ -216,24 +199,24 @@ def test_killed_participant_is_reported_and_reset_brings_it_back(
 
 
 def test_reset_of_unknown_participant_is_a_clear_error(workshop: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = sandbox(capsys, "workshop", "reset", "7", "--name", NAME)
+    code, _, err = cli(capsys, "workshop", "reset", "7", "--name", NAME)
     assert code == 2 and "has no participant tn07; participants: tn01, tn02, tn03" in err
 
 
 def test_stop_removes_containers_keeps_volumes_until_purge(workshop: dict[str, Any], engine: Any,
                                                            capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = sandbox(capsys, "workshop", "stop", "--name", NAME)
+    code, out, _ = cli(capsys, "workshop", "stop", "--name", NAME)
     assert code == 0 and "Entfernt: 4 Container" in out
     assert containers(engine) == []
     assert not engine.networks.list(names=[f"{NAME}-netz"])
     volumes = {v.name for v in engine.volumes.list(filters={"label": LABEL})}
     assert {f"{NAME}-tn01", f"{NAME}-tn02", f"{NAME}-tn03", f"{NAME}-mlflow", f"{NAME}-inhalt"} == volumes
-    code, out, _ = sandbox(capsys, "workshop", "stop", "--name", NAME)
+    code, out, _ = cli(capsys, "workshop", "stop", "--name", NAME)
     assert code == 0 and "nichts zu stoppen" in out
-    code, out, _ = sandbox(capsys, "workshop", "status", "--name", NAME)
+    code, out, _ = cli(capsys, "workshop", "status", "--name", NAME)
     assert code == 0 and "ist gestoppt; die Arbeitsstände von 3 Teilnehmenden sind noch da" in out
-    code, _, err = sandbox(capsys, "workshop", "reset", "1", "--name", NAME)
+    code, _, err = cli(capsys, "workshop", "reset", "1", "--name", NAME)
     assert code == 2 and "is not running" in err
-    code, out, _ = sandbox(capsys, "workshop", "stop", "--name", NAME, "--purge")
+    code, out, _ = cli(capsys, "workshop", "stop", "--name", NAME, "--purge")
     assert code == 0 and "5 Volumes" in out
     assert engine.volumes.list(filters={"label": LABEL}) == []

@@ -1,4 +1,4 @@
-"""`sandbox workshop ...` and `sandbox data load` with bad input or no engine: one line, exit 2."""
+"""`sandbox workshop ...` with bad input or no engine: one line, exit 2."""
 
 from __future__ import annotations
 
@@ -6,13 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sandbox.cli import main
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
-    with pytest.raises(SystemExit) as done:
-        main(list(args))
-    return int(done.value.code or 0), capsys.readouterr().err
+from tests.support import cli
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -23,10 +17,9 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
     (["workshop", "start", "-n", "3", "--name", "Mein Kurs"], "--name must be lowercase letters"),
     (["workshop", "start", "-n", "3", "--port-base", "80"], "--port-base must be at least 1024"),
     (["workshop", "reset", "null"], "participant must be a number like 3"),
-    (["data", "load", "--into", "sqlite:///x.db"], "--into must be a PostgreSQL URL"),
 ])
 def test_bad_input(capsys: pytest.CaptureFixture[str], args: list[str], message: str) -> None:
-    code, err = run(capsys, *args)
+    code, _, err = cli(capsys, *args)
     assert code == 2 and err.startswith("error: ") and message in err and err.count("\n") == 1
 
 
@@ -36,6 +29,6 @@ def test_no_engine_is_one_clear_line(capsys: pytest.CaptureFixture[str], monkeyp
                                      tmp_path: Path, command: list[str]) -> None:
     monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path / 'kein.sock'}")
     monkeypatch.chdir(tmp_path)
-    code, err = run(capsys, "workshop", *command)
+    code, _, err = cli(capsys, "workshop", *command)
     assert code == 2 and err.startswith("error: no container engine answers at unix://") and err.count("\n") == 1
     assert not list(tmp_path.iterdir())  # no access sheet, no report

@@ -11,12 +11,12 @@ from typing import Any, Iterator
 import pytest
 
 from sandbox import datasets
-from sandbox.cli import main
 from sandbox.errors import SandboxError
 from sandbox.synth import TABLES
-from sandbox.workshop.database import load_dataset
+from sandbox.datasets.postgres import load_dataset
 
-from .conftest import SESSION, free_ports
+from tests.containers import SESSION, free_ports
+from tests.support import cli
 
 pytestmark = pytest.mark.containers
 
@@ -51,14 +51,9 @@ def database(engine: Any, postgres_image: str) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def loaded(database: str, musterstadt: datasets.Dataset) -> tuple[str, str]:
     """The default dataset loaded once through the CLI: (database URL, what the command printed)."""
-    import io
-    from contextlib import redirect_stdout
-
-    printed = io.StringIO()
-    with redirect_stdout(printed), pytest.raises(SystemExit) as done:
-        main(["data", "load", str(musterstadt.path), "--into", database])
-    assert done.value.code == 0
-    return database, printed.getvalue()
+    code, out, err = cli(None, "data", "load", str(musterstadt.path), "--into", database)
+    assert code == 0, err
+    return database, out
 
 
 @pytest.fixture(scope="module")
@@ -149,9 +144,7 @@ def test_clear_errors(database: str, engine: Any, musterstadt: datasets.Dataset,
     for url, message in ((f"postgresql://x:geheim@127.0.0.1:{port}/db", "cannot connect to PostgreSQL at "
                           f"postgresql://x:***@127.0.0.1:{port}/db"),
                          ("mysql://x@localhost/db", "--into must be a PostgreSQL URL")):
-        with pytest.raises(SystemExit) as done:
-            main(["data", "load", str(musterstadt.path), "--into", url])
-        err = capsys.readouterr().err
-        assert done.value.code == 2 and message in err and "geheim" not in err and err.count("\n") == 1
+        code, _, err = cli(capsys, "data", "load", str(musterstadt.path), "--into", url)
+        assert code == 2 and message in err and "geheim" not in err and err.count("\n") == 1
     with pytest.raises(SandboxError, match="--schema must be"):
         load_dataset(musterstadt, database, schema="Drop Table")

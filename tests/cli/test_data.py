@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from sandbox.cli import main
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(args))
-    out, err = capsys.readouterr()
-    return int(exit_info.value.code or 0), out, err
+from tests.support import cli
 
 
 @pytest.mark.parametrize(
@@ -31,10 +22,11 @@ def run(capsys, *args: str) -> tuple[int, str, str]:
         (["data", "generate", "--format", "xlsx"], "unknown format 'xlsx'"),
         (["data", "describe", "buerger"], "unknown table 'buerger'; known tables: gemeinden"),
         (["data", "generate", "--frobnicate"], "No such option: --frobnicate"),
+        (["data", "load", "--into", "sqlite:///x.db"], "--into must be a PostgreSQL URL"),
     ],
 )
 def test_bad_input_one_line_exit_2(capsys, tmp_path: Path, args: list[str], message: str) -> None:
-    code, out, err = run(capsys, *args, *(["--out", str(tmp_path / "x")] if args[1] == "generate" else []))
+    code, out, err = cli(capsys, *args, *(["--out", str(tmp_path / "x")] if args[1] == "generate" else []))
     assert code == 2
     assert err.startswith("error: ") and message in err
     assert err.count("\n") == 1 and "Traceback" not in err
@@ -43,26 +35,26 @@ def test_bad_input_one_line_exit_2(capsys, tmp_path: Path, args: list[str], mess
 
 def test_existing_output_needs_force_and_stays_intact(capsys, tmp_path: Path) -> None:
     target = tmp_path / "d"
-    assert run(capsys, "data", "generate", "--population", "500", "--out", str(target))[0] == 0
+    assert cli(capsys, "data", "generate", "--population", "500", "--out", str(target))[0] == 0
     manifest = (target / "manifest.json").read_bytes()
-    code, _, err = run(capsys, "data", "generate", "--population", "500", "--seed", "9", "--out", str(target))
+    code, _, err = cli(capsys, "data", "generate", "--population", "500", "--seed", "9", "--out", str(target))
     assert code == 2 and "already exists; add --force" in err
     assert (target / "manifest.json").read_bytes() == manifest
-    assert run(capsys, "data", "generate", "--population", "500", "--seed", "9", "--out", str(target), "--force")[0] == 0
+    assert cli(capsys, "data", "generate", "--population", "500", "--seed", "9", "--out", str(target), "--force")[0] == 0
     assert (target / "manifest.json").read_bytes() != manifest
 
 
 def test_unwritable_folder(capsys, tmp_path: Path) -> None:
     blocker = tmp_path / "datei"
     blocker.write_text("kein Ordner")
-    code, _, err = run(capsys, "data", "generate", "--population", "500", "--out", str(blocker / "sub" / "d"))
+    code, _, err = cli(capsys, "data", "generate", "--population", "500", "--out", str(blocker / "sub" / "d"))
     assert code == 2 and "cannot write to" in err and "choose a writable --out" in err
 
 
 def test_broken_profile_file(capsys, tmp_path: Path) -> None:
     path = tmp_path / "halb.yaml"
     path.write_text("name: halb\nbasis: sachsen\ngebiet: {gemeinden: [{name: Halb, ags: '14522991'}]}\n")
-    code, _, err = run(capsys, "data", "generate", "--profile", str(path), "--out", str(tmp_path / "o"))
+    code, _, err = cli(capsys, "data", "generate", "--profile", str(path), "--out", str(tmp_path / "o"))
     assert code == 2 and "missing key 'einwohner'" in err
     assert not (tmp_path / "o").exists()
 
@@ -70,14 +62,9 @@ def test_broken_profile_file(capsys, tmp_path: Path) -> None:
 def test_generate_own_profile_list_and_describe(capsys, tmp_path: Path) -> None:
     path = tmp_path / "dorf.yaml"
     path.write_text("name: dorf\nbasis: sachsen\ngebiet: {gemeinden: [{name: Dorf, ags: '14522991', einwohner: 800}]}\n")
-    code, out, _ = run(capsys, "data", "generate", "--profile", str(path))
+    code, out, _ = cli(capsys, "data", "generate", "--profile", str(path))
     assert code == 0 and "dorf-s42" in out and "DATENKARTE.md" in out
-    code, out, _ = run(capsys, "data", "list")
+    code, out, _ = cli(capsys, "data", "list")
     assert code == 0 and "musterstadt" in out and "dorf-s42" in out
-    code, out, _ = run(capsys, "data", "describe", "einwohner")
+    code, out, _ = cli(capsys, "data", "describe", "einwohner")
     assert code == 0 and "staatsangehoerigkeit" in out and "einwohner_id" in out
-
-
-def test_help_is_available_as_console_script() -> None:
-    result = subprocess.run([Path(sys.executable).with_name("sandbox"), "--help"], capture_output=True, text=True, check=False)
-    assert result.returncode == 0 and "data" in result.stdout

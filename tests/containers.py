@@ -1,5 +1,9 @@
 """Fixtures for tests against a real container engine (marker ``containers``).
 
+A plugin (``pytest_plugins`` in tests/conftest.py), so that the workshop,
+the compose stack and the PostgreSQL loader share one engine fixture and one
+cleanup per session.
+
 Where no engine answers, these tests are skipped with the reason; under
 ``CI=true`` they fail instead, because CI provisions the engine
 (``.ci/engine.sh``, Podman serving the Docker API). Everything a test starts
@@ -23,7 +27,9 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.support import unavailable
+
+REPO = Path(__file__).resolve().parents[1]
 WORKSHOP_LABEL = "experimentierraum.workshop"
 COMPOSE_LABEL = "com.docker.compose.project"
 SESSION = f"pytest{os.getpid()}"  # prefix of every workshop, compose project and label value this session makes
@@ -57,12 +63,6 @@ def _ours(labels: dict[str, str] | None) -> bool:
 def _stale(labels: dict[str, str] | None) -> bool:
     owner = _owner(labels)
     return owner is not None and (owner == os.getpid() or not _alive(owner))
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"container engine required under CI=true: {reason} (.ci/engine.sh provisions it)")
-    pytest.skip(f"no container engine: {reason}")
 
 
 def remove_test_objects(client: Any, which: Callable[[dict[str, str] | None], bool] = _ours) -> None:
@@ -102,8 +102,8 @@ def engine() -> Iterator[Any]:
         client = docker.from_env(timeout=300)
         client.ping()
     except Exception as exc:  # noqa: BLE001 - any failure to reach the engine means: no engine
-        _unavailable(f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} "
-                     f"(DOCKER_HOST={os.environ.get('DOCKER_HOST', 'unset')})")
+        unavailable(f"no container engine: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} "
+                    f"(DOCKER_HOST={os.environ.get('DOCKER_HOST', 'unset')})", ".ci/engine.sh provisions it")
     remove_test_objects(client, _stale)  # left by sessions that died; never another running session's
     yield client
     remove_test_objects(client)
