@@ -19,6 +19,7 @@ import pytest
 
 from sandbox import experiments
 from sandbox.experiments.paths import templates_dir
+from sandbox.tracking import keys
 
 ROOT = Path(__file__).resolve().parent.parent / "templates"
 NAMES = sorted(p.name for p in ROOT.iterdir() if (p / "template.yaml").is_file())
@@ -90,9 +91,9 @@ def test_template_runs_end_to_end(name: str, musterstadt_path: Path, tmp_path: P
     for family in (m[:-1] for m in template.metrics if m.endswith(".*")):
         assert any(k.startswith(family) for k in metrics), f"no metric {family}*"
     for criterion in template.criteria:
-        assert metrics[f"kriterium.{criterion.metric}.erfuellt"] in (0.0, 1.0)
+        assert metrics[keys.criterion_fulfilled(criterion.metric)] in (0.0, 1.0)
         assert not math.isnan(metrics[criterion.metric])
-    assert run.data.tags["sandbox.template"] == name
+    assert run.data.tags[keys.TEMPLATE] == name
     CHECKS[name](metrics)
 
 

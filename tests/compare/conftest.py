@@ -15,6 +15,7 @@ import pytest
 
 from sandbox import datasets, tracking
 from sandbox.synth.writer import generate_dataset
+from sandbox.tracking import keys
 
 STORE_ENV = "MLFLOW_TRACKING_URI"
 
@@ -40,13 +41,13 @@ def log_runs(experiment: str, metrics: Mapping[str, Sequence[float]], dataset: d
     """One finished run per seed, with the runner's tags; ``metrics[name][i]`` belongs to ``seeds[i]``."""
     ids = []
     for i, seed in enumerate(seeds):
-        tags = {"sandbox.experiment": experiment, "sandbox.template": template, "sandbox.seed": seed,
-                "sandbox.fragestellung": f"Wie gut ist {experiment}?", "sandbox.hypothese": "Besser als bisher."}
+        tags = {keys.EXPERIMENT: experiment, keys.TEMPLATE: template, keys.SEED: seed,
+                keys.QUESTION: f"Wie gut ist {experiment}?", keys.HYPOTHESIS: "Besser als bisher."}
         values = {name: series[i] for name, series in metrics.items()}
         with tracking.start_run(experiment, dataset, params={**(params or {}), "seed": seed}, tags=tags,
                                 run_name=f"{experiment}-seed{seed}") as run:
             tracking.log_metrics(values)
-            tracking.log_metrics({"cpu_zeit_notebook_s": 2.0 + i, "laufzeit_notebook_s": 3.0 + i})
+            tracking.log_metrics({keys.NOTEBOOK_CPU_TIME: 2.0 + i, keys.NOTEBOOK_WALL_TIME: 3.0 + i})
             if criteria:
                 tracking.log_success_criteria({m: (values[m], threshold, op) for m, (threshold, op) in criteria.items()})
         ids.append(run.info.run_id)
@@ -62,9 +63,9 @@ def log_failed(experiment: str, dataset: datasets.Dataset | None, seed: int, par
 
     try:
         with tracking.start_run(experiment, dataset, params={**params, "seed": seed},
-                                tags={"sandbox.seed": seed, "sandbox.experiment": experiment},
+                                tags={keys.SEED: seed, keys.EXPERIMENT: experiment},
                                 run_name=f"{experiment}-seed{seed}") as run:
-            mlflow.set_tag("sandbox.fehler", "ValueError: absichtlich kaputt")
+            mlflow.set_tag(keys.ERROR, "ValueError: absichtlich kaputt")
             raise NotebookError
     except NotebookError:
         pass
@@ -79,11 +80,11 @@ def start_running(experiment: str, dataset: datasets.Dataset, seed: int, params:
     found = client.get_experiment_by_name(experiment)
     run = client.create_run(found.experiment_id, run_name=f"{experiment}-seed{seed}")
     m = dataset.manifest
-    values = {**params, "seed": seed, "datensatz": dataset.path.name, "datensatz.profil": m["profile"],
-              "datensatz.seed": m["seed"]}
+    values = {**params, "seed": seed, keys.DATASET: dataset.path.name, keys.DATASET_PROFILE: m["profile"],
+              keys.DATASET_SEED: m["seed"]}
     client.log_batch(run.info.run_id, params=[Param(k, str(v)) for k, v in values.items()],
-                     tags=[RunTag("sandbox.seed", str(seed)), RunTag("sandbox.experiment", experiment),
-                           RunTag("sandbox.datensatz.digest", dataset.digest)])
+                     tags=[RunTag(keys.SEED, str(seed)), RunTag(keys.EXPERIMENT, experiment),
+                           RunTag(keys.DATASET_DIGEST, dataset.digest)])
     return run.info.run_id
 
 

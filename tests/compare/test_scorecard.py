@@ -12,6 +12,7 @@ import yaml
 
 from sandbox import compare, tracking
 from sandbox.compare import scorecard
+from sandbox.tracking import keys
 from tests.compare.conftest import log_runs
 from tests.support import cli
 
@@ -36,7 +37,7 @@ def experiments(store: str, musterstadt) -> list[str]:
 def _scorecard_runs(name: str) -> list:
     client = tracking.client()
     found = client.get_experiment_by_name(name)
-    return client.search_runs([found.experiment_id], filter_string="tags.`sandbox.art` = 'bewertung'")
+    return client.search_runs([found.experiment_id], filter_string=f"tags.`{keys.KIND}` = '{keys.KIND_SCORECARD}'")
 
 
 def _write(tmp_path: Path, data: object, name: str = "bewertung.yaml") -> Path:
@@ -53,13 +54,13 @@ def test_score_from_file_is_stored_queryably(experiments, tmp_path: Path, capsys
     [run] = _scorecard_runs("bewertet")
     data = run.data
     assert run.info.status == "FINISHED" and run.info.run_name == "bewertung-erika-beispiel"
-    assert data.metrics["bewertung.nutzen"] == 5 and data.metrics["bewertung.aufwand"] == 2
-    assert data.metrics["bewertung.gesamt"] == pytest.approx((5 + 2 + 4 * 5) / 7)
+    assert data.metrics[keys.score("nutzen")] == 5 and data.metrics[keys.score("aufwand")] == 2
+    assert data.metrics[keys.SCORE_OVERALL] == pytest.approx((5 + 2 + 4 * 5) / 7)
     assert data.params["bewerter"] == "Erika Beispiel" and data.params["rolle"] == "Datenschutzbeauftragte"
-    assert data.tags["sandbox.bewertung.nutzen.begruendung"] == "nutzen: nachvollziehbar begründet"
-    assert data.tags["sandbox.bewertung.kommentar"] == "Pilot lohnt sich."
-    assert data.tags["sandbox.bewertung.zeitpunkt"].endswith("+00:00")  # ISO 8601, UTC
-    assert len(data.tags["sandbox.bewertung.laeufe"].split(",")) == 2  # the two runs the evaluator saw
+    assert data.tags[keys.score_tag("nutzen.begruendung")] == "nutzen: nachvollziehbar begründet"
+    assert data.tags[keys.score_tag("kommentar")] == "Pilot lohnt sich."
+    assert data.tags[keys.score_tag("zeitpunkt")].endswith("+00:00")  # ISO 8601, UTC
+    assert len(data.tags[keys.score_tag("laeufe")].split(",")) == 2  # the two runs the evaluator saw
     client = tracking.client()
     assert [a.path for a in client.list_artifacts(run.info.run_id)] == ["bewertung.json"]
 
@@ -139,5 +140,5 @@ def test_interactive_scoring_asks_again_until_valid(experiments, store: str) -> 
     assert "3/7 Datenschutz und Informationssicherheit" in done.stdout
     [run] = _scorecard_runs("unbewertet")
     assert run.data.params["bewerter"] == "Clara Controlling" and run.data.params["rolle"] == "Kämmerei"
-    assert [run.data.metrics[f"bewertung.{k}"] for k in KEYS] == [1, 2, 3, 4, 5, 1, 2]
-    assert run.data.tags["sandbox.bewertung.nutzen.begruendung"] == "Begründung 0"
+    assert [run.data.metrics[keys.score(k)] for k in KEYS] == [1, 2, 3, 4, 5, 1, 2]
+    assert run.data.tags[keys.score_tag("nutzen.begruendung")] == "Begründung 0"

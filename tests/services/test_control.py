@@ -1,23 +1,18 @@
 """`sandbox up/down/status`: the real MLflow server and JupyterLab, spoken to over HTTP.
 
-The servers run in a temporary workspace (profiles linked from the checkout,
-the session's generated data via $SANDBOX_DATA) on free ports, so the
-checkout's own `.sandbox/` is never touched; fixtures stop them in `finally`
-and print their logs when a test fails.
+Fixtures stop the servers in `finally` and print their logs when a test fails
+(see tests/services/conftest.py for the workspace they run in).
 """
 
 from __future__ import annotations
 
 import http.client
 import json
-import os
 import signal
 import socket
 import subprocess
 import sys
 import threading
-import time
-import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
@@ -25,118 +20,9 @@ from typing import Any, Iterator
 
 import pytest
 
-from sandbox.errors import SandboxError
 from sandbox.services import Sandbox, Service
-
-REPO = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def port_free(port: int) -> bool:
-    with socket.socket() as probe:
-        return probe.connect_ex(("127.0.0.1", port)) != 0
-
-
-def pid_gone(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    stat = Path(f"/proc/{pid}/stat")
-    return stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] == "Z"
-
-
-def http_get(url: str) -> tuple[int, bytes]:
-    try:
-        with urllib.request.urlopen(url, timeout=10) as answer:
-            return answer.status, answer.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read()
-
-
-def workspace_env(root: Path, data: Path) -> dict[str, str]:
-    """Environment for a CLI subprocess in a fresh workspace at root that finds the datasets in data."""
-    (root / "synthetic_data").mkdir(parents=True)
-    (root / "synthetic_data" / "profiles").symlink_to(REPO / "synthetic_data" / "profiles")
-    env = {**os.environ, "SANDBOX_HOME": str(root), "SANDBOX_DATA": str(data)}
-    env.pop("MLFLOW_TRACKING_URI", None)
-    return env
-
-
-@pytest.fixture
-def workspace(tmp_path: Path, musterstadt_path: Path) -> dict[str, str]:
-    return workspace_env(tmp_path / "ws", musterstadt_path.parent)
-
-
-def sandbox_cli(env: dict[str, str], *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "sandbox.cli", *args], env=env, capture_output=True, text=True,
-                          timeout=timeout)
-
-
-def state_of(env: dict[str, str]) -> dict[str, Any] | None:
-    path = Path(env["SANDBOX_HOME"]) / ".sandbox" / "state.json"
-    return json.loads(path.read_text()) if path.exists() else None
-
-
-def force_down(env: dict[str, str]) -> None:
-    """Stop whatever a test left, even if `sandbox down` itself is broken, and show the logs."""
-    state = state_of(env) or {}
-    sandbox_cli(env, "down", timeout=60)
-    home = Path(env["SANDBOX_HOME"]) / ".sandbox"
-    for record in state.get("services", {}).values():
-        try:
-            os.killpg(record["pid"], signal.SIGKILL)
-        except (ProcessLookupError, PermissionError, KeyError):
-            pass
-    for log in sorted(home.glob("*.log")):
-        print(f"--- {log.name} ---\n" + "\n".join(log.read_text(errors="replace").splitlines()[-30:]))
-
-
-# --- the lifecycle, with small real processes ----------------------------------------------------
-
-def test_service_starts_answers_and_stops(tmp_path: Path) -> None:
-    port = free_port()
-    web = Service("web", port, f"http://127.0.0.1:{port}/", tmp_path / "web.log",
-                  [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"])
-    web.start()
-    try:
-        web.wait_ready(time.monotonic() + 30)
-        assert http_get(web.url)[0] == 200 and web.running()
-    finally:
-        web.stop()
-    assert not web.running() and port_free(port) and pid_gone(web.pid or 0)
-    web.stop()  # idempotent
-
-
-def test_service_that_dies_while_starting_shows_its_log(tmp_path: Path) -> None:
-    broken = Service("broken", free_port(), "", tmp_path / "broken.log",
-                     [sys.executable, "-c", "print('Konfiguration fehlt: token'); raise SystemExit(3)"])
-    broken.start()
-    with pytest.raises(SandboxError) as error:
-        broken.wait_ready(time.monotonic() + 30)
-    assert "broken stopped while starting: Konfiguration fehlt: token" in str(error.value)
-    assert str(tmp_path / "broken.log") in str(error.value)
-
-
-def test_stop_takes_the_whole_process_group_even_a_child_ignoring_sigterm(tmp_path: Path) -> None:
-    stubborn = ("import signal, subprocess, sys, time\n"
-                "child = subprocess.Popen([sys.executable, '-c', 'import signal, time; "
-                "signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(600)'])\n"
-                "print(child.pid, flush=True)\n"
-                "time.sleep(600)\n")
-    service = Service("stubborn", 0, "", tmp_path / "stubborn.log", [sys.executable, "-c", stubborn])
-    service.start()
-    deadline = time.monotonic() + 30
-    while not service.log.read_text().strip() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    child = int(service.log.read_text().split()[0])
-    service.stop(timeout=1)
-    assert pid_gone(service.pid or 0) and pid_gone(child)
+from tests.services.conftest import (force_down, free_port, http_get, pid_gone, port_free, sandbox_cli, state_of,
+                                     workspace_env)
 
 
 # --- bad input and stale state, nothing started --------------------------------------------------

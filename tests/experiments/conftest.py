@@ -1,0 +1,84 @@
+"""A workspace with a small real template (``probe``, and ``stumm`` that records nothing).
+
+Runs go to a temporary SQLite MLflow store, one per test module; the shipped
+templates are exercised in tests/test_templates.py.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+
+PROBE_YAML = """\
+titel: Probe
+fragestellung: Zählt das Notebook die Einwohner richtig?
+hypothese: Es sind mehr als tausend.
+daten: {datensatz: musterstadt, tabellen: [einwohner]}
+parameter:
+  faktor: {typ: float, standard: 1.5, min: 0, beschreibung: Faktor}
+  fehler: {typ: bool, standard: false, beschreibung: absichtlich scheitern}
+  modus: {typ: str, standard: a, werte: [a, b], beschreibung: Auswahl}
+metriken:
+  einwohner: Einwohner mal Faktor
+  seed_echo: der Seed, den das Notebook bekam
+erfolgskriterien:
+  - {metrik: einwohner, operator: ">=", schwelle: 1000, beschreibung: genug Leute}
+  - {metrik: seed_echo, operator: "<", schwelle: 3, beschreibung: kleiner Seed}
+"""
+
+
+def probe_notebook(path: Path, record: bool = True) -> None:
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell("datensatz = 'musterstadt'\nseed = 42\nfaktor = 1.5\nfehler = False\nmodus = 'a'")
+    params.metadata["tags"] = ["parameters"]
+    last = ("experiments.record({'einwohner': n * faktor, 'seed_echo': seed}, tables={'je_geschlecht': tab})"
+            if record else "n")
+    nb.cells = [
+        params,
+        nbformat.v4.new_code_cell("from sandbox import datasets, experiments\nds = datasets.open(datensatz)\n"
+                                  "n = len(ds['einwohner'])\ntab = ds['einwohner']['geschlecht'].value_counts().to_frame()"),
+        nbformat.v4.new_code_cell("if fehler:\n    raise ValueError('absichtlich kaputt')"),
+        nbformat.v4.new_code_cell(last),
+    ]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return f"sqlite:///{tmp_path_factory.mktemp('mlflow') / 'mlflow.db'}"
+
+
+@pytest.fixture()
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store: str, musterstadt_path: Path) -> Path:
+    """A workspace with the probe template (and a broken twin), runs tracked in the module's store."""
+    for name, record in (("probe", True), ("stumm", False)):
+        folder = tmp_path / "templates" / name
+        folder.mkdir(parents=True)
+        (folder / "template.yaml").write_text(PROBE_YAML, encoding="utf-8")
+        (folder / "hilfstabelle.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+        probe_notebook(folder / "notebook.ipynb", record)
+    monkeypatch.setenv("SANDBOX_HOME", str(tmp_path))
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", store)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def run_client() -> Any:
+    from mlflow.tracking import MlflowClient
+
+    return MlflowClient(tracking_uri=os.environ["MLFLOW_TRACKING_URI"])
+
+
+def runs_of(name: str) -> list[Any]:
+    client = run_client()
+    found = client.get_experiment_by_name(name)
+    return [] if found is None else client.search_runs([found.experiment_id], order_by=["attributes.start_time ASC"])
+
+
+def tree(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*")) if folder.exists() else []

@@ -1,0 +1,91 @@
+"""Helpers for `sandbox up/down/status` tests: free ports, HTTP, and the CLI as a subprocess in a fresh workspace.
+
+The servers run in a temporary workspace (profiles linked from the checkout,
+the session's generated data via $SANDBOX_DATA) on free ports, so the
+checkout's own `.sandbox/` is never touched. The CLI runs as a subprocess
+here (not in-process as elsewhere): `sandbox up` detaches, handles signals
+and must leave no process behind when its own process ends.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def port_free(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+def pid_gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    stat = Path(f"/proc/{pid}/stat")
+    return stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] == "Z"
+
+
+def http_get(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as answer:
+            return answer.status, answer.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def workspace_env(root: Path, data: Path) -> dict[str, str]:
+    """Environment for a CLI subprocess in a fresh workspace at root that finds the datasets in data."""
+    (root / "synthetic_data").mkdir(parents=True)
+    (root / "synthetic_data" / "profiles").symlink_to(REPO / "synthetic_data" / "profiles")
+    env = {**os.environ, "SANDBOX_HOME": str(root), "SANDBOX_DATA": str(data)}
+    env.pop("MLFLOW_TRACKING_URI", None)
+    return env
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, musterstadt_path: Path) -> dict[str, str]:
+    return workspace_env(tmp_path / "ws", musterstadt_path.parent)
+
+
+def sandbox_cli(env: dict[str, str], *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "sandbox.cli", *args], env=env, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def state_of(env: dict[str, str]) -> dict[str, Any] | None:
+    path = Path(env["SANDBOX_HOME"]) / ".sandbox" / "state.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def force_down(env: dict[str, str]) -> None:
+    """Stop whatever a test left, even if `sandbox down` itself is broken, and show the logs."""
+    state = state_of(env) or {}
+    sandbox_cli(env, "down", timeout=60)
+    home = Path(env["SANDBOX_HOME"]) / ".sandbox"
+    for record in state.get("services", {}).values():
+        try:
+            os.killpg(record["pid"], signal.SIGKILL)
+        except (ProcessLookupError, PermissionError, KeyError):
+            pass
+    for log in sorted(home.glob("*.log")):
+        print(f"--- {log.name} ---\n" + "\n".join(log.read_text(errors="replace").splitlines()[-30:]))

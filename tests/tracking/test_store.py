@@ -1,0 +1,63 @@
+"""Where runs go: environment, then the running sandbox's server, then the embedded SQLite store."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sandbox import tracking
+from sandbox.errors import SandboxError
+from sandbox.services import Sandbox, Service
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_embedded_store_lives_in_the_workspace(workspace: Path) -> None:
+    assert tracking.tracking_uri() == f"sqlite:///{workspace / '.sandbox' / 'mlflow' / 'mlflow.db'}"
+
+
+def test_client_reads_the_embedded_store_even_before_any_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SANDBOX_HOME", str(tmp_path))
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    assert [e.name for e in tracking.client().search_experiments()] == ["Default"]
+
+
+def test_uri_order_env_then_running_sandbox_then_embedded(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    embedded = tracking.embedded_uri()
+    state = workspace / ".sandbox" / "state.json"
+    log = workspace / ".sandbox" / "mlflow.log"
+    try:
+        Sandbox({"mlflow": Service("mlflow", 5999, "http://127.0.0.1:5999", log, pid=os.getpid())}).save()
+        assert tracking.tracking_uri() == "http://127.0.0.1:5999"  # its pid lives: the running server
+        monkeypatch.setenv("MLFLOW_TRACKING_URI", "http://tracking.example:5000")
+        assert tracking.tracking_uri() == "http://tracking.example:5000"  # the environment wins
+        monkeypatch.delenv("MLFLOW_TRACKING_URI")
+        gone = subprocess.Popen([sys.executable, "-c", "pass"])
+        gone.wait()
+        Sandbox({"mlflow": Service("mlflow", 5999, "http://127.0.0.1:5999", log, pid=gone.pid)}).save()
+        assert tracking.tracking_uri() == embedded  # stale state: its server is gone
+        state.write_text("{kaputt")
+        assert tracking.tracking_uri() == embedded
+    finally:
+        state.unlink(missing_ok=True)
+
+
+def test_unreachable_tracking_server_is_a_clear_error(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    uri = f"http://127.0.0.1:{_free_port()}"
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
+    with pytest.raises(SandboxError) as error:
+        with tracking.start_run("nirgends"):
+            pass
+    assert str(error.value) == (f"tracking server {uri} is not reachable; start it with `sandbox up` "
+                                "or unset MLFLOW_TRACKING_URI")
+    with pytest.raises(SandboxError, match="not reachable"):
+        tracking.client()
