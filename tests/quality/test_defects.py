@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.quality.conftest import run_cli
+from tests.support import cli as run_cli
 
 
 def check(capsys, folder: Path) -> tuple[int, str]:

@@ -10,7 +10,7 @@ import pytest
 from sandbox.quality.loading import load_extract
 from sandbox.synth import TABLES
 
-from tests.quality.conftest import run_cli
+from tests.support import cli as run_cli
 
 
 def extract(small_dataset: Path, table: str) -> pd.DataFrame:

@@ -10,7 +10,7 @@ from sandbox.quality import GenerationGate, check_dataset
 from sandbox.synth.writer import generate_dataset
 from tests.support import file_hashes
 
-from tests.quality.conftest import run_cli
+from tests.support import cli as run_cli
 
 
 def test_generated_musterstadt_passes_every_check_and_writes_data_docs(musterstadt_path: Path, tmp_path: Path) -> None:

@@ -12,7 +12,8 @@ import pytest
 from sandbox.quality import anonymity
 from sandbox.quality.leaks import find_leaks, free_text_columns
 from sandbox.quality.privacy import privacy_dataset
-from tests.quality.conftest import read_table, run_cli, write_table
+from tests.quality.conftest import read_table, write_table
+from tests.support import cli as run_cli
 
 
 def test_k_unique_share_sizes_and_l_on_a_hand_made_frame() -> None:
