@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from sandbox.errors import SandboxError
+from sandbox.synth.dtypes import TYPES
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -32,10 +33,8 @@ if TYPE_CHECKING:
 
     from sandbox.datasets.dataset import Dataset
 
-__all__ = ["load_dataset", "LoadResult", "PG_TYPES", "check_url", "connect", "redact"]
+__all__ = ["load_dataset", "LoadResult", "check_url", "connect", "redact"]
 
-PG_TYPES = {"string": "text", "int64": "bigint", "float64": "double precision", "bool": "boolean",
-            "date": "date", "timestamp": "timestamp"}
 BATCH_ROWS = 200_000
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
@@ -119,7 +118,7 @@ def _create(cur: "psycopg.Cursor[Any]", schema: str, table: str, cols: list[_Col
 
     target = sql.Identifier(schema, table)
     cur.execute(sql.SQL("DROP TABLE IF EXISTS {} CASCADE").format(target))
-    defs = [sql.SQL("{} {}{}").format(sql.Identifier(c.name), sql.SQL(PG_TYPES[c.dtype]),
+    defs = [sql.SQL("{} {}{}").format(sql.Identifier(c.name), sql.SQL(TYPES[c.dtype].postgres),
                                       sql.SQL("" if c.nullable else " NOT NULL")) for c in cols]
     cur.execute(sql.SQL("CREATE TABLE {} ({})").format(target, sql.SQL(", ").join(defs)))
     for c in cols:
