@@ -1,6 +1,7 @@
 """Where things live: workspace root, content folders, the sandbox's state and MLflow store.
 
-The workspace is the folder holding ``synthetic_data/``, ``experiments/`` and
+Every folder the package reads or writes is named here, nowhere else. The
+workspace is the folder holding ``synthetic_data/``, ``experiments/`` and
 ``templates/``. It is ``$SANDBOX_HOME`` when set, else the nearest parent of
 the current directory that has ``synthetic_data/profiles``, else the checkout
 the package was installed from. Notebooks started in ``notebooks/`` therefore
@@ -20,8 +21,11 @@ __all__ = [
     "profiles_dir",
     "reference_dir",
     "generated_dir",
+    "templates_dir",
+    "experiments_dir",
     "state_dir",
     "store_dir",
+    "artifacts_dir",
     "DEFAULT_PROFILE",
     "DEFAULT_SEED",
     "read_yaml",
@@ -72,6 +76,17 @@ def generated_dir() -> Path:
     return workspace() / "synthetic_data" / "generated"
 
 
+def templates_dir() -> Path:
+    """The workspace's ``templates/``, else the shipped one (a workspace without its own still finds them)."""
+    own = workspace() / "templates"
+    return own if own.is_dir() else _PACKAGE_ROOT / "templates"
+
+
+def experiments_dir() -> Path:
+    """The workspace's ``experiments/`` (created on the first ``experiment new``)."""
+    return workspace() / "experiments"
+
+
 def state_dir() -> Path:
     """``<workspace>/.sandbox``: state file, logs and the embedded MLflow store (git-ignored)."""
     return workspace() / ".sandbox"
@@ -80,6 +95,11 @@ def state_dir() -> Path:
 def store_dir() -> Path:
     """Folder of the embedded MLflow store: ``mlflow.db`` and ``artifacts/``."""
     return state_dir() / "mlflow"
+
+
+def artifacts_dir() -> Path:
+    """Artifact folder of the embedded MLflow store, one subfolder per MLflow experiment."""
+    return store_dir() / "artifacts"
 
 
 def read_yaml(path: Path, hint: str = "fix it") -> dict[str, Any]:

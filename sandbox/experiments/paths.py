@@ -1,33 +1,21 @@
-"""Where templates and experiments live.
+"""Names of templates and experiments, and where they live.
 
-Both are content folders of the workspace (see :func:`sandbox.config.workspace`):
-``templates/`` and ``experiments/``. Templates ship with the checkout, so a
-workspace without its own ``templates/`` (``SANDBOX_HOME`` pointing at an
-empty folder, a participant's sandbox) still finds the shipped ones.
+Both are content folders of the workspace, located by :mod:`sandbox.config`
+(``templates/`` and ``experiments/``; templates ship with the checkout, so a
+workspace without its own ``templates/`` still finds the shipped ones). A
+name becomes a folder name, so it is checked before it touches a path.
 """
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
-from sandbox.config import read_yaml, workspace
+
+from sandbox.config import experiments_dir, read_yaml, templates_dir
 from sandbox.errors import SandboxError
 
 __all__ = ["templates_dir", "experiments_dir", "check_name", "read_yaml", "NAME_PATTERN"]
 
-_CHECKOUT = Path(__file__).resolve().parents[2]
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{1,62}$")
-
-
-def templates_dir() -> Path:
-    """The workspace's ``templates/``, else the shipped one."""
-    own = workspace() / "templates"
-    return own if own.is_dir() else _CHECKOUT / "templates"
-
-
-def experiments_dir() -> Path:
-    """The workspace's ``experiments/`` (created on the first ``experiment new``)."""
-    return workspace() / "experiments"
 
 
 def check_name(name: str, what: str) -> str:

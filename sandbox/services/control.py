@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sandbox.config import DEFAULT_PROFILE, DEFAULT_SEED, generated_dir, state_dir, store_dir, workspace
+from sandbox.config import DEFAULT_PROFILE, DEFAULT_SEED, artifacts_dir, generated_dir, state_dir, workspace
 from sandbox.errors import SandboxError
 from sandbox.services.commands import jupyter_command, mlflow_command
 from sandbox.services.local import HOST, STOP_TIMEOUT, TITLES, Sandbox, Service, port_free
@@ -48,7 +48,7 @@ def ensure_default_dataset() -> tuple[Path, bool]:
 
 def _mlflow(port: int) -> Service:
     """MLflow on the workspace store; artifacts as file URIs, so the embedded fallback reads them too."""
-    artifacts = store_dir() / "artifacts"
+    artifacts = artifacts_dir()
     artifacts.mkdir(parents=True, exist_ok=True)
     command = mlflow_command(embedded_uri(), artifacts.as_uri(), HOST, port, serve_artifacts=False)
     return Service("mlflow", port, f"http://{HOST}:{port}", state_dir() / "mlflow.log", command,

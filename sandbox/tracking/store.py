@@ -14,7 +14,7 @@ import urllib.error
 import urllib.request
 from typing import TYPE_CHECKING
 
-from sandbox.config import store_dir
+from sandbox.config import artifacts_dir, store_dir
 from sandbox.errors import SandboxError
 from sandbox.state import process_alive, read_state
 
@@ -94,7 +94,7 @@ def experiment_id(mlflow_client: "MlflowClient", name: str) -> str:
     location = None
     if mlflow_client.tracking_uri.startswith("sqlite:"):  # embedded: artifacts beside the database
         safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
-        location = (store_dir() / "artifacts" / safe).as_uri()
+        location = (artifacts_dir() / safe).as_uri()
     try:
         return str(mlflow_client.create_experiment(name, artifact_location=location))
     except MlflowException:  # created meanwhile by a parallel run
