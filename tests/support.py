@@ -5,6 +5,7 @@
   skipped with the reason, except under ``CI=true``, where CI provisions it
   and the test fails.
 - :func:`file_hashes`: sha256 of a dataset folder's files, for determinism.
+- :func:`free_port`: a port on 127.0.0.1 nothing listens on (a server to start, or one that never answers).
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import socket
 from pathlib import Path
 from typing import NoReturn
 
 import pytest
 
-__all__ = ["cli", "unavailable", "file_hashes"]
+__all__ = ["cli", "unavailable", "file_hashes", "free_port"]
 
 
 def file_hashes(folder: Path) -> dict[str, str]:
@@ -60,3 +62,10 @@ def unavailable(reason: str, provision: str) -> NoReturn:
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(f"{reason}: required under CI=true ({provision})")
     pytest.skip(f"{reason} ({provision})")
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that is free right now (the system picks it)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

@@ -14,12 +14,14 @@ HEAVY = ("mlflow", "great_expectations", "papermill", "jupyterlab", "pandas", "n
 
 
 def test_help_is_available_as_console_script() -> None:
-    result = subprocess.run([Path(sys.executable).with_name("sandbox"), "--help"], capture_output=True, text=True, check=False)
+    result = subprocess.run([Path(sys.executable).with_name("sandbox"), "--help"], capture_output=True, text=True,
+                            check=False)
     assert result.returncode == 0 and "data" in result.stdout
 
 
 def test_python_dash_m_runs_the_same_app() -> None:
-    result = subprocess.run([sys.executable, "-m", "sandbox.cli", "--help"], capture_output=True, text=True, check=False)
+    result = subprocess.run([sys.executable, "-m", "sandbox.cli", "--help"], capture_output=True, text=True,
+                            check=False)
     assert result.returncode == 0 and "Usage: sandbox " in result.stdout
 
 
@@ -41,5 +43,6 @@ def test_usage_errors_are_one_line(capsys: pytest.CaptureFixture[str], args: lis
 
 
 def test_group_without_command_shows_its_help() -> None:
-    result = subprocess.run([sys.executable, "-m", "sandbox.cli", "workshop"], capture_output=True, text=True, check=False)
+    result = subprocess.run([sys.executable, "-m", "sandbox.cli", "workshop"], capture_output=True, text=True,
+                            check=False)
     assert result.returncode == 2 and "Usage: sandbox workshop" in result.stdout + result.stderr

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ from sandbox import compare
 from sandbox.compare import report
 from sandbox.errors import SandboxError
 from tests.compare.conftest import log_failed, log_runs, start_running
-from tests.support import cli
+from tests.support import cli, free_port
 
 CRITERIA = {"recall": (0.75, ">="), "precision": (0.8, ">=")}
 
@@ -45,12 +44,6 @@ def runs(store: str, musterstadt, other_dataset) -> dict[str, list[str]]:
     ids["frueher"] += log_runs("frueher", {"recall": [0.5, 0.52], "precision": [0.5, 0.5], "anzahl": [1, 1]},
                                musterstadt, seeds=(1, 2), params={"modell": "regeln", "schwelle": 0.5})
     return ids
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _files(folder: Path) -> list[str]:
@@ -200,7 +193,7 @@ def test_failed_run_named_directly_is_refused(runs, capsys) -> None:
 
 def test_unreachable_server_is_one_line_exit_2(runs, tmp_path: Path, capsys, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"http://127.0.0.1:{_free_port()}")
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"http://127.0.0.1:{free_port()}")
     code, _, err = cli(capsys, "compare", "basis", "variante")
     assert code == 2 and "not reachable" in err and err.count("\n") == 1 and "Traceback" not in err
     assert _files(tmp_path) == []

@@ -7,7 +7,6 @@ conftest.py); the committed examples in experiments/ run here too.
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 from pathlib import Path
 
@@ -17,15 +16,9 @@ import pytest
 from sandbox import experiments
 from sandbox.tracking import keys
 from tests.experiments.conftest import PROBE_YAML, run_client, runs_of, tree
-from tests.support import cli
+from tests.support import cli, free_port
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.mark.parametrize("args, expected", [
@@ -55,7 +48,7 @@ def test_run_with_unreachable_server_creates_nothing(home: Path, capsys: pytest.
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     assert cli(capsys, "experiment", "new", "ohne-server", "--template", "probe")[0] == 0
     before = tree(home)
-    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"http://127.0.0.1:{_free_port()}")
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"http://127.0.0.1:{free_port()}")
     code, _, err = cli(capsys, "experiment", "run", "ohne-server")
     assert code == 2 and "not reachable" in err and err.count("\n") == 1
     assert tree(home) == before

@@ -21,8 +21,8 @@ from typing import Any, Iterator
 import pytest
 
 from sandbox.services import Sandbox, Service
-from tests.services.conftest import (force_down, free_port, http_get, pid_gone, port_free, sandbox_cli, state_of,
-                                     workspace_env)
+from tests.services.conftest import force_down, http_get, pid_gone, port_free, sandbox_cli, state_of, workspace_env
+from tests.support import free_port
 
 
 # --- bad input and stale state, nothing started --------------------------------------------------

@@ -10,7 +10,8 @@ import pytest
 
 from sandbox.errors import SandboxError
 from sandbox.services import Service
-from tests.services.conftest import free_port, http_get, pid_gone, port_free
+from tests.services.conftest import http_get, pid_gone, port_free
+from tests.support import free_port
 
 
 def test_service_starts_answers_and_stops(tmp_path: Path) -> None:

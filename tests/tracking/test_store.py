@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -13,12 +12,7 @@ import pytest
 from sandbox import tracking
 from sandbox.errors import SandboxError
 from sandbox.services import Sandbox, Service
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.support import free_port
 
 
 def test_embedded_store_lives_in_the_workspace(workspace: Path) -> None:
@@ -52,7 +46,7 @@ def test_uri_order_env_then_running_sandbox_then_embedded(workspace: Path, monke
 
 
 def test_unreachable_tracking_server_is_a_clear_error(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    uri = f"http://127.0.0.1:{_free_port()}"
+    uri = f"http://127.0.0.1:{free_port()}"
     monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
     with pytest.raises(SandboxError) as error:
         with tracking.start_run("nirgends"):
