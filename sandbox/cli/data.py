@@ -15,6 +15,7 @@ import typer
 from sandbox.cli._common import parse_int
 from sandbox.config import DEFAULT_PROFILE, DEFAULT_SEED
 from sandbox.errors import SandboxError
+from sandbox.german import integer
 
 __all__ = ["data_app", "register"]
 
@@ -139,12 +140,12 @@ def data_list() -> None:
     profiles = Table("Profil", "Titel", "Einwohner", title="Profile")
     for name in available_profiles():
         prof = load_profile(name)
-        profiles.add_row(name, prof.title, f"{prof.population:,}".replace(",", "."))
+        profiles.add_row(name, prof.title, integer(prof.population))
     console.print(profiles)
     found = Table("Datensatz", "Profil", "Seed", "Einwohner", "Format", "Prüfsumme", title="Erzeugte Datensätze")
     for ds in list_datasets():
         m = ds.manifest
-        found.add_row(ds.path.name, m["profile"], str(m["seed"]), f"{m['population']:,}".replace(",", "."), m["format"], m["digest"][:12])
+        found.add_row(ds.path.name, m["profile"], str(m["seed"]), integer(m['population']), m["format"], m["digest"][:12])
     console.print(found if found.row_count else "Noch keine Datensätze erzeugt: sandbox data generate")
 
 
@@ -178,6 +179,6 @@ def data_load(
     from sandbox.datasets.postgres import load_dataset, redact
 
     result = load_dataset(dataset, into, schema)
-    rows = f"{sum(result.rows.values()):,}".replace(",", ".")
+    rows = integer(sum(result.rows.values()))
     typer.echo(f"{result.dataset} geladen nach {redact(into)}, Schema {result.schema}: "
                f"{len(result.rows)} Tabellen, {rows} Zeilen in {result.seconds:.1f} s")

@@ -12,6 +12,7 @@ from typing import Optional
 import typer
 
 from sandbox.cli._common import parse_int
+from sandbox.german import integer
 
 __all__ = ["workshop_app", "register"]
 
@@ -26,7 +27,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _size(value: int | None) -> str:
-    return "-" if value is None else f"{value / 2**20:,.0f} MiB".replace(",", ".")
+    return "-" if value is None else f"{integer(value / 2**20)} MiB"
 
 
 @workshop_app.command("start")

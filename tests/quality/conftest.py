@@ -37,17 +37,6 @@ def register_copy(small_dataset: Path, tmp_path: Path) -> Path:
     return target
 
 
-def run_cli(capsys: pytest.CaptureFixture, *args: str) -> tuple[int, str, str]:
-    """Run `sandbox ...` in-process: (exit code, stdout, stderr); never a traceback."""
-    from sandbox.cli import main
-
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(args))
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return int(exit_info.value.code or 0), out, err
-
-
 def read_table(folder: Path, table: str) -> pd.DataFrame:
     return pq.read_table(folder / f"{table}.parquet").to_pandas()
 
