@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["DASH", "missing", "integer", "decimal", "percent", "significant", "comma"]
+__all__ = ["DASH", "MAX_DECIMALS", "missing", "integer", "decimal", "percent", "significant", "comma"]
 
 DASH = "–"
+MAX_DECIMALS = 9  # smaller magnitudes are float noise for everything the sandbox shows
 
 
 def missing(x: float | None) -> bool:
@@ -40,7 +41,11 @@ def percent(share: float | None, decimals: int = 1) -> str:
 
 
 def significant(x: float | None, digits: int = 3) -> str:
-    """``digits`` significant digits: ``0.8123`` -> ``"0,812"``, ``12345.6`` -> ``"12.346"``."""
+    """``digits`` significant digits: ``0.8123`` -> ``"0,812"``, ``12345.6`` -> ``"12.346"``.
+
+    Never scientific notation: ``0.000878`` -> ``"0,000878"``; below ``MAX_DECIMALS`` decimals a
+    value is shown as ``"0"`` (float noise such as ``-1.1e-16``).
+    """
     if missing(x):
         return DASH
     assert x is not None
@@ -48,10 +53,8 @@ def significant(x: float | None, digits: int = 3) -> str:
         return "0"
     if abs(x) >= 10 ** digits:
         return integer(float(x))
-    if abs(x) < 1e-3:
-        return comma(f"{x:.{max(digits - 1, 1)}e}")
-    decimals = max(digits - 1 - math.floor(math.log10(abs(x))), 0)
+    decimals = min(max(digits - 1 - math.floor(math.log10(abs(x))), 0), MAX_DECIMALS)
     text = f"{x:.{decimals}f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
-    return comma(text)
+    return "0" if text in ("0", "-0") else comma(text)

@@ -21,7 +21,7 @@ def register(app: typer.Typer) -> None:
 def compare(
     names: list[str] = typer.Argument(..., help="Experimente oder Läufe (Name, Laufname oder Lauf-ID); das erste ist die Basis."),
     out: Optional[str] = typer.Option(None, "--out", "-o", help="Zieldatei (Standard: vergleich-<namen>.<format>); - schreibt auf die Standardausgabe."),
-    format: str = typer.Option("html", "--format", help="html (eine Datei mit Diagrammen), md oder json."),
+    format: str = typer.Option("html", "--format", help="html (eine Datei mit Diagrammen), md, json oder pdf (braucht Chromium)."),
     allow_different_metrics: bool = typer.Option(False, "--allow-different-metrics",
                                                  help="Auch ohne gemeinsame Metrik: nur Erfolgskriterien, Bewertung und Aufwand vergleichen."),
 ) -> None:

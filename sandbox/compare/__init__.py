@@ -9,7 +9,9 @@ Each named MLflow experiment (or single run) becomes one column: metrics as
 mean over seeds with a bootstrap 95 % interval and the difference to the
 first (the baseline), success criteria, the evaluators' scorecard
 (``sandbox experiment score``), time and energy, parameters and data lineage.
-The report is one self-contained HTML file, or Markdown or JSON.
+The report opens with a recommendation (:mod:`sandbox.compare.verdict`) and is
+one self-contained HTML file, or Markdown, JSON or PDF (the HTML printed by
+headless Chromium).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Sequence
 from sandbox.compare import frames, scorecard
 from sandbox.compare.analysis import build
 from sandbox.compare.model import Comparison
+from sandbox.compare.pdf import html_to_pdf
 from sandbox.compare.report import FORMATS, check_format, check_target, default_path, render, write_atomic
 from sandbox.compare.sources import finished_runs
 
@@ -40,16 +43,18 @@ def compare(names: Sequence[str], out: str | Path | None = None, fmt: str = "htm
             allow_different_metrics: bool = False) -> Result:
     """Compare ``names`` and write the report to ``out`` (default ``vergleich-<names>.<fmt>``; "-": don't write).
 
+    ``text`` of the result is the rendered report (for ``pdf`` the HTML that was printed).
+
     Format and target are checked before MLflow is asked anything; the report
     is rendered completely before the file is written, atomically. Experiments
     without a shared metric are an error unless ``allow_different_metrics``.
     """
-    check_format(fmt)
     target = None if str(out) == "-" else (Path(out) if out else default_path(names, fmt))
+    check_format(fmt, target)
     if target is not None:
         check_target(target)
     comparison = build(names, allow_different_metrics)
-    text = render(comparison, fmt)
+    text = render(comparison, "html" if fmt == "pdf" else fmt)
     if target is not None:
-        write_atomic(target, text)
+        write_atomic(target, html_to_pdf(text) if fmt == "pdf" else text)
     return Result(comparison, text, target)

@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shlex
 import statistics
 from dataclasses import replace
 from pathlib import Path
 from typing import Sequence
 
 from sandbox import tracking
-from sandbox.compare import scorecard, sources, summary
+from sandbox.compare import labels as labelling
+from sandbox.compare import scorecard, sources, summary, verdict
 from sandbox.compare.fmt import plural
 from sandbox.compare.model import (Assumption, Comparison, Cost, CriterionCell, CriterionRow, Lineage, MetricRow,
                                    Notice, ParamRow, ScoreRow, ScoreSummary)
@@ -84,7 +86,8 @@ def better_direction(metric: str, subjects: Sequence[Subject]) -> str | None:
     return None
 
 
-def _metric_rows(subjects: Sequence[Subject], names: Sequence[str], compared: bool = True) -> tuple[MetricRow, ...]:
+def _metric_rows(subjects: Sequence[Subject], names: Sequence[str], labels: labelling.Labels,
+                 compared: bool = True) -> tuple[MetricRow, ...]:
     """Rows for ``names``; with ``compared`` each subject is measured against the baseline."""
     with_rule = {n for n in names if any(s.tag(keys.criterion_rule(n)) for s in subjects)}
     rows = []
@@ -94,11 +97,11 @@ def _metric_rows(subjects: Sequence[Subject], names: Sequence[str], compared: bo
         base = estimates[0]
         diffs = tuple(None if i == 0 or not compared or base is None or e is None
                       else difference(base, e, f"{subjects[i].label}:{name}") for i, e in enumerate(estimates))
-        rows.append(MetricRow(name, better_direction(name, subjects), estimates, diffs))
+        rows.append(MetricRow(name, better_direction(name, subjects), estimates, diffs, labels.metric(name)))
     return tuple(rows)
 
 
-def _param_rows(subjects: Sequence[Subject]) -> tuple[ParamRow, ...]:
+def _param_rows(subjects: Sequence[Subject], labels: labelling.Labels) -> tuple[ParamRow, ...]:
     keys = sorted({k for s in subjects for r in s.runs for k in r.params})
     rows = []
     for key in keys:
@@ -107,11 +110,11 @@ def _param_rows(subjects: Sequence[Subject]) -> tuple[ParamRow, ...]:
             seen = list(dict.fromkeys(r.params[key] for r in s.runs if key in r.params))
             values.append(", ".join(seen) if seen else "–")
         differs = len(set(values)) > 1 and key != "seed"
-        rows.append(ParamRow(key, tuple(values), differs))
+        rows.append(ParamRow(key, tuple(values), differs, labels.param(key)))
     return tuple(sorted(rows, key=lambda r: (not r.differs, r.name)))
 
 
-def _criterion_rows(subjects: Sequence[Subject]) -> tuple[CriterionRow, ...]:
+def _criterion_rows(subjects: Sequence[Subject], labels: labelling.Labels) -> tuple[CriterionRow, ...]:
     names = sorted({name for s in subjects for r in s.runs for k in r.metrics if (name := keys.fulfilled_criterion(k))})
     rows = []
     for name in names:
@@ -126,7 +129,7 @@ def _criterion_rows(subjects: Sequence[Subject]) -> tuple[CriterionRow, ...]:
             cells.append(CriterionCell(s.tag(keys.criterion_rule(name)),
                                        sum(r.metrics[keys.criterion_fulfilled(name)] == 1.0 for r in runs), len(runs),
                                        statistics.fmean(values) if values else None))
-        rows.append(CriterionRow(name, tuple(cells)))
+        rows.append(CriterionRow(name, tuple(cells), labels.metric(name)))
     return tuple(rows)
 
 
@@ -215,12 +218,17 @@ def build(names: Sequence[str], allow_different_metrics: bool = False) -> Compar
     cards = tuple(tuple(scorecard.load(client, s.experiment_id)) for s in subjects)
     power, grid = assumptions()
     lineage, same = _lineage(subjects)
+    labels = labelling.load(subjects)
+    rows = _metric_rows(subjects, shared, labels)
+    command = ["sandbox", "compare", *names] + (["--allow-different-metrics"] if allow_different_metrics else [])
     comparison = Comparison(
-        subjects=tuple(subjects), metrics=_metric_rows(subjects, shared),
-        own_metrics=_metric_rows(subjects, own, compared=False), params=_param_rows(subjects),
-        criteria=_criterion_rows(subjects), scores=_score_rows(cards), cards=cards,
+        subjects=tuple(subjects), metrics=tuple(r for r in rows if not r.constant),
+        own_metrics=_metric_rows(subjects, own, labels, compared=False), params=_param_rows(subjects, labels),
+        criteria=_criterion_rows(subjects, labels), scores=_score_rows(cards), cards=cards,
         costs=_costs(subjects, power, grid), lineage=lineage, same_data=same,
         notices=_notices(subjects, lineage, same, shared, only), power=power, grid=grid,
-        tracking_uri=tracking.tracking_uri(), created=dt.datetime.now(dt.timezone.utc).replace(microsecond=0))
+        tracking_uri=tracking.tracking_uri(), created=dt.datetime.now(dt.timezone.utc).replace(microsecond=0),
+        constants=tuple(r for r in rows if r.constant), command=shlex.join(command))
     ahead, uncertain = summary.summarize(comparison)
-    return replace(comparison, summary=tuple(ahead), uncertain=tuple(uncertain))
+    return replace(comparison, summary=tuple(ahead), uncertain=tuple(uncertain),
+                   recommendation=verdict.recommend(comparison))

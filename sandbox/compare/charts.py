@@ -16,17 +16,17 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from sandbox.compare.fmt import grade, num
-from sandbox.german import comma
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from sandbox.compare.model import Comparison
 
-__all__ = ["PALETTE", "metrics_chart", "scores_chart", "cost_chart", "MAX_METRIC_PANELS"]
+__all__ = ["PALETTE", "metrics_chart", "scores_chart", "cost_chart", "axis_range", "MAX_METRIC_PANELS"]
 
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 MAX_METRIC_PANELS = 12
+_READABLE = 0.05  # a difference spanning under 5 % of the axis is not readable: zoom in and mark the cut
 _BETTER = {"hoch": "höher ist besser", "niedrig": "niedriger ist besser"}
 
 
@@ -45,7 +45,7 @@ def _data_uri(fig: "Figure") -> str:
 
 
 def _german_ticks(value: float, _position: int) -> str:
-    return comma(f"{value:g}")
+    return num(value, 4)
 
 
 def _style(ax: Any) -> None:
@@ -68,9 +68,34 @@ def color(index: int) -> str:
     return PALETTE[index % len(PALETTE)]
 
 
+def axis_range(values: list[float]) -> tuple[float, float, bool]:
+    """(left, right, cut) of a metric panel: from 0 (or 0 to 1 for shares) when that leaves the
+    differences readable, else zoomed in and ``cut`` True, which the panel marks."""
+    low, high = min(values), max(values)
+    span = (high - low) or abs(high) or 1.0
+    pad = span * 0.15
+    if low >= 0 and high <= 1 and span >= _READABLE * 1.0:
+        return 0.0, 1.0, False
+    if low >= 0 and span >= _READABLE * high:
+        return 0.0, high + pad, False
+    return low - pad, high + pad, low - pad > 0 or high + pad < 0
+
+
+def _mark_cut(ax: Any, left: float) -> None:
+    """Zig-zag on the left spine and a note: this axis does not start at 0."""
+    ax.plot([0, 0.012, -0.012, 0], [0.02, 0.05, 0.08, 0.11], transform=ax.transAxes, color="#b3261e",
+            linewidth=1.2, clip_on=False)
+    ax.text(0.0, -0.02, f"Achse beginnt bei {num(left)}, nicht bei 0", transform=ax.transAxes, fontsize=7.5,
+            color="#b3261e", ha="left", va="top")
+
+
 def metrics_chart(c: "Comparison") -> str | None:
-    """Forest plot: per metric one panel, per subject the seeds, the mean and its interval."""
-    rows = (c.metrics + c.own_metrics)[:MAX_METRIC_PANELS]
+    """Forest plot: per compared metric one panel, per subject the seeds, the mean and its interval.
+
+    Only metrics every subject recorded and that vary are drawn (constants and one-sided metrics are
+    tables, not charts); axes start at 0 where the differences stay visible, else the cut is marked.
+    """
+    rows = c.metrics[:MAX_METRIC_PANELS]
     if not rows:
         return None
     cols = 1 if len(rows) == 1 else 2
@@ -97,8 +122,14 @@ def metrics_chart(c: "Comparison") -> str | None:
                         fontsize=8, color="#333333")
         ax.set_yticks(range(len(c.subjects)), labels[::-1])
         ax.set_ylim(-0.6, len(c.subjects) - 0.3)
-        ax.set_title(f"{row.name}" + (f" ({_BETTER[row.better]})" if row.better else ""), fontsize=10, loc="left")
+        ax.set_title(_short(row.title, 60) + (f" ({_BETTER[row.better]})" if row.better else ""), fontsize=10,
+                     loc="left")
         _style(ax)
+        left, right, cut = axis_range([v for e in row.estimates if e for v in (*e.values, e.low or e.mean,
+                                                                              e.high or e.mean)])
+        ax.set_xlim(left, right)
+        if cut:
+            _mark_cut(ax, left)
     return _data_uri(fig)
 
 

@@ -7,30 +7,58 @@ and summary show a number the same way everywhere.
 from __future__ import annotations
 
 import datetime as dt
+import math
 
-from sandbox.german import DASH, decimal, missing, significant
+from sandbox.german import DASH, comma, decimal, missing, significant
 
-__all__ = ["num", "signed", "interval", "seconds", "when", "energy", "mass", "rule", "grade", "plural", "DASH"]
+__all__ = ["num", "signed", "interval", "seconds", "when", "energy", "mass", "rule", "grade", "plural", "value",
+           "scaled_digits", "DASH", "TIMEZONE"]
+
+TIMEZONE = "Europe/Berlin"  # the readers' local time; the JSON keeps UTC
 
 num = significant  # the report's name for it, also as a Jinja filter
 _missing = missing
 
 
-def signed(x: float | None, digits: int = 3) -> str:
-    """A difference with its sign: ``+0,11``, ``-0,02``, ``±0``."""
+def scaled_digits(x: float, scale: float | None, digits: int = 3) -> int:
+    """Significant digits for ``x`` so that it shows the decimals of a value of size ``scale`` plus one.
+
+    A difference of 0,000878 between two shares near 0,87 is shown as 0,0009, not with three
+    significant digits of its own; float noise (-1e-16) becomes 0.
+    """
+    if not scale or not x or missing(scale):
+        return digits
+    decimals = digits - math.floor(math.log10(abs(scale)))
+    return max(decimals + math.floor(math.log10(abs(x))) + 1, 0)
+
+
+def signed(x: float | None, digits: int = 3, scale: float | None = None) -> str:
+    """A difference with its sign: ``+0,11``, ``-0,02``, ``±0``; ``scale``: see :func:`scaled_digits`."""
     if _missing(x):
         return DASH
     assert x is not None
-    text = num(x, digits)
+    shown = scaled_digits(x, scale, digits)
+    text = num(x, shown) if shown > 0 else "0"
     return "±0" if text == "0" else (text if text.startswith("-") else "+" + text)
 
 
-def interval(low: float | None, high: float | None, digits: int = 3, sign: bool = False) -> str:
+def interval(low: float | None, high: float | None, digits: int = 3, sign: bool = False,
+             scale: float | None = None) -> str:
     """``"0,79 bis 0,83"``; a dash when there is no interval."""
     if _missing(low) or _missing(high):
         return DASH
-    f = signed if sign else num
-    return f"{f(low, digits)} bis {f(high, digits)}"
+    if sign:
+        return f"{signed(low, digits, scale)} bis {signed(high, digits, scale)}"
+    return f"{num(low, digits)} bis {num(high, digits)}"
+
+
+def value(text: str) -> str:
+    """A logged parameter as a German reader writes it: ``"0.8"`` -> ``"0,8"``; words stay as they are."""
+    try:
+        number = float(text)
+    except (TypeError, ValueError):
+        return text
+    return comma(text) if math.isfinite(number) and "." in text and "e" not in text.lower() else text
 
 
 def seconds(x: float | None) -> str:
@@ -85,7 +113,11 @@ def rule(text: str) -> str:
 
 
 def when(moment: dt.datetime | None) -> str:
-    """``"23.11.2025, 04:50 UTC"``."""
+    """Local time in Germany: ``"23.11.2025, 05:50 Uhr (MEZ)"``, in summer ``(MESZ)``."""
     if moment is None:
         return DASH
-    return moment.astimezone(dt.timezone.utc).strftime("%d.%m.%Y, %H:%M UTC")
+    from zoneinfo import ZoneInfo
+
+    local = moment.astimezone(ZoneInfo(TIMEZONE))
+    zone = "MESZ" if local.dst() else "MEZ"
+    return local.strftime(f"%d.%m.%Y, %H:%M Uhr ({zone})")

@@ -15,7 +15,7 @@ from sandbox.compare.sources import Subject
 from sandbox.compare.stats import Difference, Estimate
 
 __all__ = ["MetricRow", "ParamRow", "CriterionCell", "CriterionRow", "ScoreSummary", "ScoreRow", "Cost", "Lineage",
-           "Notice", "Assumption", "Comparison"]
+           "Notice", "Assumption", "Contrast", "Recommendation", "Comparison"]
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,19 @@ class MetricRow:
     better: str | None
     estimates: tuple[Estimate | None, ...]
     differences: tuple[Difference | None, ...]  # None for the baseline
+    label: str | None = None  # German label from the template's ``metriken``
+
+    @property
+    def title(self) -> str:
+        """The German label, else the logged name."""
+        return self.label or self.name
+
+    @property
+    def constant(self) -> bool:
+        """Every run of every subject logged the same value (a count of test cases, say): shown, not judged."""
+        values = {v for e in self.estimates if e is not None for v in e.values}
+        runs = sum(e.n for e in self.estimates if e is not None)
+        return len(values) == 1 and runs > 1 and all(e is not None for e in self.estimates)
 
     def verdict(self, index: int) -> str | None:
         """Subject ``index`` against the baseline: "besser", "schlechter", "höher", "niedriger" (clear of
@@ -47,6 +60,7 @@ class ParamRow:
     name: str
     values: tuple[str, ...]
     differs: bool
+    label: str | None = None  # the template's ``beschreibung`` of the parameter
 
 
 @dataclass(frozen=True)
@@ -69,6 +83,16 @@ class CriterionCell:
 class CriterionRow:
     name: str
     cells: tuple[CriterionCell | None, ...]
+    label: str | None = None
+
+    @property
+    def title(self) -> str:
+        return self.label or self.name
+
+    @property
+    def same_rule(self) -> bool:
+        """Every subject that has this criterion judged it by the same rule (so "erfüllt" means the same)."""
+        return len({cell.rule for cell in self.cells if cell is not None}) <= 1
 
 
 @dataclass(frozen=True)
@@ -126,6 +150,29 @@ class Assumption:
 
 
 @dataclass(frozen=True)
+class Contrast:
+    """One subject against the baseline, metric by metric, in words."""
+
+    label: str
+    better: tuple[str, ...]
+    worse: tuple[str, ...]
+    same: tuple[str, ...]  # interval of the difference includes 0
+    open: tuple[str, ...]  # a side has a single run, or the better direction is unknown
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    choice: int  # index of the recommended subject (0: stay with the baseline)
+    headline: str
+    certainty: str  # "belastbar", "vorläufig" or "offen"
+    reasons: tuple[str, ...]
+    trade_off: str | None
+    drivers: tuple[str, ...]
+    changes: tuple[str, ...]
+    contrasts: tuple[Contrast, ...]
+
+
+@dataclass(frozen=True)
 class Comparison:
     subjects: tuple[Subject, ...]
     metrics: tuple[MetricRow, ...]  # shared by all subjects, compared with the baseline
@@ -144,6 +191,9 @@ class Comparison:
     created: dt.datetime
     summary: tuple[str, ...] = ()
     uncertain: tuple[str, ...] = ()
+    constants: tuple[MetricRow, ...] = ()  # equal in every run of every subject: shown as constants, not compared
+    command: str = ""  # the shell command that makes this report again
+    recommendation: Recommendation | None = None
 
     @property
     def baseline(self) -> Subject:

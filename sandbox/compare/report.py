@@ -22,14 +22,14 @@ from pathlib import Path
 from typing import Any, Sequence
 from urllib.parse import urlsplit, urlunsplit
 
-from sandbox.compare import charts, fmt, scorecard, stats
+from sandbox.compare import charts, fmt, scorecard, stats, verdict
 from sandbox.compare.model import Comparison
 from sandbox.errors import SandboxError
 from sandbox.german import integer
 
 __all__ = ["FORMATS", "render", "default_path", "check_format", "check_target", "write_atomic", "to_json_data"]
 
-FORMATS = ("html", "md", "json")
+FORMATS = ("html", "md", "json", "pdf")  # pdf: the HTML printed by headless Chromium (see pdf.py)
 _HERE = Path(__file__).parent
 
 
@@ -40,8 +40,9 @@ def _environment(autoescape: bool) -> Any:
                              trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
                              keep_trailing_newline=True)
     env.filters.update(num=fmt.num, signed=fmt.signed, seconds=fmt.seconds, when=fmt.when, energy=fmt.energy,
-                       mass=fmt.mass, rule=fmt.rule, grade=fmt.grade,
-                       interval=lambda e, digits=3, sign=False: fmt.interval(e.low, e.high, digits, sign) if e else fmt.DASH,
+                       mass=fmt.mass, rule=fmt.rule, grade=fmt.grade, value=fmt.value,
+                       interval=lambda e, digits=3, sign=False, scale=None:
+                       fmt.interval(e.low, e.high, digits, sign, scale) if e else fmt.DASH,
                        cell=lambda text: str(text).replace("|", "\\|").replace("\n", " "))
     return env
 
@@ -57,7 +58,8 @@ def _public_uri(uri: str) -> str:
 def _context(c: Comparison) -> dict[str, Any]:
     return {"c": c, "criteria": scorecard.CRITERIA, "color": charts.color, "tracking": _public_uri(c.tracking_uri),
             "resamples": integer(stats.RESAMPLES), "level": round(stats.LEVEL * 100),
-            "bootstrap_seed": stats.BOOTSTRAP_SEED, "max_panels": charts.MAX_METRIC_PANELS}
+            "bootstrap_seed": stats.BOOTSTRAP_SEED, "max_panels": charts.MAX_METRIC_PANELS,
+            "enough_seeds": verdict.ENOUGH_SEEDS, "size_words": verdict.SIZE_WORDS}
 
 
 def render(c: Comparison, fmt_name: str) -> str:
@@ -106,9 +108,15 @@ def default_path(names: Sequence[str], fmt_name: str) -> Path:
     return Path.cwd() / f"vergleich-{slug or 'bericht'}.{fmt_name}"
 
 
-def check_format(fmt_name: str) -> None:
+def check_format(fmt_name: str, target: Path | None = None) -> None:
     if fmt_name not in FORMATS:
         raise SandboxError(f"--format must be one of {', '.join(FORMATS)}, got {fmt_name!r}")
+    if fmt_name == "pdf":
+        if target is None:
+            raise SandboxError("eine PDF geht nicht auf die Standardausgabe; eine Datei mit --out angeben")
+        from sandbox.compare.pdf import browser
+
+        browser()  # a missing Chromium is an error before MLflow is asked
 
 
 def check_target(path: Path) -> None:
@@ -119,15 +127,16 @@ def check_target(path: Path) -> None:
         raise SandboxError(f"folder {path.parent} does not exist; create it or choose another --out")
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``path`` and rename it into place."""
+def write_atomic(path: Path, text: str | bytes) -> None:
+    """Write ``text`` (or bytes) to a temporary file beside ``path`` and rename it into place."""
     try:
         handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
         raise SandboxError(f"cannot write into {path.parent} ({exc.strerror}); choose another --out") from None
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
+        data = text.encode("utf-8") if isinstance(text, str) else text
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a report is an ordinary file

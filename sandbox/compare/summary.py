@@ -36,7 +36,7 @@ def _verdicts(c: "Comparison", index: int) -> dict[str, list[str]]:
         if verdict is None or e is None or b is None:
             continue
         clear = verdict not in ("rauschen", "offen")
-        groups[verdict].append(f"{row.name} ({num(e.mean)} statt {num(b.mean)})" if clear else row.name)
+        groups[verdict].append(f"{row.title} ({num(e.mean)} statt {num(b.mean)})" if clear else row.title)
     return groups
 
 
@@ -55,8 +55,9 @@ def _criteria_sentence(c: "Comparison") -> str | None:
     if not c.criteria:
         return None
     parts = []
+    same = [row for row in c.criteria if row.same_rule]
     for i, s in enumerate(c.subjects):
-        cells = [(row.name, row.cells[i]) for row in c.criteria if row.cells[i] is not None]
+        cells = [(row.title, row.cells[i]) for row in same if row.cells[i] is not None]
         if not cells:
             parts.append(f"{s.label} hat keine")
             continue
@@ -64,7 +65,9 @@ def _criteria_sentence(c: "Comparison") -> str | None:
         missed = [f"{name} {rule(cell.rule)}" for name, cell in cells if cell.met < cell.total]
         parts.append(f"{s.label} erfüllt {met} von {len(cells)} in allen Läufen"
                      + (f" (verfehlt: {', '.join(missed)})" if missed else ""))
-    return "Erfolgskriterien: " + "; ".join(parts) + "."
+    differing = [row.title for row in c.criteria if not row.same_rule]
+    tail = (f" Nicht mitgezählt, weil die Schwellen verschieden sind: {', '.join(differing)}." if differing else "")
+    return "Erfolgskriterien (bei gleichen Schwellen): " + "; ".join(parts) + "." + tail
 
 
 def _score_sentence(c: "Comparison") -> str | None:
@@ -110,7 +113,7 @@ def _uncertain(c: "Comparison", verdicts: dict[int, dict[str, list[str]]]) -> li
             out.append(f"{s.label} hat nur einen Lauf: ohne weitere Seeds bleibt offen, wie stark das Ergebnis schwankt.")
         elif len(s.runs) < 5:
             out.append(f"{s.label} hat {len(s.runs)} Seeds; mit so wenigen Läufen sind die Intervalle grob und eher zu eng.")
-        flat = [row.name for row in c.metrics if _flat(row, i)]
+        flat = [row.title for row in c.metrics if _flat(row, i)]
         if flat and len(s.runs) > 1:
             out.append(f"{s.label}: {_names(flat)} ändert sich über die Seeds nicht; das Intervall zeigt dann keine "
                        "Unsicherheit, über andere Daten oder Zeiträume sagt es nichts.")

@@ -98,3 +98,52 @@ def test_report_renders_in_chromium(report: Path, browser) -> None:
     assert browser.save_screenshot(str(shot))
     shutil.copyfile(report, ARTIFACTS / "vergleich.html")
     assert shot.stat().st_size > 50_000
+
+
+@pytest.fixture(scope="module")
+def verdict_report(store: str, musterstadt, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A KI-Posteingang comparison (labels from the real template) as HTML and PDF."""
+    seeds = (1, 2, 3, 4, 5)
+    for name, threshold, share, right in (("schwelle-08", 0.8, [0.62, 0.6, 0.61, 0.63, 0.62], [0.93, 0.94, 0.93, 0.92, 0.93]),
+                                          ("schwelle-09", 0.9, [0.45, 0.44, 0.46, 0.45, 0.47], [0.97, 0.98, 0.97, 0.97, 0.98])):
+        log_runs(name, {"automatisch_anteil": share, "automatisch_accuracy": right, "testnachrichten": [759] * 5,
+                        "macro_f1": [0.8, 0.8008, 0.8009, 0.8, 0.8]}, musterstadt, seeds=seeds,
+                 params={"konfidenzschwelle": threshold}, template="ki-posteingang",
+                 criteria={"automatisch_accuracy": (0.95, ">="), "automatisch_anteil": (0.5, ">="),
+                           "macro_f1": (0.75, ">=")})
+    folder = tmp_path_factory.mktemp("empfehlung")
+    compare.compare(["schwelle-08", "schwelle-09"], out=folder / "empfehlung.html")
+    compare.compare(["schwelle-08", "schwelle-09"], out=folder / "empfehlung.pdf", fmt="pdf")
+    return folder / "empfehlung.html"
+
+
+def test_recommendation_and_its_pdf(verdict_report: Path, browser) -> None:
+    import re
+    import subprocess
+
+    browser.get(verdict_report.as_uri())
+    text = browser.execute_script("return document.body.innerText")
+    first = browser.execute_script("return document.querySelector('main section').id")
+    assert first == "empfehlung"
+    for expected in ("Empfehlung", "Abwägungssache: schwelle-09 gewinnt so viel, wie es verliert", "Abwägung:", "Prozentpunkte",
+                     "Anteil richtig geleiteter unter den automatisch weitergeleiteten Nachrichten",
+                     "In allen Läufen gleich", "Zahl der Testnachrichten", "0,9", "Uhr (MEZ)",
+                     "Was das Urteil ändern würde"):
+        assert expected in text, expected
+    assert not re.search(r"\d[eE][+-]\d", text)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    height = browser.execute_script("return document.documentElement.scrollHeight")
+    browser.set_window_size(1280, height + 120)
+    assert browser.save_screenshot(str(ARTIFACTS / "empfehlung.png"))
+    pdf = verdict_report.with_suffix(".pdf")
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    if not shutil.which("pdftotext") or not shutil.which("pdftoppm"):
+        unavailable("poppler-utils (pdftotext, pdftoppm) is not installed", _INSTALL)
+    pdf_text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                              check=True).stdout
+    assert "Abwägungssache: schwelle-09 gewinnt so viel, wie es verliert" in pdf_text and "Prozentpunkte" in pdf_text
+    assert not re.search(r"\d[eE][+-]\d", pdf_text)
+    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "2", str(pdf),
+                    str(ARTIFACTS / "empfehlung-pdf")], check=True)
+    shutil.copyfile(pdf, ARTIFACTS / "empfehlung.pdf")
+    assert (ARTIFACTS / "empfehlung-pdf-1.png").stat().st_size > 10_000

@@ -175,7 +175,7 @@ def test_numbers_are_reproducible(runs) -> None:
     (["basis", "nur-fehler"], "experiment 'nur-fehler' has no finished run yet (1 FAILED)"),
     (["basis"], "give at least two experiments or runs"),
     (["basis", "basis"], "basis is named more than once"),
-    (["basis", "variante", "--format", "pdf"], "--format must be one of html, md, json"),
+    (["basis", "variante", "--format", "docx"], "--format must be one of html, md, json, pdf"),
 ])
 def test_bad_input_is_one_line_and_writes_nothing(runs, tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch,
                                                   args: list[str], message: str) -> None:
