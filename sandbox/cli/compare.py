@@ -19,16 +19,22 @@ def register(app: typer.Typer) -> None:
 
 
 def compare(
-    names: list[str] = typer.Argument(..., help="Experimente oder Läufe (Name, Laufname oder Lauf-ID); das erste ist die Basis."),
+    names: Optional[list[str]] = typer.Argument(None, help="Experimente oder Läufe (Name, Laufname oder Lauf-ID); das erste ist die Basis."),
     out: Optional[str] = typer.Option(None, "--out", "-o", help="Zieldatei (Standard: vergleich-<namen>.<format>); - schreibt auf die Standardausgabe."),
     format: str = typer.Option("html", "--format", help="html (eine Datei mit Diagrammen), md, json oder pdf (braucht Chromium)."),
     allow_different_metrics: bool = typer.Option(False, "--allow-different-metrics",
                                                  help="Auch ohne gemeinsame Metrik: nur Erfolgskriterien, Bewertung und Aufwand vergleichen."),
+    transfer: Optional[str] = typer.Option(None, "--transfer", metavar="EXPERIMENT",
+                                           help="Übertragbarkeit: die Läufe eines Experiments auf mehreren Kommunentypen "
+                                                "(sandbox experiment run EXPERIMENT --profiles ...) vergleichen."),
 ) -> None:
     """Experimente nebeneinander vergleichen: Metriken mit Konfidenzintervallen, Erfolgskriterien, Bewertung, Aufwand."""
     from sandbox.compare import compare as run_compare
+    from sandbox.errors import SandboxError
 
-    result = run_compare(names, out, format, allow_different_metrics)
+    if bool(names) == (transfer is not None):
+        raise SandboxError("entweder Experimente nennen (sandbox compare A B) oder --transfer EXPERIMENT, nicht beides")
+    result = run_compare(names or [], out, format, allow_different_metrics, transfer)
     if result.path is None:
         typer.echo(result.text, nl=False)
         return

@@ -8,11 +8,16 @@ imported inside each command so ``--help`` stays fast.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
 from sandbox.errors import SandboxError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from sandbox.experiments.runner import RunResult
 
 __all__ = ["templates_app", "experiment_app", "register"]
 
@@ -60,25 +65,62 @@ def experiment_run(
     name: str = typer.Argument(..., help="Name des Experiments (Ordner in experiments/)."),
     param: list[str] = typer.Option([], "--param", "-p", help="Parameter NAME=WERT für diese Läufe (mehrfach)."),
     seeds: Optional[str] = typer.Option(None, help="Seeds, z. B. 1,2,3: ein MLflow-Lauf je Seed."),
+    profiles: Optional[str] = typer.Option(None, "--profiles",
+                                           help="Auf mehreren Kommunentypen ausführen, z. B. grossstadt,musterstadt,"
+                                                "landkreis,landgemeinde (fehlende Datensätze werden erzeugt)."),
+    population: Optional[int] = typer.Option(None, "--population",
+                                             help="Nur mit --profiles: Einwohnerzahl je Datensatz (kleiner = schneller)."),
 ) -> None:
     """Das Notebook mit papermill ausführen, ein MLflow-Lauf je Seed."""
     from rich.console import Console
-    from rich.table import Table
 
     from sandbox.experiments.params import parse_assignments, parse_seeds
     from sandbox.experiments.runner import execute_plan, plan
 
-    request = plan(name, parse_assignments(param), parse_seeds(seeds))
     console = Console()
+    if profiles is not None:
+        _run_on_profiles(console, name, parse_assignments(param), parse_seeds(seeds), profiles, population)
+        return
+    if population is not None:
+        raise SandboxError("--population gilt nur zusammen mit --profiles; sonst den Datensatz mit "
+                           "sandbox data generate --population N erzeugen")
+    request = plan(name, parse_assignments(param), parse_seeds(seeds))
     console.print(f"Experiment {name}: {len(request.seeds)} Lauf/Läufe auf {request.dataset.path.name}, "
                   f"Tracking: {request.tracking_uri}")
     results = execute_plan(request, lambda seed, i: console.print(f"  Lauf {i + 1}/{len(request.seeds)}: seed {seed} ..."))
-    table = Table("Seed", "Status", "Erfolgskriterien", "Dauer", "MLflow-Lauf", title=f"Ergebnisse {name}")
+    _results_table(console, name, results)
+
+
+def _run_on_profiles(console: "Console", name: str, params: dict[str, str], seeds: Optional[list[int]],
+                     profiles: str, population: Optional[int]) -> None:
+    from sandbox.experiments.transfer import parse_profiles, run_on_profiles
+
+    names = parse_profiles(profiles)
+    console.print(f"Experiment {name} auf {len(names)} Kommunentypen: {', '.join(names)}")
+    done = run_on_profiles(name, names, params, seeds, population,
+                           progress=lambda p, seed, i: console.print(f"  {p}: Lauf {i + 1}, seed {seed} ..."))
+    results = []
+    for runs in done:
+        _results_table(console, f"{name} auf {runs.profile} ({runs.dataset})", list(runs.results), check=False)
+        results += runs.results
+    console.print(f"Übertragbarkeit vergleichen: sandbox compare --transfer {name}")
+    _fail_on(results)
+
+
+def _results_table(console: "Console", title: str, results: list["RunResult"], check: bool = True) -> None:
+    from rich.table import Table
+
+    table = Table("Seed", "Status", "Erfolgskriterien", "Dauer", "MLflow-Lauf", title=f"Ergebnisse {title}")
     for r in results:
         shown = "\n".join(f"{'✓' if o.met else '✗'} {o.criterion} (Wert {'-' if o.value is None else f'{o.value:.4g}'})"
                           for o in r.outcomes)
         table.add_row(str(r.seed), r.status, shown or (r.error or ""), f"{r.seconds:.1f} s", r.run_id)
     console.print(table)
+    if check:
+        _fail_on(results)
+
+
+def _fail_on(results: list["RunResult"]) -> None:
     failed = [r for r in results if r.status != "FINISHED"]
     if failed:
         first = failed[0]

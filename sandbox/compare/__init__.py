@@ -40,20 +40,21 @@ class Result:
 
 
 def compare(names: Sequence[str], out: str | Path | None = None, fmt: str = "html",
-            allow_different_metrics: bool = False) -> Result:
+            allow_different_metrics: bool = False, transfer: str | None = None) -> Result:
     """Compare ``names`` and write the report to ``out`` (default ``vergleich-<names>.<fmt>``; "-": don't write).
 
     ``text`` of the result is the rendered report (for ``pdf`` the HTML that was printed).
 
     Format and target are checked before MLflow is asked anything; the report
     is rendered completely before the file is written, atomically. Experiments
-    without a shared metric are an error unless ``allow_different_metrics``.
+    without a shared metric are an error unless ``allow_different_metrics``. ``transfer``: the experiment
+    run on several profiles (``sandbox experiment run NAME --profiles ...``); ``names`` then stays empty.
     """
-    target = None if str(out) == "-" else (Path(out) if out else default_path(names, fmt))
+    target = None if str(out) == "-" else (Path(out) if out else default_path(names or [f"{transfer}-uebertragbarkeit"], fmt))
     check_format(fmt, target)
     if target is not None:
         check_target(target)
-    comparison = build(names, allow_different_metrics)
+    comparison = build(names, allow_different_metrics, transfer)
     text = render(comparison, "html" if fmt == "pdf" else fmt)
     if target is not None:
         write_atomic(target, html_to_pdf(text) if fmt == "pdf" else text)

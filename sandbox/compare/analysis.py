@@ -23,6 +23,7 @@ from typing import Sequence
 from sandbox import tracking
 from sandbox.compare import labels as labelling
 from sandbox.compare import scorecard, sources, summary, verdict
+from sandbox.compare import transfer as transfer_judge
 from sandbox.compare.fmt import plural
 from sandbox.compare.model import (Assumption, Comparison, Cost, CriterionCell, CriterionRow, Lineage, MetricRow,
                                    Notice, ParamRow, ScoreRow, ScoreSummary)
@@ -37,6 +38,7 @@ _ASSUMPTIONS = Path(__file__).with_name("annahmen.yaml")
 _CPU_METRICS = (keys.CPU_TIME, keys.NOTEBOOK_CPU_TIME)  # the runner's process and the notebook's kernel
 _LOWER = ("fehl", "mae", "rmse", "mse", "loss", "kosten", "dauer", "wartezeit", "laufzeit", "error")
 _HIGHER = ("f1", "precision", "recall", "accuracy", "genauigkeit", "auc", "trefferquote", "erreicht", "abdeckung")
+_DIFFERENT_DATA = "Achtung: Die Experimente liefen auf unterschiedlichen Datensätzen"
 _RULE = {">=": "hoch", ">": "hoch", "<=": "niedrig", "<": "niedrig"}
 
 
@@ -176,7 +178,7 @@ def _notices(subjects: Sequence[Subject], lineage: Sequence[Lineage], same: bool
     if same is False:
         used = "; ".join(f"{s.label}: {x.dataset or '?'} (Prüfsumme {(x.digest or '?')[:12]})"
                          for s, x in zip(subjects, lineage))
-        notes.append(Notice("hoch", f"Achtung: Die Experimente liefen auf unterschiedlichen Datensätzen ({used}). "
+        notes.append(Notice("hoch", f"{_DIFFERENT_DATA} ({used}). "
                                     "Unterschiede in den Metriken können allein von den Daten kommen."))
     elif same is None:
         missing = ", ".join(s.label for s, x in zip(subjects, lineage) if x.digest is None)
@@ -209,9 +211,15 @@ def _notices(subjects: Sequence[Subject], lineage: Sequence[Lineage], same: bool
     return tuple(notes)
 
 
-def build(names: Sequence[str], allow_different_metrics: bool = False) -> Comparison:
-    """Load the named experiments or runs and compare them; the first is the baseline."""
+def build(names: Sequence[str], allow_different_metrics: bool = False, transfer: str | None = None) -> Comparison:
+    """Load the named experiments or runs and compare them; the first is the baseline.
+
+    ``transfer``: compare the experiment's runs on several profiles instead (``names`` is ignored),
+    see :mod:`sandbox.compare.transfer`.
+    """
     client = sources.open_store()
+    if transfer is not None:
+        names = transfer_judge.experiments_of(client, transfer)
     subjects = sources.load_subjects(names, client)
     shared, only = comparable_metrics(subjects, allow_different_metrics)
     own = sorted({m for names_ in only.values() for m in names_})
@@ -220,7 +228,8 @@ def build(names: Sequence[str], allow_different_metrics: bool = False) -> Compar
     lineage, same = _lineage(subjects)
     labels = labelling.load(subjects)
     rows = _metric_rows(subjects, shared, labels)
-    command = ["sandbox", "compare", *names] + (["--allow-different-metrics"] if allow_different_metrics else [])
+    command = ["sandbox", "compare", *(["--transfer", transfer] if transfer is not None else names)]
+    command += ["--allow-different-metrics"] if allow_different_metrics else []
     comparison = Comparison(
         subjects=tuple(subjects), metrics=tuple(r for r in rows if not r.constant),
         own_metrics=_metric_rows(subjects, own, labels, compared=False), params=_param_rows(subjects, labels),
@@ -230,5 +239,11 @@ def build(names: Sequence[str], allow_different_metrics: bool = False) -> Compar
         tracking_uri=tracking.tracking_uri(), created=dt.datetime.now(dt.timezone.utc).replace(microsecond=0),
         constants=tuple(r for r in rows if r.constant), command=shlex.join(command))
     ahead, uncertain = summary.summarize(comparison)
-    return replace(comparison, summary=tuple(ahead), uncertain=tuple(uncertain),
-                   recommendation=verdict.recommend(comparison))
+    comparison = replace(comparison, summary=tuple(ahead), uncertain=tuple(uncertain))
+    if transfer is None:
+        return replace(comparison, recommendation=verdict.recommend(comparison))
+    kept = tuple(n for n in comparison.notices if not n.text.startswith(_DIFFERENT_DATA))
+    note = Notice("info", "Übertragbarkeitsvergleich: Jedes Profil hat seinen eigenen Datensatz; Unterschiede zeigen, "
+                          "wie das Verfahren auf andere Kommunentypen reagiert.")
+    uncertain = tuple(line for line in comparison.uncertain if not line.startswith(_DIFFERENT_DATA[9:]))
+    return replace(comparison, transfer=transfer_judge.judge(comparison), notices=(note, *kept), uncertain=uncertain)

@@ -15,7 +15,8 @@ from sandbox.compare.sources import Subject
 from sandbox.compare.stats import Difference, Estimate
 
 __all__ = ["MetricRow", "ParamRow", "CriterionCell", "CriterionRow", "ScoreSummary", "ScoreRow", "Cost", "Lineage",
-           "Notice", "Assumption", "Contrast", "Recommendation", "Comparison"]
+           "Notice", "Assumption", "Contrast", "Recommendation", "TransferRow",
+           "Comparison"]
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,17 @@ class Recommendation:
 
 
 @dataclass(frozen=True)
+class TransferRow:
+    """One criterion or metric over the profiles: where it holds, and the judgement in words."""
+
+    kind: str  # "Kriterium" or "Metrik"
+    name: str
+    title: str
+    holds: tuple[bool | None, ...]  # per profile; None: not assessable
+    judgement: str  # "übertragbar", "nur in …", "nicht übertragbar", "nicht beurteilbar"
+
+
+@dataclass(frozen=True)
 class Comparison:
     subjects: tuple[Subject, ...]
     metrics: tuple[MetricRow, ...]  # shared by all subjects, compared with the baseline
@@ -194,6 +206,7 @@ class Comparison:
     constants: tuple[MetricRow, ...] = ()  # equal in every run of every subject: shown as constants, not compared
     command: str = ""  # the shell command that makes this report again
     recommendation: Recommendation | None = None
+    transfer: tuple[TransferRow, ...] = ()  # set when the subjects are one experiment on several profiles
 
     @property
     def baseline(self) -> Subject:

@@ -44,6 +44,7 @@ class Plan:
     seeds: list[int]
     dataset: "Dataset"
     tracking_uri: str
+    tracking_name: str | None = None  # MLflow experiment; None: the experiment folder's name
 
 
 @dataclass(frozen=True)
@@ -115,12 +116,14 @@ def _run_seed(request: Plan, seed: int) -> RunResult:
             keys.QUESTION: exp.question[:_TAG_LIMIT], keys.HYPOTHESIS: exp.hypothesis[:_TAG_LIMIT],
             keys.TEAM: "; ".join(exp.team)[:_TAG_LIMIT],
             keys.NOTE: f"**Fragestellung:** {exp.question}\n\n**Hypothese:** {exp.hypothesis}"}
+    if request.tracking_name:
+        tags[keys.TRANSFER] = exp.name
     outcome: Execution | None = None
     outcomes: list[Outcome] = []
     run_id = ""
     with tempfile.TemporaryDirectory(prefix=f"sandbox-run-{exp.name}-") as tmp:
         try:
-            with tracking.start_run(exp.name, request.dataset, params=params, tags=tags,
+            with tracking.start_run(request.tracking_name or exp.name, request.dataset, params=params, tags=tags,
                                     run_name=f"{exp.name}-seed{seed}") as run:
                 run_id = run.info.run_id
                 mlflow.log_artifact(str(exp.path / EXPERIMENT_FILE))

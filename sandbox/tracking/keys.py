@@ -15,7 +15,7 @@ from __future__ import annotations
 
 __all__ = [
     "EXPERIMENT", "TEMPLATE", "SEED", "QUESTION", "HYPOTHESIS", "TEAM", "ERROR", "NOTE",
-    "KIND", "KIND_SCORECARD",
+    "KIND", "KIND_SCORECARD", "TRANSFER", "TRANSFER_SEPARATOR", "transfer_experiment",
     "GIT_COMMIT", "GIT_DIRTY", "MLFLOW_GIT_COMMIT", "version",
     "DATASET", "DATASET_PROFILE", "DATASET_SEED", "DATASET_DIGEST", "DATASET_PATH",
     "WALL_TIME", "CPU_TIME", "NOTEBOOK_WALL_TIME", "NOTEBOOK_CPU_TIME", "COST_METRICS",
@@ -36,6 +36,13 @@ ERROR = "sandbox.fehler"  # the failing cell's error of a FAILED run
 NOTE = "mlflow.note.content"  # MLflow's own: the run's description (Markdown) in the UI
 KIND = "sandbox.art"  # absent on experiment runs
 KIND_SCORECARD = "bewertung"  # value of KIND on an evaluator's scorecard run
+TRANSFER = "sandbox.uebertragung"  # the experiment folder of a run made on several profiles (experiment run --profiles)
+TRANSFER_SEPARATOR = "@"  # such runs land in the MLflow experiment <experiment>@<profile>
+
+
+def transfer_experiment(experiment: str, profile: str) -> str:
+    """MLflow experiment of ``experiment`` run on ``profile``: ``posteingang@grossstadt``."""
+    return f"{experiment}{TRANSFER_SEPARATOR}{profile}"
 
 # --- tags: where a run ran (set by start_run) -----------------------------------------------------
 
