@@ -158,7 +158,7 @@ def experiment_score(
     print_template: bool = typer.Option(False, "--print-template", help="Eine leere Bewertung (YAML) ausgeben."),
 ) -> None:
     """Ein Experiment bewerten: sieben Kriterien der Vision, je Note 1-5 mit einer Zeile Begründung."""
-    from sandbox.compare import scorecard
+    from sandbox.compare import scorecard, transfer_evidence
 
     if print_template:
         typer.echo(scorecard.blank_yaml(), nl=False)
@@ -168,7 +168,8 @@ def experiment_score(
     else:
         scorecard.check_experiment(name)
         typer.echo(f"Bewertung von {name}: Note 1 (schlecht) bis 5 (sehr gut), je eine Zeile Begründung.")
-        card = scorecard.interview(lambda question: typer.prompt(question, default="", show_default=False), typer.echo)
+        card = scorecard.interview(lambda question: typer.prompt(question, default="", show_default=False), typer.echo,
+                                   transfer_evidence(name))
     from sandbox.compare.fmt import grade
 
     stored = scorecard.record(name, card)

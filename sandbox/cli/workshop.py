@@ -108,14 +108,19 @@ def workshop_reset(
 @workshop_app.command("collect")
 def workshop_collect(
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Berichtsdatei (Standard: <name>-ergebnisse.<format>)."),
-    format: str = typer.Option("html", "--format", help="html, md oder json."),
+    format: str = typer.Option("html", "--format", help="html, md, json oder pdf."),
     name: str = _WORKSHOP_NAME,
+    allow_different_metrics: bool = typer.Option(False, "--allow-different-metrics",
+                                                 help="Auch wenn Teilnehmende verschiedene Vorlagen nutzten: Erfolgskriterien, "
+                                                      "Bewertung und Aufwand vergleichen."),
 ) -> None:
     """Die Läufe aller Teilnehmenden in einem Vergleichsbericht sammeln."""
+    from functools import partial
+
     from sandbox.compare import compare
     from sandbox.workshop.collect import collect
 
-    collected = collect(name, out, format, compare)
+    collected = collect(name, out, format, partial(compare, allow_different_metrics=allow_different_metrics))
     typer.echo(f"Im Bericht: {', '.join(collected.included)}")
     if collected.missing:
         typer.echo(f"Noch ohne abgeschlossenen Lauf: {', '.join(collected.missing)}")

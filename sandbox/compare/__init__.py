@@ -27,7 +27,8 @@ from sandbox.compare.pdf import html_to_pdf
 from sandbox.compare.report import FORMATS, check_format, check_target, default_path, render, write_atomic
 from sandbox.compare.sources import finished_runs
 
-__all__ = ["compare", "build", "render", "Result", "Comparison", "FORMATS", "frames", "scorecard", "finished_runs"]
+__all__ = ["compare", "build", "render", "Result", "Comparison", "FORMATS", "frames", "scorecard", "finished_runs",
+           "transfer_evidence"]
 
 
 @dataclass(frozen=True)
@@ -59,3 +60,15 @@ def compare(names: Sequence[str], out: str | Path | None = None, fmt: str = "htm
     if target is not None:
         write_atomic(target, html_to_pdf(text) if fmt == "pdf" else text)
     return Result(comparison, text, target)
+
+
+def transfer_evidence(experiment: str) -> dict[str, str]:
+    """{"uebertragbarkeit": one line for the scorecard} when ``experiment`` ran on several profiles, else {}."""
+    from sandbox.compare.transfer import evidence
+    from sandbox.errors import SandboxError
+
+    try:
+        found = build([], transfer=experiment)
+    except SandboxError:
+        return {}
+    return {"uebertragbarkeit": evidence(found.transfer)}

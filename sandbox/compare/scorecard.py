@@ -165,8 +165,13 @@ def blank_yaml() -> str:
     return "\n".join(lines + ["kommentar: \"\"", ""])
 
 
-def interview(ask: Callable[[str], str], say: Callable[[str], None]) -> Scorecard:
-    """Ask for name, role and every criterion (in German); re-ask until each answer is valid."""
+def interview(ask: Callable[[str], str], say: Callable[[str], None],
+              evidence: Mapping[str, str] | None = None) -> Scorecard:
+    """Ask for name, role and every criterion (in German); re-ask until each answer is valid.
+
+    ``evidence``: a line per criterion key shown with its question, e.g. the transferability
+    judgement of runs on several profiles for ``uebertragbarkeit`` (``sandbox.compare.transfer_evidence``).
+    """
     def until_valid(question: str, check: Callable[[str], Any], hint: str) -> Any:
         while True:
             try:
@@ -180,6 +185,8 @@ def interview(ask: Callable[[str], str], say: Callable[[str], None]) -> Scorecar
     ratings = {}
     for number, c in enumerate(CRITERIA, 1):
         say(f"\n{number}/{len(CRITERIA)} {c.title}\n  {c.question}")
+        if evidence and evidence.get(c.key):
+            say(f"  {evidence[c.key]}")
         note = until_valid("  Note (1-5)", lambda a, key=c.key: _note(a, "answer", key),
                            "Bitte eine ganze Zahl von 1 bis 5 eingeben.")
         reason = until_valid("  Begründung (eine Zeile)", lambda a: _line(a, "answer", "the justification"),

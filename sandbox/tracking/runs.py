@@ -11,6 +11,7 @@ and at the end the wall and CPU time. Every name it writes comes from
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import time
 from contextlib import contextmanager
@@ -24,12 +25,14 @@ from sandbox.tracking import keys
 from sandbox.tracking.metrics import require_run
 from sandbox.tracking.store import activate, experiment_id, usable_uri
 
+PARTICIPANT_ENV = "SANDBOX_TEILNEHMER"  # set in a workshop participant's container (sandbox.workshop)
+
 if TYPE_CHECKING:
     import mlflow
 
     from sandbox.datasets import Dataset
 
-__all__ = ["start_run", "log_dataset", "DIGEST_LENGTH"]
+__all__ = ["start_run", "seat_experiment", "log_dataset", "DIGEST_LENGTH", "PARTICIPANT_ENV"]
 
 DIGEST_LENGTH = 16  # MLflow stores dataset digests in 36 characters; the full digest goes to a tag
 _PACKAGES = {"sandbox": "experimentierraum", "numpy": "numpy", "pandas": "pandas",
@@ -103,6 +106,20 @@ def log_dataset(dataset: "Dataset | str | Path", context: str = "eingabe") -> "D
     return ds
 
 
+def seat_experiment(experiment: str) -> str:
+    """The MLflow experiment a run goes to: in a workshop seat always the participant's own.
+
+    A participant's container sets ``SANDBOX_TEILNEHMER`` and ``MLFLOW_EXPERIMENT_NAME``
+    (``<workshop>-tnNN``); every run the sandbox opens there (``experiment run``,
+    ``run_experiment``, the notebooks) lands in that experiment, whatever name the notebook
+    uses, so participants never share or overwrite an experiment and ``workshop collect``
+    finds every run. The requested name stays as the tag ``sandbox.experiment``. Plain
+    ``mlflow.start_run()`` uses ``MLFLOW_EXPERIMENT_NAME`` by itself.
+    """
+    seat, own = os.environ.get(PARTICIPANT_ENV), os.environ.get("MLFLOW_EXPERIMENT_NAME")
+    return own if seat and own else experiment
+
+
 @contextmanager
 def start_run(
     experiment: str,
@@ -128,6 +145,9 @@ def start_run(
 
     if not isinstance(experiment, str) or not experiment.strip():
         raise SandboxError(f"the experiment name must be a non-empty text, got {experiment!r}")
+    requested, experiment = experiment, seat_experiment(experiment)
+    if requested != experiment:
+        tags = {keys.EXPERIMENT: requested, **(tags or {})}
     ds = _open_dataset(dataset) if dataset is not None else None  # a missing dataset fails before the run
     uri = usable_uri()
     activate(uri)

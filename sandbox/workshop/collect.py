@@ -1,7 +1,10 @@
 """`sandbox workshop collect`: every participant's runs in one comparison report.
 
 Each participant logs into their own MLflow experiment (``<workshop>-tnNN``)
-on the workshop's tracking server. Collecting asks that server which of
+on the workshop's tracking server, whatever experiment name a notebook or
+``sandbox experiment run`` uses (:func:`sandbox.tracking.runs.seat_experiment`
+redirects every run opened in a participant's container; the requested name
+stays as a tag). Collecting asks that server which of
 these experiments hold finished runs and hands them to ``sandbox compare``,
 one column per participant, so the report (HTML, Markdown or JSON) is the
 same the lab uses for any comparison. Participants without a finished run

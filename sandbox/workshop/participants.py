@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sandbox.errors import SandboxError
+from sandbox.tracking.runs import PARTICIPANT_ENV
 from sandbox.workshop.engine import LABEL_PARTICIPANT, Names
 from sandbox.workshop.lifecycle import HOST_IP, ContainerSpec
 
@@ -90,7 +91,7 @@ def participant_spec(names: Names, facts: Facts) -> ContainerSpec:
         "MLFLOW_TRACKING_URI": f"http://{TRACKING_ALIAS}:{TRACKING_PORT}",
         "MLFLOW_EXPERIMENT_NAME": names.experiment(facts.pid),
         "LOGNAME": facts.pid, "USER": facts.pid,  # MLflow records it as the run's user
-        "SANDBOX_TEILNEHMER": facts.pid,
+        PARTICIPANT_ENV: facts.pid,  # with MLFLOW_EXPERIMENT_NAME: every run lands in the own experiment
     }
     return ContainerSpec(
         name=names.participant(facts.pid), image=facts.image, command=["lab"], environment=environment,

@@ -63,6 +63,12 @@ def test_one_template_on_four_profiles_is_judged_for_transferability(
     md = report.render(c, "md")
     assert "## Übertragbarkeit auf andere Kommunentypen" in md and "| grossstadt |" in md.replace(" (Basis)", "")
 
+    assert 'id="uebertragbarkeit"' in report.render(c, "html")
+    line = compare.transfer_evidence("posteingang")["uebertragbarkeit"]
+    carried = sum(t.judgement == "übertragbar" for t in c.transfer if t.kind == "Kriterium")
+    assert line.startswith(f"Beleg aus den Läufen auf mehreren Kommunentypen: {carried} von 4 Erfolgskriterien")
+    assert compare.transfer_evidence("gibt-es-nicht") == {}
+
     code, out, err = cli(capsys, "compare", "--transfer", "posteingang", "a")
     assert code == 2 and "nicht beides" in err
 

@@ -104,3 +104,25 @@ def test_run_id_resumes_a_run_created_elsewhere(workspace: Path) -> None:
     with tracking.start_run("fortsetzen", run_id=first.info.run_id):
         tracking.log_metrics({"nachtrag": 7})
     assert run_client().get_run(first.info.run_id).data.metrics["nachtrag"] == 7
+
+
+def test_in_a_workshop_seat_every_run_lands_in_the_participants_experiment(
+        workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import mlflow
+
+    from sandbox.tracking import keys
+
+    monkeypatch.setenv("SANDBOX_TEILNEHMER", "tn03")
+    monkeypatch.setenv("MLFLOW_EXPERIMENT_NAME", "kurs-tn03")
+    with tracking.start_run("posteingang-pilot", run_name="aus-dem-notebook") as run:
+        pass
+    client = run_client()
+    stored = client.get_run(run.info.run_id)
+    assert client.get_experiment(stored.info.experiment_id).name == "kurs-tn03"
+    assert stored.data.tags[keys.EXPERIMENT] == "posteingang-pilot"
+    assert client.get_experiment_by_name("posteingang-pilot") is None  # nothing shared with other participants
+    monkeypatch.delenv("SANDBOX_TEILNEHMER")
+    with tracking.start_run("posteingang-pilot") as outside:
+        pass
+    assert client.get_experiment(client.get_run(outside.info.run_id).info.experiment_id).name == "posteingang-pilot"
+    assert mlflow.active_run() is None

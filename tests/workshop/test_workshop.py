@@ -142,19 +142,28 @@ def test_runs_land_in_each_participants_experiment_and_collect_compares_them(
         workshop: dict[str, Any], engine: Any, capsys: pytest.CaptureFixture[str]) -> None:
     from mlflow.tracking import MlflowClient
 
+    # tn03 as a plain MLflow notebook; tn01 as the intro notebooks do, naming a shared experiment
     script = ("import mlflow\n"
+              "from sandbox import tracking\n"
               "for seed in (1, 2, 3):\n"
-              "    with mlflow.start_run():\n"
+              "    with {opener}:\n"
               "        mlflow.log_param('seed', seed)\n"
               "        mlflow.log_metric('trefferquote', 0.5 + seed / 10 + {bonus})\n")
-    for pid, bonus in (("tn01", 0.0), ("tn03", 0.05)):
-        participant(engine, pid).exec_run(["python", "-c", script.format(bonus=bonus)], user="1000:1000")
+    for pid, bonus, opener in (("tn01", 0.0, "tracking.start_run('posteingang-pilot')"),
+                               ("tn03", 0.05, "mlflow.start_run()")):
+        code, output = participant(engine, pid).exec_run(
+            ["python", "-c", script.format(bonus=bonus, opener=opener)], user="1000:1000")
+        assert code == 0, output.decode("utf-8", "replace")
     client = MlflowClient(tracking_uri=workshop["tracking"])
     runs = client.search_runs([client.get_experiment_by_name(f"{NAME}-tn03").experiment_id])
     assert len(runs) == 3 and {r.data.tags["mlflow.user"] for r in runs} == {"tn03"}
+    own = client.search_runs([client.get_experiment_by_name(f"{NAME}-tn01").experiment_id])
+    assert len(own) == 3 and {r.data.tags["sandbox.experiment"] for r in own} == {"posteingang-pilot"}
+    assert client.get_experiment_by_name("posteingang-pilot") is None  # nobody shares an experiment
     assert client.get_experiment_by_name(f"{NAME}-tn02") is not None  # created at start, still empty
     report = workshop["folder"] / "ergebnisse.json"
-    code, out, err = cli(capsys, "workshop", "collect", "--name", NAME, "--out", str(report), "--format", "json")
+    code, out, err = cli(capsys, "workshop", "collect", "--name", NAME, "--out", str(report), "--format", "json",
+                         "--allow-different-metrics")
     assert code == 0, err
     assert "Im Bericht: tn01, tn03" in out and "Noch ohne abgeschlossenen Lauf: tn02" in out
     data = json.loads(report.read_text(encoding="utf-8"))
