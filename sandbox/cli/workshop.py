@@ -38,7 +38,11 @@ def workshop_start(
     cpus: str = typer.Option("1", "--cpus", help="CPU-Kerne je Teilnehmer/in, z. B. 0.5."),
     memory: str = typer.Option("2g", "--memory", help="Arbeitsspeicher je Teilnehmer/in, z. B. 1g oder 768m."),
     pids: str = typer.Option("512", "--pids", help="Höchstzahl an Prozessen je Teilnehmer/in."),
-    port_base: str = typer.Option("8900", "--port-base", help="Teilnehmer/in k erhält Port BASIS+k auf 127.0.0.1."),
+    port_base: str = typer.Option("8900", "--port-base", help="Teilnehmer/in k erhält Port BASIS+k."),
+    host: Optional[str] = typer.Option(None, "--host", help="Name oder Adresse dieses Rechners im Raum (z. B. labor.local): "
+                                       "öffnet die Ports der Teilnehmenden für das Netz und steht in jeder Adresse."),
+    bind: Optional[str] = typer.Option(None, "--bind", help="Adresse, auf der die Ports veröffentlicht werden "
+                                       "(Standard 127.0.0.1, mit --host 0.0.0.0)."),
     tracking_port: str = typer.Option("5050", "--tracking-port", help="Port des gemeinsamen MLflow auf 127.0.0.1."),
     sheet: Optional[Path] = typer.Option(None, "--sheet", help="Zugangsblatt (HTML), Standard: <name>-zugaenge.html."),
     name: str = _WORKSHOP_NAME,
@@ -47,11 +51,13 @@ def workshop_start(
     from sandbox.workshop.access import render_sheet, write_sheet
     from sandbox.workshop.engine import check_name
     from sandbox.workshop.manage import Plan, start
-    from sandbox.workshop.participants import Limits, parse_cpus, parse_memory
+    from sandbox.workshop.participants import Limits, parse_address, parse_cpus, parse_memory
 
     limits = Limits(parse_memory(memory), parse_cpus(cpus), int(parse_int(pids, "--pids", 16) or 0))
+    address, shown = parse_address(host, bind)
     plan = Plan(check_name(name), int(parse_int(participants, "--participants", 1) or 0), image, content, limits,
-                int(parse_int(port_base, "--port-base", 1024) or 0), int(parse_int(tracking_port, "--tracking-port", 1024) or 0))
+                int(parse_int(port_base, "--port-base", 1024) or 0), int(parse_int(tracking_port, "--tracking-port", 1024) or 0),
+                address, shown)
     target = sheet or Path.cwd() / f"{plan.name}-zugaenge.html"
     started = start(plan, say=typer.echo)
     path = write_sheet(target, render_sheet(plan.name, started.seats, started.tracking_url))

@@ -17,7 +17,9 @@ from sandbox.errors import SandboxError
 if TYPE_CHECKING:
     from sandbox.workshop.manage import Seat
 
-__all__ = ["render_sheet", "write_sheet"]
+__all__ = ["render_sheet", "write_sheet", "DEFAULT_NAME"]
+
+DEFAULT_NAME = "workshop"  # the --name default: the sheet then says "Workshop", not "Workshop workshop"
 
 _STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em; color: #1a1a1a; }
@@ -40,15 +42,19 @@ def render_sheet(workshop: str, seats: Sequence["Seat"], tracking_url: str | Non
         url = html.escape(seat.url)
         rows.append(f'<tr><td>{html.escape(seat.pid)}</td><td class="url"><a href="{url}">{url}</a></td>'
                     f'<td class="token">{html.escape(seat.token)}</td></tr>')
-    mlflow = (f"<p>Gemeinsames MLflow (Experimente aller Teilnehmenden): "
+    mlflow = (f"<p>Gemeinsames MLflow (Experimente aller Teilnehmenden, am Rechner der Kursleitung): "
               f'<a href="{html.escape(tracking_url)}">{html.escape(tracking_url)}</a></p>') if tracking_url else ""
+    title = "Workshop" if workshop == DEFAULT_NAME else f"Workshop {html.escape(workshop)}"
     return f"""<!DOCTYPE html>
 <html lang="de">
-<head><meta charset="utf-8"><title>Zugänge – Workshop {html.escape(workshop)}</title><style>{_STYLE}</style></head>
+<head><meta charset="utf-8"><title>Zugänge – {title}</title><style>{_STYLE}</style></head>
 <body>
-<h1>Experimentierraum – Workshop {html.escape(workshop)}</h1>
+<h1>Experimentierraum – {title}</h1>
 <p class="hint">Zugänge vom {when}. Jede Zeile ist eine eigene Sandbox: Adresse im Browser öffnen,
-bei Nachfrage das Token eingeben. Eigene Läufe landen im MLflow-Experiment mit Ihrer Kennung.</p>
+bei Nachfrage das Token eingeben. Eigene Läufe landen im MLflow-Experiment mit Ihrer Kennung,
+gleich welchen Experimentnamen ein Notebook nennt. Zurücksetzen durch die Kursleitung stellt die
+Ausgangsnotebooks wieder her; Ihre Dateien bleiben im Ordner <code>backup-DATUM/</code>, Ihre
+MLflow-Läufe bleiben unverändert.</p>
 {mlflow}
 <table>
 <thead><tr><th>Teilnehmer/in</th><th>Adresse (JupyterLab)</th><th>Token</th></tr></thead>

@@ -25,9 +25,15 @@ if TYPE_CHECKING:
     import docker
     from docker.models.containers import Container
 
-__all__ = ["ContainerSpec", "Lifecycle", "Phase", "logs_tail", "answers", "HOST_IP"]
+__all__ = ["ContainerSpec", "Lifecycle", "Phase", "logs_tail", "answers", "HOST_IP", "ALL_INTERFACES", "probe_address"]
 
-HOST_IP = "127.0.0.1"
+HOST_IP = "127.0.0.1"  # ports are published here unless the trainer opts in (workshop start --host/--bind)
+ALL_INTERFACES = "0.0.0.0"
+
+
+def probe_address(bind: str) -> str:
+    """Where this machine checks a port published on ``bind`` (all interfaces: through 127.0.0.1)."""
+    return HOST_IP if bind == ALL_INTERFACES else bind
 STOP_TIMEOUT = 10
 
 
@@ -52,7 +58,8 @@ class ContainerSpec:
     environment: dict[str, str] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
     port: int = 8888  # the container port the server listens on
-    host_port: int = 0  # published on HOST_IP only
+    host_port: int = 0  # published on ``bind``
+    bind: str = HOST_IP
     ready_path: str = "/"
     volumes: dict[str, str] = field(default_factory=dict)  # volume name -> mount point
     network: str | None = None
@@ -64,11 +71,15 @@ class ContainerSpec:
     hardened: bool = True  # cap_drop ALL and no-new-privileges
     healthcheck: bool = False  # the image's HEALTHCHECK; off by default, wait_ready probes the server itself
 
+    def _published(self) -> int | tuple[str, int]:
+        # all interfaces as a bare port: Podman's Docker API does not forward an explicit 0.0.0.0 binding
+        return self.host_port if self.bind == ALL_INTERFACES else (self.bind, self.host_port)
+
     def create_kwargs(self) -> dict[str, Any]:
         """Keyword arguments of ``client.containers.create``."""
         kwargs: dict[str, Any] = {
             "name": self.name, "command": self.command or None, "environment": self.environment,
-            "labels": self.labels, "ports": {f"{self.port}/tcp": (HOST_IP, self.host_port)},
+            "labels": self.labels, "ports": {f"{self.port}/tcp": self._published()},
             "volumes": {vol: {"bind": path, "mode": "rw"} for vol, path in self.volumes.items()},
             "user": self.user, "detach": True,
         }
@@ -159,7 +170,7 @@ class Lifecycle:
 
     @property
     def url(self) -> str:
-        return f"http://{HOST_IP}:{self.spec.host_port}"
+        return f"http://{probe_address(self.spec.bind)}:{self.spec.host_port}"
 
     def ready(self) -> bool:
         """Whether the server answers 200 on its ready path (one probe)."""

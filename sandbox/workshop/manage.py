@@ -25,7 +25,7 @@ from sandbox.workshop.engine import (LABEL_PARTICIPANT, LABEL_ROLE, Names, conne
                                      published_ports)
 from sandbox.workshop.lifecycle import HOST_IP, ContainerSpec, Lifecycle, answers
 from sandbox.workshop.participants import (TRACKING_PORT, Facts, Limits, create_experiments, facts_of, host_port,
-                                           lab_url, participant_spec, tracking_spec)
+                                           lab_url, participant_spec, status_url, tracking_spec)
 
 if TYPE_CHECKING:
     import docker
@@ -48,6 +48,8 @@ class Plan:
     limits: Limits = field(default_factory=Limits)
     port_base: int = 8900
     tracking_port: int = 5050
+    bind: str = HOST_IP  # where the participants' ports are published (the tracking server stays on HOST_IP)
+    host: str = HOST_IP  # the name or address participants type
 
     def ports(self) -> list[int]:
         return [self.port_base + i for i in range(1, self.participants + 1)]
@@ -101,9 +103,9 @@ def _check_plan(client: "docker.DockerClient", plan: Plan, names: Names) -> None
         raise SandboxError(f"ports {plan.port_base + 1}-{max(ports)} and --tracking-port {plan.tracking_port} "
                            "must be distinct and at most 65535")
     taken = published_ports(client)
-    busy = [p for p in ports if p in taken or not port_free(p)]
+    busy = [p for p in ports if p in taken or not port_free(p) or not port_free(p, plan.bind)]
     if busy:
-        raise SandboxError(f"port(s) {', '.join(map(str, busy))} on {HOST_IP} are in use; "
+        raise SandboxError(f"port(s) {', '.join(map(str, busy))} on {plan.bind} are in use; "
                            "choose others with --port-base / --tracking-port")
 
 
@@ -166,7 +168,8 @@ def start(plan: Plan, say: Callable[[str], None] = lambda _: None) -> Started:
     kept = [pid for pid in pids if pid not in seeded]
     deadline = time.monotonic() + READY_TIMEOUT
     tracking = Lifecycle(client, tracking_spec(names, plan.image, plan.tracking_port))
-    facts = [Facts(pid, plan.image, secrets.token_urlsafe(18), port, plan.limits) for pid, port in zip(pids, plan.ports())]
+    facts = [Facts(pid, plan.image, secrets.token_urlsafe(18), port, plan.limits, plan.bind, plan.host)
+             for pid, port in zip(pids, plan.ports())]
     cycles = [Lifecycle(client, participant_spec(names, f)) for f in facts]
     say(f"MLflow ({tracking.url}) und {len(cycles)} JupyterLab-Container starten ...")
     try:  # all start side by side; JupyterLab does not need MLflow until a run is logged
@@ -177,7 +180,7 @@ def start(plan: Plan, say: Callable[[str], None] = lambda _: None) -> Started:
     except BaseException:
         _discard([tracking, *cycles])
         raise
-    seats = [Seat(f.pid, "running", lab_url(f.port, f.token), f.token, f.port, True) for f in facts]
+    seats = [Seat(f.pid, "running", lab_url(f.port, f.token, f.host), f.token, f.port, True) for f in facts]
     return Started(seats, tracking.url, kept, time.monotonic() - started_at)
 
 
@@ -194,9 +197,9 @@ def _memory(container: "Container") -> tuple[int | None, int | None]:
 
 def _seat(container: "Container") -> Seat:
     facts = facts_of(container)
-    seat = Seat(facts.pid, container.status, lab_url(facts.port, facts.token), facts.token, facts.port)
+    seat = Seat(facts.pid, container.status, lab_url(facts.port, facts.token, facts.host), facts.token, facts.port)
     if container.status == "running":
-        seat.answers = answers(f"http://{HOST_IP}:{facts.port}/api/status?token={facts.token}")
+        seat.answers = answers(status_url(facts))
         seat.memory, seat.memory_limit = _memory(container)
     return seat
 
@@ -240,7 +243,7 @@ def reset(name: str, participant: str, say: Callable[[str], None] = lambda _: No
                               names.labels("helfer", pid))
     fresh = Lifecycle(client, participant_spec(names, facts))
     fresh.run(time.monotonic() + READY_TIMEOUT)
-    return Seat(pid, "running", lab_url(facts.port, facts.token), facts.token, facts.port, True), backup
+    return Seat(pid, "running", lab_url(facts.port, facts.token, facts.host), facts.token, facts.port, True), backup
 
 
 def stop(name: str, purge: bool = False) -> tuple[list[str], list[str]]:

@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING
 from sandbox.errors import SandboxError
 from sandbox.tracking.runs import PARTICIPANT_ENV
 from sandbox.workshop.engine import LABEL_PARTICIPANT, Names
-from sandbox.workshop.lifecycle import HOST_IP, ContainerSpec
+from sandbox.workshop.lifecycle import ALL_INTERFACES, HOST_IP, ContainerSpec, probe_address
 
 if TYPE_CHECKING:
     from docker.models.containers import Container
 
-__all__ = ["Limits", "Facts", "participant_spec", "tracking_spec", "facts_of", "limits_of", "host_port", "lab_url", "create_experiments",
-           "parse_memory", "parse_cpus",
+__all__ = ["Limits", "Facts", "participant_spec", "tracking_spec", "facts_of", "limits_of", "host_port", "lab_url", "status_url", "create_experiments",
+           "parse_memory", "parse_cpus", "parse_address",
            "WORKSPACE", "TRACKING_ALIAS", "LAB_PORT", "TRACKING_PORT"]
 
 WORKSPACE = "/home/lab/work"
@@ -32,6 +32,7 @@ MLFLOW_HOME = "/home/lab/mlflow"
 TRACKING_ALIAS = "mlflow"
 LAB_PORT = 8888
 TRACKING_PORT = 5000
+HOST_ENV = "SANDBOX_WORKSHOP_HOST"
 
 
 _MEMORY = re.compile(r"^(\d+)([kmg])$")
@@ -47,6 +48,35 @@ def parse_memory(value: str) -> str:
     if size < MIN_MEMORY:
         raise SandboxError(f"--memory must be at least 256m (JupyterLab needs it), got {value!r}")
     return f"{found.group(1)}{found.group(2)}"
+
+
+_HOST = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$")
+
+
+def parse_address(host: str | None, bind: str | None) -> tuple[str, str]:
+    """(bind address, host name for URLs) from ``--host`` and ``--bind``.
+
+    Neither: 127.0.0.1 for both (only this machine). ``--host`` alone opens the
+    participants' ports on all interfaces (the trainer's opt-in) and prints
+    ``host`` in every URL; ``--bind`` alone publishes on that address and names it.
+    """
+    import ipaddress
+
+    if bind is not None:
+        try:
+            if ipaddress.ip_address(bind).version != 4:
+                raise ValueError
+        except ValueError:
+            raise SandboxError(f"--bind braucht eine IPv4-Adresse dieses Rechners wie 192.168.1.20 oder 0.0.0.0, "
+                               f"nicht {bind!r}") from None
+    if host is not None and not _HOST.match(host):
+        raise SandboxError(f"--host braucht einen Rechnernamen oder eine IP-Adresse wie labor.local oder "
+                           f"192.168.1.20, nicht {host!r}")
+    chosen = bind or (ALL_INTERFACES if host else HOST_IP)
+    if host is None and chosen == ALL_INTERFACES:
+        raise SandboxError("mit --bind 0.0.0.0 auch --host NAME angeben: den Namen oder die Adresse, unter der "
+                           "die Teilnehmenden diesen Rechner erreichen")
+    return chosen, host or chosen
 
 
 def parse_cpus(value: str) -> float:
@@ -82,6 +112,8 @@ class Facts:
     token: str
     port: int
     limits: Limits
+    bind: str = HOST_IP  # the address the lab's port is published on
+    host: str = HOST_IP  # the name or address participants type (the access sheet's URLs)
 
 
 def participant_spec(names: Names, facts: Facts) -> ContainerSpec:
@@ -91,11 +123,12 @@ def participant_spec(names: Names, facts: Facts) -> ContainerSpec:
         "MLFLOW_TRACKING_URI": f"http://{TRACKING_ALIAS}:{TRACKING_PORT}",
         "MLFLOW_EXPERIMENT_NAME": names.experiment(facts.pid),
         "LOGNAME": facts.pid, "USER": facts.pid,  # MLflow records it as the run's user
-        PARTICIPANT_ENV: facts.pid,  # with MLFLOW_EXPERIMENT_NAME: every run lands in the own experiment
+        PARTICIPANT_ENV: facts.pid,
+        HOST_ENV: facts.host,  # read back by facts_of, so status and reset show the same URL  # with MLFLOW_EXPERIMENT_NAME: every run lands in the own experiment
     }
     return ContainerSpec(
         name=names.participant(facts.pid), image=facts.image, command=["lab"], environment=environment,
-        labels=names.labels("teilnehmer", facts.pid), port=LAB_PORT, host_port=facts.port,
+        labels=names.labels("teilnehmer", facts.pid), port=LAB_PORT, host_port=facts.port, bind=facts.bind,
         ready_path="/api/status?token=" + facts.token, volumes={names.participant(facts.pid): WORKSPACE},
         network=names.network, mem_limit=facts.limits.memory, nano_cpus=facts.limits.nano_cpus,
         pids_limit=facts.limits.pids)
@@ -115,12 +148,16 @@ def _env(container: "Container") -> dict[str, str]:
     return dict(pairs)
 
 
-def host_port(container: "Container", port: int) -> int:
+def _binding(container: "Container", port: int) -> dict[str, str]:
     bindings = (container.attrs.get("HostConfig", {}).get("PortBindings") or {}).get(f"{port}/tcp") or []
     for binding in bindings:
         if binding.get("HostPort"):
-            return int(binding["HostPort"])
+            return dict(binding)
     raise SandboxError(f"container {container.name} publishes no port {port}; stop the workshop and start it again")
+
+
+def host_port(container: "Container", port: int) -> int:
+    return int(_binding(container, port)["HostPort"])
 
 
 def limits_of(container: "Container") -> Limits:
@@ -133,13 +170,21 @@ def limits_of(container: "Container") -> Limits:
 
 def facts_of(container: "Container") -> Facts:
     """Read a participant container's facts back from the engine."""
+    env = _env(container)
     return Facts(pid=container.labels[LABEL_PARTICIPANT], image=container.attrs["Config"]["Image"],
-                 token=_env(container).get("JUPYTER_TOKEN", ""), port=host_port(container, LAB_PORT),
-                 limits=limits_of(container))
+                 token=env.get("JUPYTER_TOKEN", ""), port=host_port(container, LAB_PORT),
+                 limits=limits_of(container), bind=_binding(container, LAB_PORT).get("HostIp") or ALL_INTERFACES,
+                 host=env.get(HOST_ENV) or HOST_IP)
 
 
-def lab_url(port: int, token: str) -> str:
-    return f"http://{HOST_IP}:{port}/lab?token={token}"
+def lab_url(port: int, token: str, host: str = HOST_IP) -> str:
+    """The address a participant opens (``host``: the name or address of the trainer's machine)."""
+    return f"http://{host}:{port}/lab?token={token}"
+
+
+def status_url(facts: Facts) -> str:
+    """Where this machine asks the participant's JupyterLab whether it answers."""
+    return f"http://{probe_address(facts.bind)}:{facts.port}/api/status?token={facts.token}"
 
 
 def create_experiments(tracking_url: str, names: list[str]) -> None:

@@ -31,3 +31,11 @@ def test_sheet_target_must_be_a_file_in_an_existing_folder(tmp_path: Path) -> No
         write_sheet(tmp_path, "x")
     with pytest.raises(SandboxError, match="does not exist"):
         write_sheet(tmp_path / "nope" / "a.html", "x")
+
+
+def test_default_workshop_name_is_not_repeated_and_reset_rules_are_stated() -> None:
+    seats = [Seat("tn01", "running", "http://labor.local:8901/lab?token=t", "t", 8901)]
+    text = render_sheet("workshop", seats, None)
+    assert "<h1>Experimentierraum – Workshop</h1>" in text and "Workshop workshop" not in text
+    assert "backup-DATUM/" in text and "MLflow-Läufe bleiben unverändert" in text
+    assert "<h1>Experimentierraum – Workshop kurs-a</h1>" in render_sheet("kurs-a", seats, None)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from sandbox.errors import SandboxError
@@ -60,3 +62,28 @@ def test_participant_spec_is_isolated_and_labelled() -> None:
     env = kwargs["environment"]
     assert env["JUPYTER_TOKEN"] == "tok" and env["MLFLOW_EXPERIMENT_NAME"] == "kurs-tn02"
     assert env["MLFLOW_TRACKING_URI"] == "http://mlflow:5000" and env["LOGNAME"] == "tn02"
+
+
+@pytest.mark.parametrize("host, bind, expected", [
+    (None, None, ("127.0.0.1", "127.0.0.1")),  # only this machine unless the trainer opts in
+    ("labor.local", None, ("0.0.0.0", "labor.local")),
+    ("192.168.1.20", "192.168.1.20", ("192.168.1.20", "192.168.1.20")),
+    (None, "192.168.1.20", ("192.168.1.20", "192.168.1.20")),
+])
+def test_host_and_bind_address(host, bind, expected) -> None:
+    from sandbox.workshop.participants import parse_address
+
+    assert parse_address(host, bind) == expected
+
+
+@pytest.mark.parametrize("host, bind, message", [
+    ("labor local", None, "--host braucht einen Rechnernamen"),
+    ("x/../y", None, "--host braucht"),
+    (None, "labor.local", "--bind braucht eine IPv4-Adresse"),
+    (None, "0.0.0.0", "auch --host NAME angeben"),
+])
+def test_bad_host_or_bind_is_one_german_error(host, bind, message) -> None:
+    from sandbox.workshop.participants import parse_address
+
+    with pytest.raises(SandboxError, match=re.escape(message)):
+        parse_address(host, bind)
