@@ -87,6 +87,8 @@ def _marital_status(rng: np.random.Generator, ages: np.ndarray, sex: np.ndarray,
     married = spouse >= 0
     wife = np.flatnonzero(married & (sex == FEMALE))
     at = marriage_age(rng, ages[wife].astype(float), birth_year[wife], sex[wife])
+    again = (rng.random(len(wife)) < float(params["zweitehe_anteil"])) & (ages[wife] >= 30) & (ages[wife] <= 55)
+    at[again] = ages[wife][again] - rng.random(int(again.sum())) * np.minimum(ages[wife][again] - 25.0, 15.0)
     status[married] = VERHEIRATET
     years[wife] = ages[wife] - at
     years[spouse[wife]] = years[wife]
@@ -136,7 +138,7 @@ def synthesize(rng: np.random.Generator, sizes: np.ndarray, profile: Profile, kr
     gap = params["altersabstand"]
     partner_age = ages[first[couple]] + np.round(rng.normal(float(gap["mittel"]), float(gap["streuung"]), couple.sum())).astype(np.int64)
     picked = match_by_age(rng, np.maximum(partner_age, oldest[couple] + 20), pool, ages[pool],
-                          fam_g[couple], gemeinde[pool], groups, up=8, down=4)
+                          fam_g[couple], gemeinde[pool], groups, up=8, down=2)
     second[np.flatnonzero(couple)] = picked
     free[picked[picked >= 0]] = False
 
@@ -166,7 +168,9 @@ def synthesize(rng: np.random.Generator, sizes: np.ndarray, profile: Profile, kr
     htype = np.where(has_second, 2, 3)
 
     # 2. adult children who still live with their parents
-    stayers = np.flatnonzero(free & (rng.random(n) < band_values(ages, profile.values("erwachsene_kinder_im_haushalt"), 0.0)))
+    at_home = profile.values("erwachsene_kinder_im_haushalt")
+    stay_share = np.where(sex == FEMALE, band_values(ages, at_home["weiblich"], 0.0), band_values(ages, at_home["maennlich"], 0.0))
+    stayers = np.flatnonzero(free & (rng.random(n) < stay_share))
     free[stayers] = False
 
     # 3. couples, shared flats, old people with their children, people alone
@@ -180,8 +184,10 @@ def synthesize(rng: np.random.Generator, sizes: np.ndarray, profile: Profile, kr
     htype = np.r_[htype, np.ones(len(men_in), np.int64)]
     hh_gemeinde = np.r_[fam_g, gemeinde[men_in]]
 
-    young = np.flatnonzero(free & (ages <= 34) & np.asarray(city)[gemeinde])
-    members, flat = shared_flats(rng, young[rng.random(len(young)) < float(forms["wohngemeinschaft_anteil_18_34_stadt"])],
+    young = np.flatnonzero(free & (ages <= 34))
+    wg_share = np.where(np.asarray(city)[gemeinde[young]], float(forms["wohngemeinschaft_anteil_18_34_stadt"]),
+                        float(forms["wohngemeinschaft_anteil_18_34_land"]))
+    members, flat = shared_flats(rng, young[rng.random(len(young)) < wg_share],
                                  gemeinde, forms["wohngemeinschaft_groessen"])
     free[members] = False
     flat_ids = len(htype) + flat
@@ -196,20 +202,28 @@ def synthesize(rng: np.random.Generator, sizes: np.ndarray, profile: Profile, kr
     age_a = np.where(adult_a >= 0, ages[np.maximum(adult_a, 0)], MAX_AGE)
     age_b = np.where(adult_b >= 0, ages[np.maximum(adult_b, 0)], MAX_AGE)
     host_age, host_hh, host_g = np.minimum(age_a, age_b), np.arange(len(adult_a)), hh_gemeinde[: len(adult_a)]
-    fits, pick = attach(rng, stayers, ages[stayers] + 18, ages[stayers] + 45, gemeinde, host_age, host_hh, host_g)
-    household[stayers[fits]] = pick
-    role[stayers[fits]] = 2
-    htype[pick[htype[pick] == 1]] = 2
     elders = np.flatnonzero(free & (ages >= 75))
     elders = elders[rng.random(len(elders)) < float(forms["mehrgenerationen_anteil_ab_75"])]
     joined, host = attach(rng, elders, ages[elders] - 45, ages[elders] - 20, gemeinde, host_age, host_hh, host_g)
     household[elders[joined]] = host
     role[elders[joined]] = 3
-    htype[host] = 4
+    htype[host[np.isin(htype[host], (2, 3))]] = 4  # three generations under one roof
     free[elders[joined]] = False
 
-    # everyone left lives alone
-    singles = np.sort(np.r_[np.flatnonzero(free), stayers[~fits]])
+    # the other adults live alone, unless an adult child stays with them (then a lone parent)
+    lone = np.flatnonzero(free)
+    lone_ids = len(htype) + np.arange(len(lone))
+    household[lone] = lone_ids
+    role[lone] = 0
+    htype = np.r_[htype, np.zeros(len(lone), np.int64)]
+    hh_gemeinde = np.r_[hh_gemeinde, gemeinde[lone]]
+    fits, pick = attach(rng, stayers, ages[stayers] + 18, ages[stayers] + 45, gemeinde, np.r_[host_age, ages[lone]],
+                        np.r_[host_hh, lone_ids], np.r_[host_g, gemeinde[lone]])
+    household[stayers[fits]] = pick
+    role[stayers[fits]] = 2
+    htype[pick[htype[pick] == 1]] = 2
+    htype[pick[htype[pick] == 0]] = 3
+    singles = stayers[~fits]
     household[singles] = len(htype) + np.arange(len(singles))
     role[singles] = 0
     htype = np.r_[htype, np.zeros(len(singles), np.int64)]

@@ -51,7 +51,7 @@ def couples(rng: np.random.Generator, ages: np.ndarray, sex: np.ndarray, groups:
     men, women = looking[sex[looking] == MALE], looking[sex[looking] == FEMALE]
     g = groups.gemeinde
     wife = match_by_age(rng, desired_partner_age(rng, ages[men], gap), women, ages[women], g[men], g[women],
-                        groups.count, up=6, down=8)
+                        groups.count, up=3, down=10)
     found = wife >= 0
     return men[found], wife[found]
 

@@ -184,6 +184,13 @@ def generate(ctx: Context) -> pd.DataFrame:
     arrived = np.where(arrival_unit > 0, new_year + rng.integers(0, 365, size=n_units), 0)
     stay = (rng.exponential(mean_stay, size=n_units) * YEAR).astype(np.int64)
     unit_moved_in = np.minimum(np.maximum(np.maximum(ref - stay, head_adult), arrived), ref)
+    # most families with a child born in the event years lived here at the birth, whatever the year
+    window_birth = np.full(n_units, np.iinfo(np.int64).max, dtype=np.int64)
+    born_in_window = now & (birth > ref - int(profile.ereignisjahre * YEAR))
+    np.minimum.at(window_birth, unit[born_in_window], birth[born_in_window])
+    settled = (window_birth >= np.maximum(head_adult, arrived)) & (window_birth < unit_moved_in)
+    settled &= rng.random(n_units) < float(profile.values("haushaltsformen")["familien_seit_geburt_am_ort"])
+    unit_moved_in[settled] = window_birth[settled]
     moved_in = np.minimum(np.maximum(unit_moved_in[unit], birth), abmeldung)
 
     # birthplace: abroad before arrival, here after it; Germans here or elsewhere in Germany
