@@ -67,6 +67,8 @@ def data_generate(
         for line in gate.report.lines()[-1:] + ["FEHLER " + f.line() for f in gate.report.failures]:
             typer.echo(line)
         typer.echo(f"Datenschutz: {gate.privacy.headline()}; Bericht: sandbox data privacy {path}")
+        if gate.realism is not None:
+            typer.echo(f"{gate.realism.headline()}; Bericht: {path / 'realismus.html'}")
         typer.echo(f"Data Docs (HTML): sandbox data check {path}")
         raise typer.Exit(gate.report.exit_code)
 

@@ -12,8 +12,8 @@ a module for events or processes adds its own with ``@measure``.
 from __future__ import annotations
 
 from sandbox.quality.realism.html import write_files
-from sandbox.quality.realism.judge import judge, realism_dataset
+from sandbox.quality.realism.judge import judge, realism_dataset, realism_loaded
 from sandbox.quality.realism.registry import MEASURES, Observed, measure
 from sandbox.quality.realism.report import RealismReport, Row
 
-__all__ = ["realism_dataset", "judge", "write_files", "RealismReport", "Row", "MEASURES", "Observed", "measure"]
+__all__ = ["realism_dataset", "realism_loaded", "judge", "write_files", "RealismReport", "Row", "MEASURES", "Observed", "measure"]

@@ -9,7 +9,7 @@ Saxony's four million residents.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -34,13 +34,31 @@ class RealismData:
     frames: dict[str, "pd.DataFrame"]
     profile: "Profile"
     area: dict[str, float]  # official shares of the profile's area (demografie.expected_shares)
+    _texts: dict[tuple[str, str], np.ndarray] = field(default_factory=dict, repr=False)
 
     @property
     def stichtag(self) -> dt.date:
         return self.profile.stichtag
 
     def text(self, table: str, column: str) -> np.ndarray:
-        return self.frames[table][column].astype("object").to_numpy()
+        """A text column as an object array (cached: forty measures read the same few columns)."""
+        key = (table, column)
+        if key not in self._texts:
+            self._texts[key] = self.frames[table][column].astype("object").to_numpy()
+        return self._texts[key]
+
+    def eq(self, table: str, column: str, value: str) -> np.ndarray:
+        """True where the text column equals ``value`` (fast on the categorical columns the loader makes)."""
+        return (self.frames[table][column] == value).to_numpy(dtype=bool, na_value=False)
+
+    def isin(self, table: str, column: str, values: Any) -> np.ndarray:
+        """True where the text column holds one of ``values`` (vectorised in Arrow)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        array = pa.array(self.frames[table][column].astype("object"), type=pa.string(), from_pandas=True)
+        found = pc.is_in(array, value_set=pa.array(sorted({str(v) for v in values}), pa.string()))
+        return pc.fill_null(found, False).to_numpy(zero_copy_only=False)
 
     def days(self, column: str) -> np.ndarray:
         """A date column of einwohner as days since epoch (a large negative number where empty)."""
@@ -52,12 +70,17 @@ class RealismData:
         return (self.stichtag - dt.date(1970, 1, 1)).days
 
     @cached_property
-    def status(self) -> np.ndarray:
-        return self.text("einwohner", "meldestatus")
+    def now(self) -> np.ndarray:
+        return self.eq("einwohner", "meldestatus", "gemeldet")
 
     @cached_property
-    def now(self) -> np.ndarray:
-        return self.status == "gemeldet"
+    def dead(self) -> np.ndarray:
+        return self.eq("einwohner", "meldestatus", "verstorben")
+
+    @cached_property
+    def death_age(self) -> np.ndarray:
+        """Age at death of the deceased, -1 for everybody else."""
+        return np.where(self.dead, self.age_on(self.days("abmeldedatum")), -1)
 
     @cached_property
     def birth(self) -> np.ndarray:
@@ -78,32 +101,33 @@ class RealismData:
 
     @cached_property
     def female(self) -> np.ndarray:
-        return self.text("einwohner", "geschlecht") == "weiblich"
+        return self.eq("einwohner", "geschlecht", "weiblich")
 
     @cached_property
     def male(self) -> np.ndarray:
-        return self.text("einwohner", "geschlecht") == "männlich"
-
-    @cached_property
-    def familienstand(self) -> np.ndarray:
-        return self.text("einwohner", "familienstand")
-
-    @cached_property
-    def nationality(self) -> np.ndarray:
-        return self.text("einwohner", "staatsangehoerigkeit")
+        return self.eq("einwohner", "geschlecht", "männlich")
 
     @cached_property
     def foreign(self) -> np.ndarray:
-        return self.nationality != "deutsch"
+        return ~self.eq("einwohner", "staatsangehoerigkeit", "deutsch")
 
     @cached_property
     def birth_year(self) -> np.ndarray:
         return _years(self.birth)
 
     @cached_property
-    def first_given(self) -> np.ndarray:
-        names = self.frames["einwohner"]["vornamen"].astype("str").str.split(" ", n=1).str[0]
-        return names.to_numpy(dtype=object)
+    def first_given(self) -> "pd.Series":
+        """The first given name of everybody (as text)."""
+        import pandas as pd
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        names = pa.array(self.frames["einwohner"]["vornamen"].astype("object"), type=pa.string(), from_pandas=True)
+        first = pc.list_element(pc.split_pattern(names, " ", max_splits=1), 0)
+        return pd.Series(first.to_pandas(), dtype="object")
+
+    def first_given_in(self, values: Any) -> np.ndarray:
+        return self.first_given.isin(set(values)).to_numpy()
 
     def events(self, kind: str) -> tuple[np.ndarray, np.ndarray]:
         """(einwohner row, day) of the register events of one kind."""

@@ -64,7 +64,7 @@ def _wife_older(d: RealismData) -> Observed | None:
 
 
 def _status_share(d: RealismData, label: str, sex: np.ndarray, lo: int, hi: int = 200) -> Observed | None:
-    return share(d.familienstand == label, d.now & sex & (d.age >= lo) & (d.age <= hi))
+    return share(d.eq("einwohner", "familienstand", label), d.now & sex & (d.age >= lo) & (d.age <= hi))
 
 
 @measure("verheiratet_maenner_ab_85")
@@ -96,8 +96,8 @@ def _married_adults(d: RealismData) -> Observed | None:
 def _widowed_by_register_death(d: RealismData) -> Observed | None:
     since = d.days("familienstand_datum")
     start = d.ref - int(d.profile.ereignisjahre * 365.2425)
-    recent = d.now & (d.familienstand == "verwitwet") & (since > start)
-    dead = (d.status == "verstorben")
+    recent = d.now & d.eq("einwohner", "familienstand", "verwitwet") & (since > start)
+    dead = d.dead
     key = lambda rows: d.frames["einwohner"]["anschrift_id"].to_numpy()[rows] * 100_000 + (since[rows] - start)  # noqa: E731
     death_day = d.days("abmeldedatum")
     dead_keys = d.frames["einwohner"]["anschrift_id"].to_numpy()[dead] * 100_000 + (death_day[dead] - start)
@@ -121,7 +121,11 @@ def _household_size(d: RealismData) -> Observed | None:
 @measure("alleinerziehende")
 def _single_parents(d: RealismData) -> Observed | None:
     kinds = _household_types(d)
-    return share(kinds == "Alleinerziehend", np.isin(kinds, ["Alleinerziehend", "Paar mit Kindern"]))
+    ids = d.frames["haushalte"]["haushalt_id"].to_numpy()
+    minors = d.now & (d.age < 18)
+    with_minor = np.zeros(len(ids), dtype=bool)
+    with_minor[np.searchsorted(ids, d.frames["einwohner"]["haushalt_id"].to_numpy()[minors].astype(np.int64))] = True
+    return share(kinds == "Alleinerziehend", with_minor & np.isin(kinds, ["Alleinerziehend", "Paar mit Kindern"]))
 
 
 @measure("mehrgenerationen")
@@ -131,7 +135,7 @@ def _multi_generation(d: RealismData) -> Observed | None:
 
 @measure("erwachsene_kinder_25_29")
 def _adult_children(d: RealismData) -> Observed | None:
-    return share(d.text("einwohner", "stellung_im_haushalt") == "Kind", d.now & (d.age >= 25) & (d.age <= 29))
+    return share(d.eq("einwohner", "stellung_im_haushalt", "Kind"), d.now & (d.age >= 25) & (d.age <= 29))
 
 
 @measure("allein_lebende")
@@ -156,7 +160,7 @@ def _married_couples(d: RealismData) -> Observed | None:
     families = np.isin(kinds, _FAMILIES)
     married_heads = np.zeros(len(kinds), dtype=bool)
     people = d.frames["einwohner"]
-    head = d.now & (d.text("einwohner", "stellung_im_haushalt") == "Bezugsperson") & people["ehegatte_id"].notna().to_numpy()
+    head = d.now & (d.eq("einwohner", "stellung_im_haushalt", "Bezugsperson")) & people["ehegatte_id"].notna().to_numpy()
     ids = d.frames["haushalte"]["haushalt_id"].to_numpy()
     married_heads[np.searchsorted(ids, people["haushalt_id"].to_numpy()[head].astype(np.int64))] = True
     return share(married_heads, families)

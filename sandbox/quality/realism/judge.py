@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sandbox.errors import SandboxError
 from sandbox.quality.realism import haushalte, personen  # noqa: F401  (register their measures)
@@ -11,7 +11,10 @@ from sandbox.quality.realism.data import TABLES_READ, RealismData
 from sandbox.quality.realism.registry import MEASURES, SIGMAS
 from sandbox.quality.realism.report import FAIL, NONE, PASS, RealismReport, Row
 
-__all__ = ["judge", "realism_dataset", "references"]
+if TYPE_CHECKING:
+    from sandbox.quality.loading import Loaded
+
+__all__ = ["judge", "realism_dataset", "realism_loaded", "references"]
 
 
 def references() -> list[dict[str, str]]:
@@ -45,20 +48,26 @@ def judge(data: RealismData, source: str) -> RealismReport:
     return report
 
 
+def realism_loaded(loaded: "Loaded", manifest: dict[str, Any], source: str) -> RealismReport:
+    """Judge tables already loaded (the generation gate reuses its own)."""
+    from sandbox.quality.distribution import profile_for
+    from sandbox.synth.population.demografie import expected_shares, profile_area
+
+    profile, note = profile_for(manifest)
+    if profile is None:
+        raise SandboxError(note or "Realismus nicht prüfbar: das Manifest nennt kein Profil")
+    missing = [name for name in (*TABLES_READ, "gemeinden") if name not in loaded.frames]
+    if missing:
+        raise SandboxError(f"Realismus nicht prüfbar: Tabelle(n) {', '.join(missing)} fehlen oder sind nicht lesbar")
+    area = expected_shares(profile_area(profile.kreise, profile.gemeinden))
+    return judge(RealismData(frames=loaded.frames, profile=profile, area=area), source)
+
+
 def realism_dataset(folder: Path, manifest: dict[str, Any] | None = None) -> RealismReport:
     """Load a generated dataset (tables, profile) and judge it."""
-    from sandbox.quality.distribution import profile_for
     from sandbox.quality.loading import load_dataset, read_manifest
-    from sandbox.synth.population.demografie import expected_shares, profile_area
 
     folder = Path(folder)
     manifest = manifest if manifest is not None else read_manifest(folder)
-    profile, note = profile_for(manifest)
-    if profile is None:
-        raise SandboxError(note or "Realismus nicht prüfbar: Profil unbekannt")
     loaded = load_dataset(folder, manifest, only=(*TABLES_READ, "gemeinden"))
-    if loaded.errors:
-        raise SandboxError("; ".join(loaded.errors.values()))
-    area = expected_shares(profile_area(profile.kreise, profile.gemeinden))
-    data = RealismData(frames=loaded.frames, profile=profile, area=area)
-    return judge(data, folder.name)
+    return realism_loaded(loaded, manifest, folder.name)

@@ -93,30 +93,25 @@ def _birth_trend(d: RealismData) -> Observed | None:
 
 @measure("sterbefaelle_je_1000")
 def _deaths(d: RealismData) -> Observed | None:
-    count = int((d.status == "verstorben").sum())
+    count = int(d.dead.sum())
     return rate(count, d.population * d.profile.ereignisjahre, 1000)
-
-
-def _death_ages(d: RealismData) -> np.ndarray:
-    dead = d.status == "verstorben"
-    return np.where(dead, d.age_on(d.days("abmeldedatum")), -1)
 
 
 @measure("gestorbene_unter_60")
 def _deaths_young(d: RealismData) -> Observed | None:
-    ages = _death_ages(d)
+    ages = d.death_age
     return share(ages < 60, ages >= 0)
 
 
 @measure("sterbealter_maenner")
 def _death_age_men(d: RealismData) -> Observed | None:
-    ages = _death_ages(d)
+    ages = d.death_age
     return mean(ages[(ages >= 0) & d.male])
 
 
 @measure("sterbealter_frauen")
 def _death_age_women(d: RealismData) -> Observed | None:
-    ages = _death_ages(d)
+    ages = d.death_age
     return mean(ages[(ages >= 0) & d.female])
 
 
@@ -131,7 +126,7 @@ def _foreign_age(d: RealismData) -> Observed | None:
 
 
 def _among_foreigners(d: RealismData, label: str) -> Observed | None:
-    return share(d.nationality == label, d.now & d.foreign)
+    return share(d.eq("einwohner", "staatsangehoerigkeit", label), d.now & d.foreign)
 
 
 @measure("anteil_ukrainisch")
@@ -146,18 +141,15 @@ def _syrian(d: RealismData) -> Observed | None:
 
 @measure("groesste_gruppe")
 def _largest(d: RealismData) -> Observed | None:
-    labels = d.nationality[d.now & d.foreign]
+    labels = d.frames["einwohner"]["staatsangehoerigkeit"][d.now & d.foreign]
     if len(labels) == 0:
         return None
-    _, counts = np.unique(labels.astype(str), return_counts=True)
-    return share(labels == np.unique(labels.astype(str))[counts.argmax()])
+    return share((labels == labels.value_counts().index[0]).to_numpy())
 
 
 @measure("kinder_hier_geboren")
 def _born_here(d: RealismData) -> Observed | None:
-    place = d.text("einwohner", "geburtsort")
-    gemeinden = set(d.frames["gemeinden"]["name"].astype(str)) if "gemeinden" in d.frames else set()
-    here = np.isin(place.astype(str), list(gemeinden))
+    here = d.isin("einwohner", "geburtsort", d.frames["gemeinden"]["name"].astype(str))
     return share(here, d.now & d.foreign & (d.age < 5))
 
 
@@ -167,17 +159,17 @@ def _names_by_language(d: RealismData) -> Observed | None:
 
     vocab = reference.load("vornamen_herkunft")
     own = set(vocab.loc[vocab.sprache.isin(["arabisch", "dari"]), "vorname"])
-    group = d.now & np.isin(d.nationality.astype(str), ["syrisch", "afghanisch", "irakisch"])
-    return share(np.isin(d.first_given.astype(str), list(own)), group)
+    group = d.now & d.isin("einwohner", "staatsangehoerigkeit", ["syrisch", "afghanisch", "irakisch"])
+    return share(d.first_given_in(own), group)
 
 
 @measure("haeufigster_familienname")
 def _top_family_name(d: RealismData) -> Observed | None:
-    names = d.frames["einwohner"]["familienname"].astype("str").to_numpy()[d.now]
+    names = d.frames["einwohner"]["familienname"][d.now]
     if len(names) == 0:
         return None
-    _, counts = np.unique(names, return_counts=True)
-    return Observed(float(counts.max() / len(names)), float(np.sqrt(counts.max()) / len(names)))
+    top = int(names.value_counts().iloc[0])
+    return Observed(top / len(names), float(np.sqrt(top)) / len(names))
 
 
 def _hitlist(epoch: str, other: str) -> list[str]:
@@ -189,16 +181,16 @@ def _hitlist(epoch: str, other: str) -> list[str]:
 
 @measure("alte_vornamen_bei_jungen")
 def _old_names_young(d: RealismData) -> Observed | None:
-    return share(np.isin(d.first_given.astype(str), _hitlist("vor1960", "ab1990")), d.now & ~d.foreign & (d.birth_year >= 1990))
+    return share(d.first_given_in(_hitlist("vor1960", "ab1990")), d.now & ~d.foreign & (d.birth_year >= 1990))
 
 
 @measure("junge_vornamen_bei_alten")
 def _young_names_old(d: RealismData) -> Observed | None:
-    return share(np.isin(d.first_given.astype(str), _hitlist("ab1990", "vor1960")), d.now & ~d.foreign & (d.birth_year < 1960))
+    return share(d.first_given_in(_hitlist("ab1990", "vor1960")), d.now & ~d.foreign & (d.birth_year < 1960))
 
 
 def _protestant(d: RealismData, lo: int, hi: int = 200) -> Observed | None:
-    return share(d.text("einwohner", "religion") == "evangelisch", _band(d, lo, hi))
+    return share(d.eq("einwohner", "religion", "evangelisch"), _band(d, lo, hi))
 
 
 @measure("evangelisch")
@@ -218,4 +210,4 @@ def _ev_young(d: RealismData) -> Observed | None:
 
 @measure("nebenwohnung")
 def _second_home(d: RealismData) -> Observed | None:
-    return share(d.text("einwohner", "wohnungsstatus") != "alleinige Wohnung", d.now)
+    return share(~d.eq("einwohner", "wohnungsstatus", "alleinige Wohnung"), d.now)

@@ -88,7 +88,7 @@ def _marital_status(rng: np.random.Generator, ages: np.ndarray, sex: np.ndarray,
     wife = np.flatnonzero(married & (sex == FEMALE))
     at = marriage_age(rng, ages[wife].astype(float), birth_year[wife], sex[wife])
     again = (rng.random(len(wife)) < float(params["zweitehe_anteil"])) & (ages[wife] >= 30) & (ages[wife] <= 55)
-    at[again] = ages[wife][again] - rng.random(int(again.sum())) * np.minimum(ages[wife][again] - 25.0, 15.0)
+    at[again] = ages[wife][again] - rng.random(int(again.sum())) * np.minimum(ages[wife][again] - 25.0, 15.0)  # never after today
     status[married] = VERHEIRATET
     years[wife] = ages[wife] - at
     years[spouse[wife]] = years[wife]

@@ -52,8 +52,8 @@ def marriage_age(rng: np.random.Generator, age: np.ndarray, birth_year: np.ndarr
     """
     mean, _ = demografie.first_marriage(birth_year, sex)
     drawn = rng.normal(mean, _SPREAD)
-    recent = age + 1 - rng.exponential(2.0, len(age))
-    return np.clip(np.where(drawn <= age + 1, drawn, recent), 18.0, age + 0.999)
+    recent = age - rng.exponential(2.0, len(age))
+    return np.clip(np.where(drawn <= age, drawn, recent), 18.0, np.maximum(age, 18.0))
 
 
 def unmarried_status(rng: np.random.Generator, age: np.ndarray, sex: np.ndarray, birth_year: np.ndarray,
