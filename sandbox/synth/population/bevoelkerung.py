@@ -29,7 +29,7 @@ from sandbox.synth.population.lebensformen import Groups, attach, couples, share
 from sandbox.synth.population.partnerschaft import VERHEIRATET, marriage_age, unmarried_status
 from sandbox.synth.profile import Profile
 from sandbox.synth.sampling import band_values, draw, lookup_table
-from sandbox.synth.population.zuordnung import FEMALE, HAUSHALTSTYPEN, MALE, MAX_AGE, ROLLEN, match_by_age, starts
+from sandbox.synth.population.zuordnung import FEMALE, HAUSHALTSTYPEN, MALE, MAX_AGE, ROLLEN, match_by_age, rank_within, starts
 
 __all__ = ["Population", "synthesize", "match_by_age", "ROLLEN", "HAUSHALTSTYPEN", "MALE", "FEMALE"]
 
@@ -52,16 +52,29 @@ class Population:
 
 
 def _sibling_groups(rng: np.random.Generator, minors: np.ndarray, ages: np.ndarray, gemeinde: np.ndarray,
-                    kinderzahl: dict) -> tuple[np.ndarray, np.ndarray]:
-    """Minors in group order and the family index of each; no family spans two municipalities."""
-    order = minors[np.argsort(gemeinde[minors] * 1000.0 + ages[minors] + rng.normal(0.0, 3.0, len(minors)), kind="stable")]
+                    kinderzahl: dict, spacing: float) -> tuple[np.ndarray, np.ndarray]:
+    """Minors in group order and the family index of each; no family spans two municipalities.
+
+    The minors of a municipality are ranked by age and dealt into chains of
+    children about ``spacing`` years apart; each chain is cut into sibling
+    groups of the profile's sizes, so siblings are years apart, not twins.
+    """
+    order = minors[np.lexsort((ages[minors] + rng.random(len(minors)), gemeinde[minors]))]
+    g = gemeinde[order]
+    rank = rank_within(g)
+    per_year = np.bincount(g, minlength=int(g.max()) + 1 if len(g) else 0) / 18.0
+    stride = np.maximum(1, np.round(per_year * spacing)).astype(np.int64)[g]
+    chain = rank % stride
+    resort = np.lexsort((rank // stride, chain, g))
+    order, g, chain = order[resort], g[resort], chain[resort]
+    new_chain = np.r_[True, (np.diff(g) != 0) | (np.diff(chain) != 0)] if len(g) else np.empty(0, dtype=bool)
     keys = np.array([int(x) for x in kinderzahl], dtype=np.int64)
     p = np.array([float(v) for v in kinderzahl.values()])
     sizes = keys[rng.choice(len(keys), size=max(len(order), 1), p=p / p.sum())]
     boundary = np.zeros(len(order) + 1, dtype=bool)
     ends = np.cumsum(sizes)
     boundary[ends[ends < len(order)]] = True
-    boundary[starts(gemeinde[order])] = True
+    boundary[: len(order)] |= new_chain
     family = np.cumsum(boundary[: len(order)]) - 1
     return order[np.lexsort((ages[order], family))], family  # ages ascend inside a family
 
@@ -117,7 +130,8 @@ def synthesize(rng: np.random.Generator, sizes: np.ndarray, profile: Profile, kr
     params = profile.values("partnerschaften")
 
     # 1. sibling groups and their parents
-    order, family_of_child = _sibling_groups(rng, np.flatnonzero(ages < 18), ages, gemeinde, profile.values("kinderzahl"))
+    order, family_of_child = _sibling_groups(rng, np.flatnonzero(ages < 18), ages, gemeinde, profile.values("kinderzahl"),
+                                             float(forms["geschwisterabstand_jahre"]))
     families = int(family_of_child[-1]) + 1 if len(order) else 0
     first_child = starts(family_of_child)
     fam_g = gemeinde[order[first_child]] if families else np.empty(0, np.int64)

@@ -27,9 +27,9 @@ def starts(sorted_keys: np.ndarray) -> np.ndarray:
 
 def rank_within(sorted_keys: np.ndarray) -> np.ndarray:
     """0, 1, 2, ... restarting at every new key of an already sorted array."""
-    starts = starts(sorted_keys)
-    runs = np.diff(np.r_[starts, len(sorted_keys)])
-    return np.arange(len(sorted_keys)) - np.repeat(starts, runs)
+    first = starts(sorted_keys)
+    runs = np.diff(np.r_[first, len(sorted_keys)])
+    return np.arange(len(sorted_keys)) - np.repeat(first, runs)
 
 
 def _stable_order(keys: np.ndarray, size: int) -> np.ndarray:
