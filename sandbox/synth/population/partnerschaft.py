@@ -48,11 +48,11 @@ def marriage_age(rng: np.random.Generator, age: np.ndarray, birth_year: np.ndarr
     """Age at marriage for people married today: their cohort's first-marriage age, never above today's age.
 
     A draw above today's age means the marriage is recent: it is placed a
-    few months to years back (exponential, mean 2 years), never before 18.
+    few months to years back (exponential, mean 3.5 years), never before 18.
     """
     mean, _ = demografie.first_marriage(birth_year, sex)
     drawn = rng.normal(mean, _SPREAD)
-    recent = age - rng.exponential(2.0, len(age))
+    recent = age - rng.exponential(3.5, len(age))
     return np.clip(np.where(drawn <= age, drawn, recent), 18.0, np.maximum(age, 18.0))
 
 
