@@ -116,5 +116,5 @@ def religion_index(rng: np.random.Generator, age: np.ndarray, nationality: np.nd
     rk = np.where(foreign, nat.catholic[row], rk)
     ak, jd = float(small["altkatholisch"]), float(small["jüdisch"])
     u = rng.random(len(age))
-    cuts = np.cumsum(np.vstack([ev, rk, np.full(len(age), ak), np.full(len(age), jd)]), axis=0)
-    return (u[None, :] >= cuts).sum(axis=0)
+    cut = ev + rk
+    return ((u >= ev).astype(np.int64) + (u >= cut) + (u >= cut + ak) + (u >= cut + ak + jd))
