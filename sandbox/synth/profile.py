@@ -25,7 +25,8 @@ MAX_POPULATION = 20_000_000  # five times Saxony; beyond this the request is a t
 
 #: parameter groups every profile must define (each with `quelle` and `werte`). The demographic
 #: groups (version 0.2) and their keys:
-#:   partnerschaften: altersabstand {mittel, streuung}, zweitehe_anteil, scheidung_anteil,
+#:   partnerschaften: altersabstand {mittel, streuung}, zweitehe_anteil, gleichgeschlechtliche_paare_anteil,
+#:                    gleichgeschlechtlich_eingetragen_anteil, lebenspartnerschaft_nicht_umgewandelt, scheidung_anteil,
 #:                    scheidung_mittlere_dauer, wiederheirat_geschiedene, wiederheirat_verwitwete
 #:   haushaltsformen: wohngemeinschaft_anteil_18_34_stadt, wohngemeinschaft_anteil_18_34_land,
 #:                    wohngemeinschaft_groessen {Größe: Anteil}, mehrgenerationen_anteil_ab_75,

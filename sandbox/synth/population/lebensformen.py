@@ -4,6 +4,7 @@
   (``partnerschaft_alter.csv``, counting the parents already placed in
   families); each man is then matched to a woman about ``altersabstand``
   years younger of his municipality. Whoever finds no partner stays single.
+- Same-sex couples: a small share of couples (``gleichgeschlechtliche_paare_anteil``).
 - Shared flats (Wohngemeinschaften): single people of 18-34 in the
   Kreisfreie Städte, with the profile's share, in flats of two to four.
 - Old people who join a child's household (Mehrgenerationenhaushalt) and
@@ -23,7 +24,7 @@ from sandbox.synth.population import demografie
 from sandbox.synth.population.partnerschaft import desired_partner_age
 from sandbox.synth.population.zuordnung import FEMALE, MALE, match_by_age, starts
 
-__all__ = ["Groups", "couples", "shared_flats", "attach"]
+__all__ = ["Groups", "couples", "same_sex_couples", "shared_flats", "attach"]
 
 _KEY = demografie.MAX_AGE + 1
 
@@ -54,6 +55,22 @@ def couples(rng: np.random.Generator, ages: np.ndarray, sex: np.ndarray, groups:
                         groups.count, up=3, down=10)
     found = wife >= 0
     return men[found], wife[found]
+
+
+def same_sex_couples(rng: np.random.Generator, ages: np.ndarray, sex: np.ndarray, gemeinde: np.ndarray,
+                     free: np.ndarray, per_sex: int) -> tuple[np.ndarray, np.ndarray]:
+    """Up to ``per_sex`` couples of two men and as many of two women, free adults of 25-79, close in age."""
+    firsts, seconds = [], []
+    for s in (MALE, FEMALE):
+        pool = np.flatnonzero(free & (sex == s) & (ages >= 25) & (ages <= 79))
+        pick = pool[rng.permutation(len(pool))[: 2 * min(per_sex, len(pool) // 2)]]
+        pick = pick[np.lexsort((ages[pick] + rng.normal(0.0, 3.0, len(pick)), gemeinde[pick]))]
+        a, b = pick[0::2], pick[1::2]
+        a = a[: len(b)]
+        same = gemeinde[a] == gemeinde[b]
+        firsts.append(a[same])
+        seconds.append(b[same])
+    return np.concatenate(firsts), np.concatenate(seconds)
 
 
 def shared_flats(rng: np.random.Generator, people: np.ndarray, gemeinde: np.ndarray,

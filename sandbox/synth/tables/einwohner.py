@@ -64,7 +64,7 @@ TABLE = Table(
         FAMILIENSTAND.code_column("familienstand_code", "familienstand"),
         Column("familienstand_datum", "date", "Datum, seit dem der Familienstand gilt (Eheschließung, Scheidung, Tod des Ehegatten)", nullable=True,
                roles={PAST}),
-        Column("ehegatte_id", "int64", "Ehegatte im Register", nullable=True, references="einwohner.einwohner_id"),
+        Column("ehegatte_id", "int64", "Ehegatte oder eingetragene Lebenspartnerin bzw. eingetragener Lebenspartner im Register", nullable=True, references="einwohner.einwohner_id"),
         Column("stellung_im_haushalt", "string", "Stellung im Haushalt (abgeleitet, kein XMeld-Feld)", nullable=True, allowed=ROLLEN),
         RELIGION.label_column("religion", "rechtliche Zugehörigkeit zu einer öffentlich-rechtlichen Religionsgesellschaft",
                               roles={SENSITIVE}),

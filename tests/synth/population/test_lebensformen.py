@@ -132,3 +132,16 @@ def test_codes_sit_next_to_their_labels(musterstadt) -> None:
         assert pairs <= set(codes.pairs), label
     assert {"alleinige Wohnung", "Hauptwohnung", "Nebenwohnung"} <= set(people.wohnungsstatus)
     assert people.wohnungsstatus.eq("alleinige Wohnung").mean() > 0.9
+
+
+def test_same_sex_couples_married_or_registered(musterstadt) -> None:
+    people = musterstadt["einwohner"]
+    partnered = people[people.ehegatte_id.notna()]
+    other = people.set_index("einwohner_id").loc[partnered.ehegatte_id.astype(int)]
+    same = partnered.geschlecht.to_numpy() == other.geschlecht.to_numpy()
+    assert 0 < same.mean() < 0.03
+    registered = partnered[same]
+    assert set(registered.familienstand_code) <= {"VH", "LP"}
+    lp = registered[registered.familienstand_code == "LP"]
+    assert len(lp) and (lp.familienstand_datum < "2017-10-01").all() and (lp.familienstand_datum >= "2001-08-01").all()
+    assert not people.familienstand_code[~people.ehegatte_id.notna()].isin(["LP"]).any()
