@@ -18,10 +18,11 @@ _STYLE = ("body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{bor
 
 def render_html(report: RealismReport) -> str:
     esc = html.escape
-    parts = [f"<!doctype html><html lang=\"de\"><head><meta charset=\"utf-8\"><title>Realismus {esc(report.source)}</title>"
-             f"<style>{_STYLE}</style></head><body>", f"<h1>Realismus: {esc(report.source)}</h1>",
-             f"<p>{esc(report.headline())}. Profil <code>{esc(report.profile)}</code>. Toleranz: feste Spanne oder vier "
-             "Standardfehler der Stichprobe, je nachdem, was größer ist.</p>"]
+    head = (f"<!doctype html><html lang=\"de\"><head><meta charset=\"utf-8\"><title>Realismus {esc(report.source)}"
+            f"</title><style>{_STYLE}</style></head><body>")
+    intro = (f"<p>{esc(report.headline())}. Profil <code>{esc(report.profile)}</code>. Toleranz: feste Spanne oder "
+             "vier Standardfehler der Stichprobe, je nachdem, was größer ist.</p>")
+    parts = [head, f"<h1>Realismus: {esc(report.source)}</h1>", intro]
     group = None
     for row in report.rows:
         if row.gruppe != group:

@@ -12,7 +12,6 @@ whose group is empty in this dataset is "nicht berechenbar" and fails nothing.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sandbox.german import decimal, percent

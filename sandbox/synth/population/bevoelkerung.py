@@ -20,14 +20,13 @@ array operations as one town.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
 
 from sandbox.synth.population import demografie
 from sandbox.synth.population.lebensformen import Groups, attach, couples, same_sex_couples, shared_flats
-from sandbox.synth.population.partnerschaft import (LEBENSPARTNERSCHAFT, LEDIG, VERHEIRATET, marriage_age,
+from sandbox.synth.population.partnerschaft import (VERHEIRATET, marriage_age, registered_partnerships,
                                                     unmarried_status)
 from sandbox.synth.profile import Profile
 from sandbox.synth.sampling import band_values, draw, lookup_table
@@ -114,29 +113,6 @@ def _marital_status(rng: np.random.Generator, ages: np.ndarray, sex: np.ndarray,
     return status, years
 
 
-def _registered_partnerships(rng: np.random.Generator, a: np.ndarray, b: np.ndarray, spouse: np.ndarray,
-                             status: np.ndarray, years: np.ndarray, stichtag: dt.date, params: dict) -> None:
-    """Same-sex couples: some registered a Lebenspartnerschaft (2001-2017), some married (since October 2017).
-
-    A partnership registered before October 2017 and not converted stays LP;
-    the others are marriages (VH). Updates the arrays in place.
-    """
-    spouse[a], spouse[b] = -1, -1
-    status[a], status[b] = LEDIG, LEDIG
-    registered = rng.random(len(a)) < float(params["gleichgeschlechtlich_eingetragen_anteil"])
-    a, b = a[registered], b[registered]
-    start, marriage_law = dt.date(2001, 8, 1), dt.date(2017, 10, 1)
-    span = (stichtag - start).days
-    day = start.toordinal() + (rng.random(len(a)) * span).astype(np.int64)
-    before = day < marriage_law.toordinal()
-    stays_lp = before & (rng.random(len(a)) < float(params["lebenspartnerschaft_nicht_umgewandelt"]))
-    code = np.where(stays_lp, LEBENSPARTNERSCHAFT, VERHEIRATET)
-    since = (stichtag.toordinal() - day) / 365.2425
-    spouse[a], spouse[b] = b, a
-    status[a], status[b] = code, code
-    years[a], years[b] = since, since
-
-
 def synthesize(rng: np.random.Generator, sizes: np.ndarray, profile: Profile, kreis_of_gemeinde: np.ndarray,
                city: np.ndarray) -> Population:
     """People and households for municipalities with the given numbers of residents.
@@ -217,8 +193,8 @@ def synthesize(rng: np.random.Generator, sizes: np.ndarray, profile: Profile, kr
     partnered[first[has_second]] = partnered[second[has_second]] = True
     men_in, women_in = couples(rng, ages, sex, Groups(gemeinde, groups), free, partnered, gap)
     free[men_in] = free[women_in] = False
-    same_a, same_b = same_sex_couples(rng, ages, sex, gemeinde, free, int(round(
-        (len(men_in) + int(has_second.sum())) * float(params["gleichgeschlechtliche_paare_anteil"]) / 2)))
+    same_a, same_b = same_sex_couples(rng, ages, sex, gemeinde, free, round(
+        (len(men_in) + int(has_second.sum())) * float(params["gleichgeschlechtliche_paare_anteil"]) / 2))
     free[same_a] = free[same_b] = False
     men_in, women_in = np.r_[men_in, same_a], np.r_[women_in, same_b]
     couple_ids = families + np.arange(len(men_in))
@@ -282,7 +258,7 @@ def synthesize(rng: np.random.Generator, sizes: np.ndarray, profile: Profile, kr
     spouse[a[married]] = b[married]
     spouse[b[married]] = a[married]
     status, status_years = _marital_status(rng, ages, sex, spouse, profile.stichtag.year - ages, params)
-    _registered_partnerships(rng, same_a, same_b, spouse, status, status_years, profile.stichtag, params)
+    registered_partnerships(rng, same_a, same_b, spouse, status, status_years, profile.stichtag, params)
 
     # number households by municipality, dropping those left empty by merged families
     used = np.zeros(len(htype), dtype=bool)

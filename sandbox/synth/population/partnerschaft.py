@@ -18,6 +18,7 @@ The functions take and return arrays for whole populations.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Mapping
 
 import numpy as np
@@ -25,7 +26,7 @@ import numpy as np
 from sandbox.synth.population import demografie
 
 __all__ = ["FAMILIENSTAND_CODES", "LEDIG", "VERHEIRATET", "VERWITWET", "GESCHIEDEN", "LEBENSPARTNERSCHAFT",
-           "desired_partner_age", "marriage_age", "unmarried_status"]
+           "desired_partner_age", "marriage_age", "unmarried_status", "registered_partnerships"]
 
 #: XMeld familienstand codes, index = the generator's status number
 FAMILIENSTAND_CODES = ("LD", "VH", "VW", "GS", "EA", "LP", "LV", "LA", "LE", "NB")
@@ -81,3 +82,26 @@ def unmarried_status(rng: np.random.Generator, age: np.ndarray, sex: np.ndarray,
     status = np.where(u < never, LEDIG, np.where(rng.random(len(age)) < p_widowed, VERWITWET, GESCHIEDEN))
     since = np.where(status == LEDIG, 0.0, rng.random(len(age)) * np.maximum(duration, 0.5))
     return status.astype(np.int64), since
+
+
+def registered_partnerships(rng: np.random.Generator, a: np.ndarray, b: np.ndarray, spouse: np.ndarray,
+                             status: np.ndarray, years: np.ndarray, stichtag: dt.date, params: dict) -> None:
+    """Same-sex couples: some registered a Lebenspartnerschaft (2001-2017), some married (since October 2017).
+
+    A partnership registered before October 2017 and not converted stays LP;
+    the others are marriages (VH). Updates the arrays in place.
+    """
+    spouse[a], spouse[b] = -1, -1
+    status[a], status[b] = LEDIG, LEDIG
+    registered = rng.random(len(a)) < float(params["gleichgeschlechtlich_eingetragen_anteil"])
+    a, b = a[registered], b[registered]
+    start, marriage_law = dt.date(2001, 8, 1), dt.date(2017, 10, 1)
+    span = (stichtag - start).days
+    day = start.toordinal() + (rng.random(len(a)) * span).astype(np.int64)
+    before = day < marriage_law.toordinal()
+    stays_lp = before & (rng.random(len(a)) < float(params["lebenspartnerschaft_nicht_umgewandelt"]))
+    code = np.where(stays_lp, LEBENSPARTNERSCHAFT, VERHEIRATET)
+    since = (stichtag.toordinal() - day) / 365.2425
+    spouse[a], spouse[b] = b, a
+    status[a], status[b] = code, code
+    years[a], years[b] = since, since

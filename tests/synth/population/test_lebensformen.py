@@ -6,7 +6,6 @@ for the sampling noise of the test datasets.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from sandbox.synth.codes import FAMILIENSTAND, GESCHLECHT, RELIGION, WOHNUNGSSTATUS
@@ -71,7 +70,7 @@ def test_foreigners_are_younger_and_concentrated_in_the_cities(sachsen_small) ->
     people = _people(sachsen_small)
     now = people[people.meldestatus == "gemeldet"]
     foreign = now.staatsangehoerigkeit != "deutsch"
-    assert now.alter[foreign].mean() < 38 < 44 < now.alter[~foreign].mean()
+    assert now.alter[foreign].mean() < 38 and now.alter[~foreign].mean() > 44  # Saxony: 32 against 47
     assert "sonstige" not in set(now.staatsangehoerigkeit)
     by_kreis = sachsen_small.sql(
         "select g.kreis_ags, avg((e.staatsangehoerigkeit <> 'deutsch')::int) as anteil from einwohner e "
@@ -110,7 +109,8 @@ def test_surnames_have_a_long_tail_and_first_names_follow_the_cohort(sachsen_sma
     first = now.vornamen.str.split(" ").str[0]
     young = (now.geburtsdatum.dt.year >= 1995) & (now.staatsangehoerigkeit == "deutsch")
     aged = (now.geburtsdatum.dt.year < 1955) & (now.staatsangehoerigkeit == "deutsch")
-    assert first[young].isin(old_names).mean() < 0.01 < 0.2 < first[aged].isin(old_names).mean()
+    assert first[young].isin(old_names).mean() < 0.01
+    assert first[aged].isin(old_names).mean() > 0.2
 
 
 def test_households_of_every_kind(sachsen_small) -> None:
