@@ -1,4 +1,4 @@
-"""``sandbox data ...``: generate, list, describe, check, privacy and load datasets.
+"""``sandbox data ...``: generate, list, describe, check, privacy, realism and load datasets.
 
 Parse, call, print: the work is done by ``sandbox.synth``, ``sandbox.quality``
 and ``sandbox.datasets``, imported inside each command so ``--help`` stays fast.
@@ -67,6 +67,8 @@ def data_generate(
         for line in gate.report.lines()[-1:] + ["FEHLER " + f.line() for f in gate.report.failures]:
             typer.echo(line)
         typer.echo(f"Datenschutz: {gate.privacy.headline()}; Bericht: sandbox data privacy {path}")
+        if gate.realism is not None:
+            typer.echo(f"{gate.realism.headline()}; Bericht: {path / 'realismus.html'}")
         typer.echo(f"Data Docs (HTML): sandbox data check {path}")
         raise typer.Exit(gate.report.exit_code)
 
@@ -124,6 +126,28 @@ def data_privacy(
     Console().print(privacy_table(report))
     for line in privacy_lines(report):
         typer.echo(line)
+    raise typer.Exit(report.exit_code)
+
+
+@data_app.command("realism")
+def data_realism(
+    dataset: Optional[str] = typer.Argument(None, help="Datensatz: Profilname, Ordnername oder Pfad (Standard: musterstadt)."),
+) -> None:
+    """Mit amtlichen Zahlen vergleichen (Altersaufbau, Familienstand, Haushalte, Herkunft, Namen). Exit 1 bei Abweichungen."""
+    from rich.console import Console
+
+    from sandbox.datasets import resolve
+    from sandbox.quality.realism import realism_dataset, write_files
+
+    folder = resolve(dataset)
+    report = realism_dataset(folder)
+    json_path, html_path = write_files(report, folder)
+    Console(width=max(Console().width, 160)).print(report.rich_table())
+    for row in report.failures:
+        title, value, ref, tol, _, _ = row.cells()
+        typer.echo(f"ABWEICHUNG {title}: {value} statt {ref} ({tol})")
+    typer.echo(report.headline())
+    typer.echo(f"Bericht (ohne Internet lesbar): {html_path}; Daten: {json_path}")
     raise typer.Exit(report.exit_code)
 
 

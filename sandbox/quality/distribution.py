@@ -90,19 +90,21 @@ def _indicator(condition: "Any") -> "Any":
 def _residents(frame: "pd.DataFrame", profile: "Profile") -> Check:
     import pandas as pd
 
-    from sandbox.synth.sampling import band_values, parse_band
+    from sandbox.synth.population.demografie import expected_shares, profile_area
+    from sandbox.synth.sampling import band_values
 
     people = frame.loc[frame["meldestatus"] == "gemeldet", list(RESIDENT_COLUMNS)]
     n = len(people)
     age = age_at(people["geburtsdatum"], profile.stichtag).to_numpy()
     data: dict[str, Any] = {"ab_65_jahre": _indicator(age >= 65)}
-    target_65 = sum(share for band, share in profile.values("altersstruktur").items() if parse_band(band)[0] >= 65)
+    area = expected_shares(profile_area(profile.kreise, profile.gemeinden))
+    target_65 = area["anteil_ab_65"]
     expects = [_share("ab_65_jahre", target_65, n, "Anteil 65 Jahre und älter")]
     women = band_values(age, profile.values("frauenanteil"), default=0.5).astype("float64")
     data["weiblich"] = _indicator(people["geschlecht"] == "weiblich")
     expects.append(_share("weiblich", float(women.mean()) if n else 0.5, n, "Frauenanteil (nach Altersstruktur)"))
     data["auslaendisch"] = _indicator(people["staatsangehoerigkeit"] != "deutsch")
-    expects.append(_share("auslaendisch", float(profile.values("auslaenderanteil")), n, "Ausländeranteil"))
+    expects.append(_share("auslaendisch", area["auslaenderanteil"], n, "Ausländeranteil (Kreise des Profils)"))
     for i, (religion, share) in enumerate(profile.values("religion").items()):
         data[f"religion_{i + 1}"] = _indicator(people["religion"] == religion)
         expects.append(_share(f"religion_{i + 1}", float(share), n, f"Religion {religion}"))

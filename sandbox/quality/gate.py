@@ -25,6 +25,7 @@ from sandbox.quality.suites import Check, table_checks
 
 if TYPE_CHECKING:
     from sandbox.quality.privacy import PrivacyReport
+    from sandbox.quality.realism import RealismReport
 
 __all__ = ["check_dataset", "check_extract", "build_checks", "run_report", "GenerationGate", "DOCS_FOLDER",
            "quality_section"]
@@ -141,6 +142,7 @@ class GenerationGate:
         self.announce = announce
         self.report: QualityReport | None = None
         self.privacy: PrivacyReport | None = None
+        self.realism: RealismReport | None = None
 
     def __call__(self, folder: Path, manifest: dict[str, Any]) -> list[str]:
         from sandbox.quality.privacy import assess_dataset
@@ -156,5 +158,9 @@ class GenerationGate:
         manifest["quality"] = self.report.summary()
         manifest["privacy"] = self.privacy.summary()
         from sandbox.quality.privacy_text import privacy_markdown
+        from sandbox.quality.realism import realism_loaded, write_files
 
-        return [quality_section(self.report), privacy_markdown(self.privacy)]
+        self.realism = realism_loaded(loaded, context, manifest["profile"])
+        write_files(self.realism, folder)
+        manifest["realism"] = self.realism.summary()
+        return [quality_section(self.report), privacy_markdown(self.privacy), self.realism.markdown()]

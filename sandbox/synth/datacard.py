@@ -87,8 +87,11 @@ def render_data_card(profile: Profile, manifest: dict[str, Any]) -> str:
         "",
         "- Die Gemeindenamen in den Landkreisen und alle Straßen sind erfunden; Kreisschlüssel, Einwohnerzahlen der Kreise und "
         "Postleitzahlbereiche sind angenähert.",
-        "- Vornamen werden für alle Staatsangehörigkeiten aus derselben deutschen Namensliste gezogen.",
-        "- Gleichgeschlechtliche Ehen und Lebenspartnerschaften sind nicht abgebildet.",
+        "- Familiennamen stammen aus den 3.000 häufigsten deutschen Namen und kurzen Listen je Herkunftssprache; der lange "
+        "Schwanz seltener Namen fehlt, Namensgleichheit ist deshalb häufiger als in einem echten Register.",
+        "- Gleichgeschlechtliche Ehen und eingetragene Lebenspartnerschaften sind noch nicht belegt (die Schlüssel LP, LV, LA, "
+        "LE stehen in der Codeliste).",
+        "- Bewohner von Gemeinschaftsunterkünften (Pflegeheime, Wohnheime) erscheinen als Einpersonenhaushalte.",
         "- Verteilungen treffen die Profilwerte im Mittel; kleine Gemeinden streuen stärker.",
         "",
     ]

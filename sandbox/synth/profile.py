@@ -23,7 +23,21 @@ __all__ = ["Profile", "load_profile", "available_profiles", "MAX_POPULATION", "R
 
 MAX_POPULATION = 20_000_000  # five times Saxony; beyond this the request is a typo
 
-#: parameter groups every profile must define (each with `quelle` and `werte`)
+#: parameter groups every profile must define (each with `quelle` and `werte`). The demographic
+#: groups (version 0.2) and their keys:
+#:   partnerschaften: altersabstand {mittel, streuung}, zweitehe_anteil, gleichgeschlechtliche_paare_anteil,
+#:                    gleichgeschlechtlich_eingetragen_anteil, lebenspartnerschaft_nicht_umgewandelt, scheidung_anteil,
+#:                    scheidung_mittlere_dauer, wiederheirat_geschiedene, wiederheirat_verwitwete
+#:   haushaltsformen: wohngemeinschaft_anteil_18_34_stadt, wohngemeinschaft_anteil_18_34_land,
+#:                    wohngemeinschaft_groessen {Größe: Anteil}, mehrgenerationen_anteil_ab_75,
+#:                    vaeter_unter_alleinerziehenden, familien_seit_geburt_am_ort, geschwisterabstand_jahre
+#:   erwachsene_kinder_im_haushalt: maennlich {Altersband: Anteil}, weiblich {Altersband: Anteil}
+#:   herkunft: binationale_partner, eingebuergert_anteil, deutsch_durch_geburt,
+#:             doppelte_staatsangehoerigkeit, ausgleich_deutsche_mitglieder
+#:   namen: vornamen_grundgewicht, familiennamen_exponent, zweiter_vorname_anteil, geburtsort_hier_anteil
+#:   religion: evangelisch, römisch-katholisch, altkatholisch, jüdisch, keine (Anteile)
+#:   wohnungsstatus: hauptwohnung_anteil_erwachsene, nebenwohnung_anteil_junge_alleinlebende
+#: Age structure, mortality, marriage by cohort, foreigners per Kreis are reference files, not parameters.
 REQUIRED_GROUPS: tuple[str, ...] = (
     "altersstruktur",
     "frauenanteil",
@@ -32,12 +46,13 @@ REQUIRED_GROUPS: tuple[str, ...] = (
     "alleinerziehende_anteil",
     "kinderzahl",
     "erwachsene_kinder_im_haushalt",
-    "alleinlebend_gewicht",
     "verheiratet_anteil_paare",
-    "familienstand_alleinstehend",
-    "auslaenderanteil",
+    "partnerschaften",
+    "haushaltsformen",
+    "herkunft",
+    "namen",
     "religion",
-    "nebenwohnung_anteil",
+    "wohnungsstatus",
     "haushalte_je_anschrift",
     "ereignisraten",
     "gewerbe_je_1000",

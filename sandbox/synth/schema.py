@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # pyarrow is imported lazily: `sandbox --help` must stay fast
 
 from sandbox.synth.dtypes import TYPES
 
-__all__ = ["Column", "Table", "After", "ROLES", "QUASI_IDENTIFIER", "SENSITIVE", "GIVEN_NAMES", "FAMILY_NAME",
+__all__ = ["Column", "Table", "After", "CodeList", "ROLES", "QUASI_IDENTIFIER", "SENSITIVE", "GIVEN_NAMES", "FAMILY_NAME",
            "BIRTH_DATE", "PAST", "EVENT_WINDOW"]
 
 # Column roles: what the checks beyond one column's values do with it.
@@ -49,6 +49,32 @@ class After:
 
 
 @dataclass(frozen=True)
+class CodeList:
+    """An official code list: each code next to its German label, with the list's source."""
+
+    name: str
+    pairs: tuple[tuple[str, str], ...]
+    quelle: str
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(code for code, _ in self.pairs)
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return tuple(label for _, label in self.pairs)
+
+    def label_column(self, name: str, description: str, **kwargs: Any) -> "Column":
+        """The column of readable labels."""
+        return Column(name, "string", description, allowed=self.labels, **kwargs)
+
+    def code_column(self, name: str, of: str, **kwargs: Any) -> "Column":
+        """The column of codes beside the label column ``of``."""
+        return Column(name, "string", f"Schlüssel zu `{of}` ({self.name}; {self.quelle})", allowed=self.codes,
+                      code_list=self, code_of=of, **kwargs)
+
+
+@dataclass(frozen=True)
 class Column:
     """One column: name (German, snake_case, ASCII), type and the rules it obeys."""
 
@@ -65,6 +91,8 @@ class Column:
     example: str | None = None
     roles: AbstractSet[str] = frozenset()  # see the role constants above; held as a frozenset
     after: After | None = None
+    code_list: CodeList | None = None  # the official code list whose codes this column holds
+    code_of: str | None = None  # the label column these codes belong to
 
     def __post_init__(self) -> None:
         if self.dtype not in TYPES:
@@ -93,7 +121,9 @@ class Column:
         if self.unique:
             out.append("eindeutig")
         out.append("darf leer sein" if self.nullable else "nie leer")
-        if self.allowed:
+        if self.code_list is not None:
+            out.append("Schlüssel: " + ", ".join(f"{c} = {label}" for c, label in self.code_list.pairs))
+        elif self.allowed:
             out.append("Werte: " + ", ".join(self.allowed))
         if self.pattern:
             out.append(f"Muster: `{self.pattern}`")

@@ -82,15 +82,16 @@ def test_profile_promises_are_checked_against_the_profile_in_the_manifest(tmp_pa
     profile = workspace / "synthetic_data" / "profiles" / "alt.yaml"
     profile.write_text(
         "name: alt\nbasis: sachsen\ngebiet: {gemeinden: [{name: Alt, ags: '14522991', einwohner: 1500}]}\n"
-        "parameter:\n  auslaenderanteil: {quelle: Annahme, werte: 0.071}\n", encoding="utf-8")
+        "parameter:\n  religion: {quelle: Annahme, werte: {evangelisch: 0.145, römisch-katholisch: 0.033, "
+        "altkatholisch: 0.001, jüdisch: 0.001, keine: 0.82}}\n", encoding="utf-8")
     monkeypatch.setenv("SANDBOX_HOME", str(workspace))
     path = generate_dataset("alt", 1, out=tmp_path / "d", finalize=GenerationGate("alt"))
     assert json.loads((path / "manifest.json").read_text())["quality"]["passed"] is True
-    # the same data against a profile that now promises far more foreigners than were generated
-    profile.write_text(profile.read_text().replace("werte: 0.071", "werte: 0.5"), encoding="utf-8")
+    # the same data against a profile that now promises far more Protestants than were generated
+    profile.write_text(profile.read_text().replace("evangelisch: 0.145", "evangelisch: 0.5"), encoding="utf-8")
     report = check_dataset(path, docs=False)
     assert report.exit_code == 1
-    assert [f.label for f in report.failures] == ["Ausländeranteil: Soll 50,0%"]
+    assert [f.label for f in report.failures] == ["Religion evangelisch: Soll 50,0%"]
     assert any("Profil alt wurde seit der Erzeugung geändert" in n for n in report.notes)
     # elsewhere the profile is unknown: the distributions are skipped with a note, the rest still counts
     monkeypatch.delenv("SANDBOX_HOME")

@@ -41,7 +41,7 @@ def _own(tmp_path: Path, **changes) -> Path:
 def test_own_profile_file_inherits_parameters(tmp_path: Path) -> None:
     profile = load_profile(str(_own(tmp_path)))
     assert profile.name == "meinedorf" and profile.population == 1200
-    assert profile.values("auslaenderanteil") == load_profile("sachsen").values("auslaenderanteil")
+    assert profile.values("herkunft") == load_profile("sachsen").values("herkunft")
 
 
 @pytest.mark.parametrize(

@@ -1,9 +1,13 @@
-"""Name sampling from the reference vocabularies (Faker de_DE plus frequency weights).
+"""Name sampling from the reference vocabularies, by birth cohort and by language.
 
-Every name in Faker's lists can occur; names that were common in a person's
-birth cohort (``vornamen_haeufig.csv``) and common family names
-(``familiennamen_haeufig.csv``) are drawn more often, so an 80-year-old is
-more likely an Ursula than a Mia.
+German first names: every name of Faker's de_DE list can occur with a small
+base weight (profile ``namen.vornamen_grundgewicht``); the names that were
+common in a person's birth cohort (``vornamen_haeufig.csv``) carry most of
+the weight, so an 80-year-old is far more likely an Ursula than a Mia.
+German family names follow their rank among the 3,000 commonest names
+(``familiennamen_rang.csv``, weight rank^-exponent) plus Faker's list.
+Foreign nationals draw from the vocabulary of their language
+(``vornamen_herkunft.csv``, ``familiennamen_herkunft.csv``).
 """
 
 from __future__ import annotations
@@ -15,7 +19,8 @@ import numpy as np
 from sandbox.synth import reference
 from sandbox.synth.sampling import draw, lookup_table
 
-__all__ = ["EPOCHS", "epoch_of", "epoch_of_day", "first_name_index", "family_name_index", "first_name_vocabulary", "family_name_vocabulary"]
+__all__ = ["EPOCHS", "epoch_of", "epoch_of_day", "first_name_index", "family_name_index", "first_name_vocabulary",
+           "family_name_vocabulary", "foreign_first_name_index", "foreign_family_name_index", "languages"]
 
 EPOCHS = ("vor1960", "1960-1989", "ab1990")
 SEXES = ("männlich", "weiblich")
@@ -33,32 +38,55 @@ def epoch_of_day(birth_day: np.ndarray) -> np.ndarray:
 
 
 @lru_cache(maxsize=1)
-def _first_names() -> tuple[tuple[str, ...], dict[tuple[int, int], np.ndarray]]:
+def languages() -> tuple[str, ...]:
+    """The languages with their own name vocabularies (index = language number)."""
+    return tuple(sorted(set(reference.load("vornamen_herkunft").sprache)))
+
+
+@lru_cache(maxsize=4)
+def _first_names(base_weight: float = 0.1) -> tuple[tuple[str, ...], dict[tuple[int, int], np.ndarray], dict[tuple[int, int], np.ndarray]]:
     base = reference.load("vornamen")
     boost = reference.load("vornamen_haeufig")
-    vocab = sorted(set(base.vorname) | set(boost.vorname))
+    foreign = reference.load("vornamen_herkunft")
+    vocab = sorted(set(base.vorname) | set(boost.vorname) | set(foreign.vorname))
     position = {name: i for i, name in enumerate(vocab)}
     probs: dict[tuple[int, int], np.ndarray] = {}
     for s, sex in enumerate(SEXES):
         own = np.zeros(len(vocab))
-        own[[position[v] for v in base.loc[base.geschlecht == sex, "vorname"]]] = 1.0
+        own[[position[v] for v in base.loc[base.geschlecht == sex, "vorname"]]] = base_weight
         for e, epoch in enumerate(EPOCHS):
             w = own.copy()
             rows = boost[(boost.geschlecht == sex) & (boost.epoche == epoch)]
             w[[position[v] for v in rows.vorname]] += rows.gewicht.astype(float).to_numpy()
             probs[(s, e)] = lookup_table(w)
-    return tuple(vocab), probs
+    by_language: dict[tuple[int, int], np.ndarray] = {}
+    for lang_idx, lang in enumerate(languages()):
+        for s, sex in enumerate(SEXES):
+            names = foreign.loc[(foreign.sprache == lang) & (foreign.geschlecht == sex), "vorname"]
+            w = np.zeros(len(vocab))
+            w[[position[v] for v in names]] = 1.0 / np.arange(1, len(names) + 1) ** 0.5  # listed by commonness
+            by_language[(lang_idx, s)] = lookup_table(w)
+    return tuple(vocab), probs, by_language
 
 
-@lru_cache(maxsize=1)
-def _family_names() -> tuple[tuple[str, ...], np.ndarray]:
+@lru_cache(maxsize=4)
+def _family_names(exponent: float = 0.3) -> tuple[tuple[str, ...], np.ndarray, dict[int, np.ndarray]]:
+    ranked = reference.load("familiennamen_rang")
     base = reference.load("familiennamen")
-    boost = reference.load("familiennamen_haeufig")
-    vocab = sorted(set(base.familienname) | set(boost.familienname))
-    w = np.ones(len(vocab))
+    foreign = reference.load("familiennamen_herkunft")
+    vocab = sorted(set(ranked.familienname) | set(base.familienname) | set(foreign.familienname))
     position = {name: i for i, name in enumerate(vocab)}
-    w[[position[v] for v in boost.familienname]] = boost.gewicht.astype(float).to_numpy()
-    return tuple(vocab), lookup_table(w)
+    w = np.zeros(len(vocab))
+    rank_weight = ranked.rang.astype(float).to_numpy() ** -exponent
+    w[[position[v] for v in base.familienname]] = rank_weight.min()
+    w[[position[v] for v in ranked.familienname]] = rank_weight
+    by_language: dict[int, np.ndarray] = {}
+    for lang_idx, lang in enumerate(languages()):
+        names = foreign.loc[foreign.sprache == lang, "familienname"]
+        lw = np.zeros(len(vocab))
+        lw[[position[v] for v in names]] = 1.0 / np.arange(1, len(names) + 1) ** 0.5
+        by_language[lang_idx] = lookup_table(lw)
+    return tuple(vocab), lookup_table(w, resolution=1 << 20), by_language
 
 
 def first_name_vocabulary() -> tuple[str, ...]:
@@ -69,9 +97,9 @@ def family_name_vocabulary() -> tuple[str, ...]:
     return _family_names()[0]
 
 
-def first_name_index(rng: np.random.Generator, female: np.ndarray, epoch: np.ndarray) -> np.ndarray:
-    """Index into first_name_vocabulary() per person, by sex (bool) and epoch."""
-    vocab, probs = _first_names()
+def first_name_index(rng: np.random.Generator, female: np.ndarray, epoch: np.ndarray, base_weight: float = 0.1) -> np.ndarray:
+    """Index into first_name_vocabulary() per person, by sex (bool) and epoch (profile ``namen.vornamen_grundgewicht``)."""
+    _, probs, _ = _first_names(base_weight)
     out = np.empty(len(female), dtype=np.int64)
     group = female.astype(np.int64) * len(EPOCHS) + epoch
     for (s, e), table in probs.items():
@@ -80,5 +108,26 @@ def first_name_index(rng: np.random.Generator, female: np.ndarray, epoch: np.nda
     return out
 
 
-def family_name_index(rng: np.random.Generator, size: int) -> np.ndarray:
-    return draw(rng, _family_names()[1], size)
+def foreign_first_name_index(rng: np.random.Generator, female: np.ndarray, language: np.ndarray) -> np.ndarray:
+    """Index into first_name_vocabulary() per person from the vocabulary of their language (index into languages())."""
+    _, _, by_language = _first_names()
+    out = np.empty(len(female), dtype=np.int64)
+    for (lang, s), table in by_language.items():
+        mask = (language == lang) & (female.astype(np.int64) == s)
+        out[mask] = draw(rng, table, int(mask.sum()))
+    return out
+
+
+def family_name_index(rng: np.random.Generator, size: int, exponent: float = 0.3) -> np.ndarray:
+    """German family names by rank (profile ``namen.familiennamen_exponent``)."""
+    return draw(rng, _family_names(exponent)[1], size)
+
+
+def foreign_family_name_index(rng: np.random.Generator, language: np.ndarray) -> np.ndarray:
+    """Index into family_name_vocabulary() per unit from the vocabulary of its language."""
+    _, _, by_language = _family_names()
+    out = np.empty(len(language), dtype=np.int64)
+    for lang, table in by_language.items():
+        mask = language == lang
+        out[mask] = draw(rng, table, int(mask.sum()))
+    return out

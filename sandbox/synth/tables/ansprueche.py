@@ -74,7 +74,7 @@ TABLE = Table(
         "(Stichtag 30. Juni, SächsSchulG § 27); Wohngeld bei Einkommen zwischen Grundsicherungsniveau und "
         "Obergrenze nach WoGG je Haushaltsgröße, davon ein Anteil je Haushaltsgröße anstelle der nicht "
         "modellierten Miete und des Vermögens (reference/wohngeld_einkommensgrenzen.csv), nur für die "
-        "Hauptwohnung, Beginn zufällig (im Mittel vor 4 Jahren, Annahme); etwa 4-5 % der Haushalte wie die "
+        "alleinige oder Hauptwohnung, Beginn zufällig (im Mittel vor 4 Jahren, Annahme); etwa 4-5 % der Haushalte wie die "
         "94.650 Wohngeldhaushalte in Sachsen Ende 2023 (Statistisches Landesamt Sachsen). Beginn frühestens mit dem Zuzug in die Gemeinde, soweit er im Ereigniszeitraum "
         "liegt; aufgeführt sind Zeiträume, die den Ereigniszeitraum berühren. Wohngeld nur zum Stichtag."
     ),
@@ -108,7 +108,7 @@ class _Register:
         self.household = household[current]
         self.role = codes(people["stellung_im_haushalt"], ROLLEN)[current]
         self.birth = days_of(people["geburtsdatum"])[current]
-        self.main_home = (codes(people["wohnungsstatus"], ("Hauptwohnung",)) == 0)[current]
+        self.main_home = (codes(people["wohnungsstatus"], ("Nebenwohnung",)) != 0)[current]  # alleinige or Hauptwohnung
         events = ctx.table("meldeereignisse")
         kinds = codes(events["ereignisart"], ("Zuzug", "Geburt"))
         position = positions(self.ids, events["einwohner_id"].to_numpy(np.int64))

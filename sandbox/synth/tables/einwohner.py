@@ -12,22 +12,23 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sandbox.synth.population import namen
 from sandbox.synth import reference
-from sandbox.synth.population.bevoelkerung import FEMALE, ROLLEN
+from sandbox.synth.codes import FAMILIENSTAND, GESCHLECHT, RELIGION, WOHNUNGSSTATUS
 from sandbox.synth.context import Context
-from sandbox.synth.population.residents import Residents
-from sandbox.synth.sampling import (birth_dates, days_before, draw, join_strings, lookup_table, nullable_dates,
-                                    nullable_int, take_strings, to_dates)
-from sandbox.synth.schema import After, Column, Table, BIRTH_DATE, FAMILY_NAME, GIVEN_NAMES, PAST, QUASI_IDENTIFIER, SENSITIVE
 from sandbox.synth.kalender import YEAR
+from sandbox.synth.population import herkunft, namen
+from sandbox.synth.population.abgaenge import VERSTORBEN, departures
+from sandbox.synth.population.bevoelkerung import FEMALE, ROLLEN
+from sandbox.synth.population.residents import Residents
+from sandbox.synth.sampling import (birth_dates, days_before, join_strings, nullable_dates, nullable_int,
+                                    take_strings, to_dates)
+from sandbox.synth.schema import After, Column, Table, BIRTH_DATE, FAMILY_NAME, GIVEN_NAMES, PAST, QUASI_IDENTIFIER, SENSITIVE
 
 __all__ = ["TABLE", "generate", "GESCHLECHTER", "FAMILIENSTAENDE", "MELDESTATUS"]
 
-GESCHLECHTER = ("männlich", "weiblich", "divers", "ohne Angabe")
-FAMILIENSTAENDE = ("ledig", "verheiratet", "verwitwet", "geschieden")
+GESCHLECHTER = GESCHLECHT.labels
+FAMILIENSTAENDE = FAMILIENSTAND.labels
 MELDESTATUS = ("gemeldet", "verstorben", "weggezogen")
-WOHNUNGSSTATUS = ("Hauptwohnung", "Nebenwohnung")
 
 TABLE = Table(
     name="einwohner",
@@ -35,9 +36,12 @@ TABLE = Table(
     primary_key="einwohner_id",
     extra_parents=("haushalte",),
     method=(
-        "Personen aus der Haushaltssynthese; Namen aus Faker-de_DE-Listen mit Häufigkeitsgewichten je Geburtsjahrgang, "
-        "Staatsangehörigkeit und Religion je Haushalt, Familienstand nach Alter und Partnerschaft, Einzugsdatum "
-        "aus der Umzugsrate; Verstorbene und Weggezogene nach den Ereignisraten des Profils."
+        "Personen aus der Haushaltssynthese; Familienstand aus dem Lebenslauf (Heiratsalter nach Geburtsjahrgang, "
+        "Verwitwung nach der Sterbetafel des Ehegatten, Scheidung nach Ehedauer); Staatsangehörigkeit je Haushalt nach "
+        "Alter der Bezugsperson und Ausländeranteil des Kreises, mit Zuzugsjahr, Geburtsort im Ausland oder hier und "
+        "Namen aus dem Wortschatz der Herkunftssprache; deutsche Vornamen nach Geburtsjahrgang, Familiennamen nach "
+        "Häufigkeitsrang; Religion nach Alter und Staatsangehörigkeit; Verstorbene nach der Sterbetafel, darunter die "
+        "Ehegatten der Verwitweten; Weggezogene nach der Wegzugsrate."
     ),
     columns=(
         Column("einwohner_id", "int64", "Schlüssel der Person", unique=True, min=1),
@@ -46,20 +50,27 @@ TABLE = Table(
         Column("familienname", "string", "Familienname", roles={FAMILY_NAME}),
         Column("geburtsname", "string", "Geburtsname, wenn er vom Familiennamen abweicht", nullable=True),
         Column("vornamen", "string", "Vornamen, durch Leerzeichen getrennt", roles={GIVEN_NAMES}),
-        Column("geschlecht", "string", "Geschlecht nach Personenstandsrecht", allowed=GESCHLECHTER,
-               roles={QUASI_IDENTIFIER}),
+        GESCHLECHT.label_column("geschlecht", "Geschlecht nach Personenstandsrecht", roles={QUASI_IDENTIFIER}),
+        GESCHLECHT.code_column("geschlecht_code", "geschlecht"),
         Column("geburtsdatum", "date", "Geburtsdatum", min="1900-01-01",
                roles={QUASI_IDENTIFIER, BIRTH_DATE, PAST}),
         Column("geburtsort", "string", "Geburtsort"),
         Column("staatsangehoerigkeit", "string", "Staatsangehörigkeit (Adjektiv, z. B. deutsch)"),
-        Column("familienstand", "string", "Familienstand", allowed=FAMILIENSTAENDE),
+        Column("staatsangehoerigkeit_schluessel", "string", "Schlüssel der Staatsangehörigkeit (Destatis, 000 = deutsch, 997 staatenlos, 998 ungeklärt)",
+               pattern=r"^\d{3}$"),
+        Column("weitere_staatsangehoerigkeit", "string", "zweite Staatsangehörigkeit, falls vorhanden", nullable=True),
+        Column("zuzugsjahr", "int64", "Jahr des Zuzugs aus dem Ausland (leer, wenn nicht zugewandert)", nullable=True, min=1900),
+        FAMILIENSTAND.label_column("familienstand", "Familienstand"),
+        FAMILIENSTAND.code_column("familienstand_code", "familienstand"),
         Column("familienstand_datum", "date", "Datum, seit dem der Familienstand gilt (Eheschließung, Scheidung, Tod des Ehegatten)", nullable=True,
                roles={PAST}),
-        Column("ehegatte_id", "int64", "Ehegatte im Register", nullable=True, references="einwohner.einwohner_id"),
+        Column("ehegatte_id", "int64", "Ehegatte oder eingetragene Lebenspartnerin bzw. eingetragener Lebenspartner im Register", nullable=True, references="einwohner.einwohner_id"),
         Column("stellung_im_haushalt", "string", "Stellung im Haushalt (abgeleitet, kein XMeld-Feld)", nullable=True, allowed=ROLLEN),
-        Column("religion", "string", "rechtliche Zugehörigkeit zu einer öffentlich-rechtlichen Religionsgesellschaft",
-               roles={SENSITIVE}),
-        Column("wohnungsstatus", "string", "Haupt- oder Nebenwohnung", allowed=WOHNUNGSSTATUS),
+        RELIGION.label_column("religion", "rechtliche Zugehörigkeit zu einer öffentlich-rechtlichen Religionsgesellschaft",
+                              roles={SENSITIVE}),
+        RELIGION.code_column("religion_schluessel", "religion"),
+        WOHNUNGSSTATUS.label_column("wohnungsstatus", "alleinige Wohnung, Haupt- oder Nebenwohnung"),
+        WOHNUNGSSTATUS.code_column("wohnungsstatus_code", "wohnungsstatus"),
         Column("einzugsdatum", "date", "Einzug in die Wohnung",
                roles={PAST}, after=After("geburtsdatum", "Einzug nicht vor der Geburt")),
         Column("meldestatus", "string", "gemeldet, verstorben oder weggezogen", allowed=MELDESTATUS),
@@ -69,32 +80,25 @@ TABLE = Table(
 )
 
 
-def _former_residents(ctx: Context, rng: np.random.Generator, gemeinde: np.ndarray) -> pd.DataFrame:
-    """People who died or moved away during the event years, per municipality."""
-    rates = ctx.profile.values("ereignisraten")
-    years = ctx.profile.ereignisjahre
-    ref = days_before(ctx.profile.stichtag)
-    anschriften = ctx.table("anschriften")
-    sizes = pd.Series(np.bincount(gemeinde, minlength=len(ctx.table("gemeinden"))))
-    frames = []
-    for status, rate, mean, sd in (("verstorben", rates["sterbefall"], 81.0, 9.0), ("weggezogen", rates["wegzug"], 30.0, 11.0)):
-        counts = rng.poisson(sizes.to_numpy() * float(rate) / 1000.0 * years)
-        gemeinde = np.repeat(sizes.index.to_numpy(), counts)
-        n = len(gemeinde)
-        frames.append(pd.DataFrame({
-            "gemeinde": gemeinde,
-            "alter": np.clip(np.round(rng.normal(mean, sd, n)), 0, 104).astype(np.int64),
-            "geschlecht": (rng.random(n) < 0.5).astype(np.int64),
-            "abmeldung": ref - rng.integers(0, int(years * YEAR), size=n),
-            "meldestatus": status,
-        }))
-    former = pd.concat(frames, ignore_index=True)
+def _addresses(ctx: Context, rng: np.random.Generator, gemeinde: np.ndarray) -> np.ndarray:
+    """A random address of each municipality (for people who left and have no household any more)."""
     ags = ctx.table("gemeinden")["ags"].to_numpy()
-    by_ags = anschriften.groupby("ags")["anschrift_id"].agg(["min", "max"]).reindex(ags)
-    lo = by_ags["min"].to_numpy()[former.gemeinde]
-    hi = by_ags["max"].to_numpy()[former.gemeinde]
-    former["anschrift_id"] = lo + np.floor(rng.random(len(former)) * (hi - lo + 1)).astype(np.int64)
-    return former
+    by_ags = ctx.table("anschriften").groupby("ags")["anschrift_id"].agg(["min", "max"]).reindex(ags)
+    lo = by_ags["min"].to_numpy()[gemeinde]
+    hi = by_ags["max"].to_numpy()[gemeinde]
+    return lo + np.floor(rng.random(len(gemeinde)) * (hi - lo + 1)).astype(np.int64)
+
+
+def _units(household: np.ndarray, now: np.ndarray, survivor: np.ndarray) -> tuple[np.ndarray, int]:
+    """Household-level unit per person: households 0..H-1, a deceased spouse in the survivor's, others alone."""
+    n_now = int(now.sum())
+    n_households = int(household[:n_now].max()) if n_now else 0
+    unit = np.where(now, household - 1, n_households + np.arange(len(now)) - n_now)
+    former = np.flatnonzero(~now)
+    joined = survivor >= 0
+    unit[former[joined]] = household[survivor[joined]] - 1
+    _, unit = np.unique(unit, return_inverse=True)  # number the units without gaps
+    return unit, int(unit.max()) + 1 if len(unit) else 0
 
 
 def generate(ctx: Context) -> pd.DataFrame:
@@ -105,104 +109,141 @@ def generate(ctx: Context) -> pd.DataFrame:
     residents = ctx.shared(Residents)
     pop = residents.population
     n_now = len(pop.age)
-    former = _former_residents(ctx, rng, pop.gemeinde)
-    n = n_now + len(former)
+    params = profile.values("partnerschaften")
+    dep = departures(rng, pop, ref, profile.ereignisjahre, profile.values("ereignisraten"), params, profile.stichtag.year)
+    n = n_now + len(dep.age)
     now = np.arange(n) < n_now
 
-    gemeinde = np.r_[pop.gemeinde, former["gemeinde"].to_numpy()]
-    age = np.r_[pop.age, former["alter"].to_numpy()]
-    female = np.r_[pop.sex, former["geschlecht"].to_numpy()] == FEMALE
-    abmeldung = np.r_[np.full(n_now, ref), former["abmeldung"].to_numpy()]
+    gemeinde = np.r_[pop.gemeinde, dep.gemeinde]
+    age = np.r_[pop.age, dep.age]
+    female = np.r_[pop.sex, dep.sex] == FEMALE
+    abmeldung = np.r_[np.full(n_now, ref), dep.day]
     birth = birth_dates(rng, age, abmeldung)
-    household = np.r_[residents.haushalt_id, np.zeros(len(former), np.int64)]
-    role = np.r_[pop.role, np.zeros(len(former), np.int64)]
-    spouse = np.r_[pop.spouse, np.full(len(former), -1)]
+    birth_year = (birth.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970)
+    household = np.r_[residents.haushalt_id, np.zeros(len(dep.age), np.int64)]
+    role = np.r_[pop.role, np.zeros(len(dep.age), np.int64)]
+    spouse = np.r_[pop.spouse, np.full(len(dep.age), -1)]
     married = spouse >= 0
+    status = np.r_[pop.status, dep.status]
+    status_day = np.where(status > 0, abmeldung - (np.r_[pop.status_years, dep.status_years] * YEAR).astype(np.int64), 0)
+    address = np.r_[residents.anschrift_id, _addresses(ctx, rng, dep.gemeinde)]
+    widow = dep.survivor >= 0
+    address[n_now + np.flatnonzero(widow)] = residents.anschrift_id[dep.survivor[widow]]
 
-    # household-level draws: nationality, religion, family name, moving-in day
-    # households are numbered 1..H; each former resident is a unit of their own after them
-    n_households = int(household[:n_now].max()) if n_now else 0
-    unit = np.where(now, household - 1, n_households + np.arange(n) - n_now)
-    units = np.arange(n_households + len(former))
-    nat = reference.load("staatsangehoerigkeiten")
-    share = nat.anteil_unter_auslaendern.astype(float).to_numpy()
-    foreign_unit = rng.random(len(units)) < float(profile.values("auslaenderanteil"))
-    nat_unit = np.where(foreign_unit, 1 + rng.choice(len(nat), size=len(units), p=share / share.sum()), 0)
-    nat_idx = nat_unit[unit]
-    staatsangehoerigkeit = take_strings(["deutsch", *nat.staatsangehoerigkeit], nat_idx)
-    religions = profile.values("religion")
-    religion = take_strings(list(religions), draw(rng, lookup_table(list(religions.values())), len(units))[unit])
-    family_idx = namen.family_name_index(rng, len(units))[unit]
+    # origin per household (unit): German or a nationality, with arrival year
+    unit, n_units = _units(household, now, dep.survivor)
+    head_age = np.zeros(n_units, dtype=np.int64)
+    head_age[unit[role == 0]] = age[role == 0]
+    gemeinden = ctx.table("gemeinden")
+    kreis_unit = np.empty(n_units, dtype=object)
+    kreis_unit[unit] = gemeinden["kreis_ags"].to_numpy()[gemeinde]
+    origin_params = profile.values("herkunft")
+    origin_unit = herkunft.foreign_households(rng, head_age, np.bincount(unit, minlength=n_units), kreis_unit, origin_params)
+    arrival_unit = herkunft.arrival_years(rng, origin_unit, profile.stichtag.year)
+    origin = origin_unit[unit]
+    german_partner = (origin > 0) & (role == 1) & (rng.random(n) < float(origin_params["binationale_partner"]))
+    origin[german_partner] = 0
+    born_here = (origin > 0) & (birth_year >= arrival_unit[unit])
+    naturalised_unit = rng.random(n_units) < float(origin_params["eingebuergert_anteil"])
+    ius_soli = born_here & (rng.random(n) < float(origin_params["deutsch_durch_geburt"]))
+    nationality = np.where(naturalised_unit[unit] | ius_soli, 0, origin)
+    second = (origin > 0) & (nationality == 0) & (ius_soli | (rng.random(n) < float(origin_params["doppelte_staatsangehoerigkeit"])))
+    nat = herkunft.nationalities()
+
+    # names: German ones by birth cohort and rank, foreign ones from the origin's language
+    names = profile.values("namen")
+    exponent = float(names["familiennamen_exponent"])
+    family_idx = namen.family_name_index(rng, n_units, exponent)
+    foreign_unit = origin_unit > 0
+    family_idx[foreign_unit] = namen.foreign_family_name_index(rng, nat.language[origin_unit[foreign_unit] - 1])
+    family_idx = family_idx[unit]
     unmarried_partner = now & (role == 1) & ~married
-    family_idx[unmarried_partner] = namen.family_name_index(rng, int(unmarried_partner.sum()))
-    birth_name_idx = namen.family_name_index(rng, n)
+    family_idx[unmarried_partner] = namen.family_name_index(rng, int(unmarried_partner.sum()), exponent)
+    birth_name_idx = namen.family_name_index(rng, n, exponent)
     has_birth_name = married & female & (rng.random(n) < 0.8)
+    epoch = namen.epoch_of_day(birth)
+    language = nat.language[np.maximum(origin - 1, 0)]
+    base = float(names["vornamen_grundgewicht"])
 
+    def given() -> np.ndarray:
+        idx = namen.first_name_index(rng, female, epoch, base)
+        abroad = origin > 0
+        idx[abroad] = namen.foreign_first_name_index(rng, female[abroad], language[abroad])
+        return idx
+
+    vocab = namen.first_name_vocabulary()
+    vornamen = join_strings(take_strings(vocab, given()), take_strings(vocab, given()),
+                            rng.random(n) < float(names["zweiter_vorname_anteil"]))
+
+    # moving-in day: not before the household's oldest member came of age, nor before arrival
     rates = profile.values("ereignisraten")
     mean_stay = 1000.0 / (float(rates["zuzug"]) + float(rates["umzug"]))
-    head_adult = np.full(len(units), np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(head_adult, unit, birth + int(18 * YEAR))  # the day the oldest member came of age
-    stay = (rng.exponential(mean_stay, size=len(units)) * YEAR).astype(np.int64)
-    unit_moved_in = np.minimum(np.maximum(ref - stay, head_adult), ref)
-    moved_in = np.maximum(unit_moved_in[unit], birth)
-    moved_in = np.minimum(moved_in, abmeldung)
+    head_adult = np.full(n_units, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(head_adult, unit, birth + int(18 * YEAR))
+    new_year = (np.maximum(arrival_unit, 1970) - 1970).astype("datetime64[Y]").astype("datetime64[D]").astype(np.int64)
+    arrived = np.where(arrival_unit > 0, new_year + rng.integers(0, 365, size=n_units), 0)
+    stay = (rng.exponential(mean_stay, size=n_units) * YEAR).astype(np.int64)
+    unit_moved_in = np.minimum(np.maximum(np.maximum(ref - stay, head_adult), arrived), ref)
+    # most families with a child born in the event years lived here at the birth, whatever the year
+    window_birth = np.full(n_units, np.iinfo(np.int64).max, dtype=np.int64)
+    born_in_window = now & (birth > ref - int(profile.ereignisjahre * YEAR))
+    np.minimum.at(window_birth, unit[born_in_window], birth[born_in_window])
+    settled = (window_birth >= np.maximum(head_adult, arrived)) & (window_birth < unit_moved_in)
+    settled &= rng.random(n_units) < float(profile.values("haushaltsformen")["familien_seit_geburt_am_ort"])
+    unit_moved_in[settled] = window_birth[settled]
+    moved_in = np.minimum(np.maximum(unit_moved_in[unit], birth), abmeldung)
 
-    # marital status and its date
-    fs_table = profile.values("familienstand_alleinstehend")
-    status = np.zeros(n, dtype=np.int64)
-    adult_single = (age >= 18) & ~married
-    for label, dist in fs_table.items():
-        lo, hi = (int(x) for x in label.split("-"))
-        mask = adult_single & (age >= lo) & (age <= hi)
-        status[mask] = rng.choice(len(FAMILIENSTAENDE), size=int(mask.sum()), p=[float(dist.get(k, 0.0)) for k in FAMILIENSTAENDE])
-    status[married] = 1
-    couple_key = np.where(married, np.minimum(np.arange(n), spouse), np.arange(n))
-    since_18 = (abmeldung - (birth + int(18 * YEAR))).clip(min=0)
-    partner_since_18 = np.where(married, since_18[np.maximum(spouse, 0)], since_18)
-    span = np.minimum(since_18, partner_since_18)
-    frac = rng.random(n)[couple_key]  # spouses share one draw
-    status_day = np.where(status > 0, abmeldung - (frac * span).astype(np.int64), 0)
-
-    # names, birthplace, dwelling status
-    epoch = namen.epoch_of_day(birth)
-    first = take_strings(namen.first_name_vocabulary(), namen.first_name_index(rng, female, epoch))
-    second = take_strings(namen.first_name_vocabulary(), namen.first_name_index(rng, female, epoch))
-    two = rng.random(n) < 0.3
-    vornamen = join_strings(first, second, two)
-    gemeinden = ctx.table("gemeinden")
+    # birthplace: abroad before arrival, here after it; Germans here or elsewhere in Germany
     orte = reference.load("orte_deutschland")["ort"].tolist()
-    local = rng.random(n) < 0.45
-    born_here = local & (nat_idx == 0)
-    place_idx = np.where(nat_idx > 0, nat_idx - 1 + len(orte) + len(gemeinden), np.where(born_here, len(orte) + gemeinde, rng.integers(len(orte), size=n)))
-    geburtsort = take_strings([*orte, *gemeinden["name"], *nat.geburtsort_typisch], place_idx)
+    abroad_idx, abroad_places = herkunft.birthplace_index(rng, origin)
+    local = (origin == 0) & (rng.random(n) < float(names["geburtsort_hier_anteil"]))
+    place_idx = np.where(local | born_here, len(orte) + gemeinde, rng.integers(len(orte), size=n))
+    place_idx = np.where((origin > 0) & ~born_here, len(orte) + len(gemeinden) + abroad_idx, place_idx)
+    geburtsort = take_strings([*orte, *gemeinden["name"], *abroad_places], place_idx)
+
     sex_code = np.where(female, 1, 0)
     other = rng.random(n)
     weitere = profile.values("geschlecht_weitere")
     sex_code[other < float(weitere["divers"])] = 2
     sex_code[(other >= float(weitere["divers"])) & (other < float(weitere["divers"]) + float(weitere["ohne Angabe"]))] = 3
-    single_young = now & (age >= 18) & (age <= 29) & (role == 0)
-    single_young &= np.bincount(household, minlength=household.max() + 1)[household] == 1
-    neben = single_young & (rng.random(n) < float(profile.values("nebenwohnung_anteil")))
-
-    meldestatus = np.r_[np.zeros(n_now, np.int64), np.where(former["meldestatus"].to_numpy() == "verstorben", 1, 2)]
+    religion = herkunft.religion_index(rng, age, nationality, profile.values("religion"))
+    dwelling = _dwelling(rng, now, age, role, household, profile.values("wohnungsstatus"))
+    meldestatus = np.r_[np.zeros(n_now, np.int64), np.where(dep.kind == VERSTORBEN, 1, 2)]
     return pd.DataFrame({
         "einwohner_id": np.arange(1, n + 1, dtype=np.int64),
         "haushalt_id": nullable_int(household, ~now),
-        "anschrift_id": np.r_[residents.anschrift_id, former["anschrift_id"].to_numpy()],
+        "anschrift_id": address,
         "familienname": take_strings(namen.family_name_vocabulary(), family_idx),
         "geburtsname": take_strings(namen.family_name_vocabulary(), birth_name_idx, missing=~has_birth_name | (birth_name_idx == family_idx)),
         "vornamen": vornamen,
-        "geschlecht": take_strings(GESCHLECHTER, sex_code),
+        "geschlecht": take_strings(GESCHLECHT.labels, sex_code),
+        "geschlecht_code": take_strings(GESCHLECHT.codes, sex_code),
         "geburtsdatum": to_dates(birth),
         "geburtsort": geburtsort,
-        "staatsangehoerigkeit": staatsangehoerigkeit,
-        "familienstand": take_strings(FAMILIENSTAENDE, status),
+        "staatsangehoerigkeit": take_strings(nat.labels, nationality),
+        "staatsangehoerigkeit_schluessel": take_strings(nat.keys, nationality),
+        "weitere_staatsangehoerigkeit": take_strings(nat.labels, origin, missing=~second),
+        "zuzugsjahr": nullable_int(arrival_unit[unit], (origin == 0) | born_here),
+        "familienstand": take_strings(FAMILIENSTAND.labels, status),
+        "familienstand_code": take_strings(FAMILIENSTAND.codes, status),
         "familienstand_datum": nullable_dates(status_day, status == 0),
         "ehegatte_id": nullable_int(spouse + 1, ~married),
         "stellung_im_haushalt": take_strings(ROLLEN, role, missing=~now),
-        "religion": religion,
-        "wohnungsstatus": take_strings(WOHNUNGSSTATUS, neben.astype(np.int64)),
+        "religion": take_strings(RELIGION.labels, religion),
+        "religion_schluessel": take_strings(RELIGION.codes, religion),
+        "wohnungsstatus": take_strings(WOHNUNGSSTATUS.labels, dwelling),
+        "wohnungsstatus_code": take_strings(WOHNUNGSSTATUS.codes, dwelling),
         "einzugsdatum": to_dates(moved_in),
         "meldestatus": take_strings(MELDESTATUS, meldestatus),
         "abmeldedatum": nullable_dates(abmeldung, now),
     })
+
+
+def _dwelling(rng: np.random.Generator, now: np.ndarray, age: np.ndarray, role: np.ndarray, household: np.ndarray,
+              params: dict) -> np.ndarray:
+    """0 alleinige Wohnung, 1 Hauptwohnung (a second dwelling elsewhere), 2 Nebenwohnung (young people living alone)."""
+    single_young = now & (age >= 18) & (age <= 29) & (role == 0)
+    single_young &= np.bincount(household, minlength=household.max() + 1)[household] == 1
+    out = np.where(now & (age >= 18) & (rng.random(len(age)) < float(params["hauptwohnung_anteil_erwachsene"])), 1, 0)
+    out[single_young & (rng.random(len(age)) < float(params["nebenwohnung_anteil_junge_alleinlebende"]))] = 2
+    return out

@@ -25,9 +25,10 @@ TABLE = Table(
     description="Privathaushalte: wer zusammen wohnt, an welcher Anschrift und in welcher Konstellation.",
     primary_key="haushalt_id",
     method=(
-        "Personen nach Altersaufbau gezogen, Minderjährige zu Geschwistergruppen gebündelt und Eltern passenden "
-        "Alters zugeordnet, übrige Erwachsene nach Haushaltsgrößenverteilung allein lebend oder als Paar; "
-        "Haushalte zufällig auf die Anschriften ihrer Gemeinde verteilt."
+        "Personen nach Einzelaltersjahren und Geschlecht aus dem Altersaufbau ihres Kreises gezogen, Minderjährige zu "
+        "Geschwistergruppen gebündelt und Eltern passenden Alters zugeordnet; übrige Erwachsene leben nach Alter und "
+        "Geschlecht als Paar (Altersabstand etwa drei Jahre), in Wohngemeinschaften (Großstädte), im Haushalt eines "
+        "Kindes (Mehrgenerationenhaushalt) oder allein; Haushalte zufällig auf die Anschriften ihrer Gemeinde verteilt."
     ),
     columns=(
         Column("haushalt_id", "int64", "Schlüssel des Haushalts", unique=True, min=1),
@@ -42,7 +43,8 @@ def generate(ctx: Context) -> pd.DataFrame:
     rng = ctx.rng(TABLE.name)
     gemeinden = ctx.table("gemeinden")
     anschriften = ctx.table("anschriften")
-    pop = synthesize(rng, gemeinden["einwohnerzahl"].to_numpy(np.int64), ctx.profile)
+    pop = synthesize(rng, gemeinden["einwohnerzahl"].to_numpy(np.int64), ctx.profile, gemeinden["kreis_ags"].to_numpy(),
+                     (gemeinden["gemeindetyp"] == "Kreisfreie Stadt").to_numpy())
     # anschriften are numbered municipality by municipality in gemeinden order
     per_gemeinde = anschriften.groupby("ags", sort=False).size().reindex(gemeinden["ags"]).fillna(0).to_numpy(np.int64)
     first_address = anschriften["anschrift_id"].to_numpy()[0] + np.cumsum(per_gemeinde) - per_gemeinde

@@ -47,7 +47,7 @@ def test_marital_status_by_age(sachsen_small) -> None:
     assert (frame.familienstand[age < 18] == "ledig").all()
     assert (frame.familienstand[age >= 80] == "verwitwet").mean() > 0.25
     assert (frame.familienstand[(age >= 25) & (age < 35)] == "ledig").mean() > 0.5
-    married = frame.familienstand == "verheiratet"
+    married = frame.familienstand_code.isin(["VH", "LP"])  # married or registered partnership
     assert married.eq(frame.ehegatte_id.notna()).all()
 
 
