@@ -22,6 +22,7 @@ from sandbox.errors import SandboxError
 from sandbox.twin.domain import Domain, load_domain
 from sandbox.twin.gate import RELEASE, Finding, Thresholds, decide
 from sandbox.twin.mechanism import MECHANISMS, Budget, Settings, budget, library_versions, synthesize
+from sandbox.twin.report import REPORT_HTML, REPORT_MD
 from sandbox.twin.stats import Measure
 
 if TYPE_CHECKING:
@@ -30,13 +31,11 @@ if TYPE_CHECKING:
     from sandbox.synth.schema import Table
     from sandbox.twin.extract import Extract
 
-__all__ = ["TwinRequest", "TwinResult", "create_twin", "propose", "CONTROL_SHARE", "CONTROL_MAX", "MIN_ROWS",
-           "REPORT_MD", "REPORT_HTML"]
+__all__ = ["TwinRequest", "TwinResult", "create_twin", "propose", "CONTROL_SHARE", "CONTROL_MAX", "MIN_ROWS"]
 
 CONTROL_SHARE = 0.2  # share of the extract held back as the control set (Annahme, as Giomi et al.)
 CONTROL_MAX = 5_000  # at most this many: enough for narrow intervals, the rest feeds the twin (Annahme)
 MIN_ROWS = 10  # fewer rows cannot be split into a twin and a control set
-REPORT_MD, REPORT_HTML = "FREIGABEBERICHT.md", "FREIGABEBERICHT.html"
 Progress = Callable[[str], None]
 
 
@@ -188,7 +187,7 @@ def create_twin(request: TwinRequest, progress: Progress | None = None) -> TwinR
     if request.track:
         from sandbox.twin.tracked import track
 
-        track(result, stamp, folder)
+        track(risk + utility, len(twin), result.dataset, stamp, folder)
     return result
 
 

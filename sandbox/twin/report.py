@@ -23,7 +23,9 @@ if TYPE_CHECKING:
     from sandbox.twin.mechanism import Budget
     from sandbox.twin.stats import Measure
 
-__all__ = ["ReportInput", "render_markdown", "render_html", "budget_in_words", "RECITAL_26"]
+__all__ = ["ReportInput", "render_markdown", "render_html", "budget_in_words", "RECITAL_26", "REPORT_MD", "REPORT_HTML"]
+
+REPORT_MD, REPORT_HTML = "FREIGABEBERICHT.md", "FREIGABEBERICHT.html"
 
 RECITAL_26 = (
     "Erwägungsgrund 26 DSGVO: Die Grundsätze des Datenschutzes gelten nicht für anonyme Informationen, also für "

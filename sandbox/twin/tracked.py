@@ -9,30 +9,28 @@ the release report (Markdown and HTML), which holds no value of the extract.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from sandbox.tracking import keys
-
-if TYPE_CHECKING:
-    from sandbox.twin.create import TwinResult
+from sandbox.twin.report import REPORT_HTML, REPORT_MD
+from sandbox.twin.stats import Measure
 
 __all__ = ["track"]
 
 
-def track(result: "TwinResult", stamp: Mapping[str, Any], folder: Path) -> str:
-    """Log ``result`` as one MLflow run and return its id."""
+def track(measures: Sequence[Measure], rows: int, dataset: Path | None, stamp: Mapping[str, Any], folder: Path) -> str:
+    """Log one twin as an MLflow run (``dataset``: the written twin, or None) and return the run's id."""
     import mlflow
 
     from sandbox.tracking import start_run
-    from sandbox.twin.create import REPORT_HTML, REPORT_MD
 
     params = {keys.twin(k): stamp[k] for k in ("epsilon", "delta", "verfahren", "entscheidung", "seed",
                                                 "eingabe_pfad_sha256", "eingabe_inhalt_sha256")}
     params[keys.twin("rho")] = stamp["rho"] if stamp["rho"] is not None else "-"
     tags = {keys.KIND: keys.KIND_TWIN, keys.twin("uebersteuert"): "ja" if stamp.get("uebersteuerung") else "nein"}
-    with start_run(keys.TWIN_EXPERIMENT, result.dataset, params=params, tags=tags) as run:
-        metrics: dict[str, float] = {keys.twin("zeilen"): float(result.rows_twin)}
-        for measure in [*result.risk, *result.utility]:
+    with start_run(keys.TWIN_EXPERIMENT, dataset, params=params, tags=tags) as run:
+        metrics: dict[str, float] = {keys.twin("zeilen"): float(rows)}
+        for measure in measures:
             metrics |= {keys.twin(k): float(v) for k, v in measure.as_metrics().items() if v == v}  # NaN skipped
         mlflow.log_metrics(metrics)
         for name in (REPORT_MD, REPORT_HTML):
