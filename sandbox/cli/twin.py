@@ -50,9 +50,9 @@ def twin_domain(
     """Eine Domäne vorschlagen; was aus den Daten stammt, ist markiert und muss vor der Freigabe geprüft werden."""
     import yaml
 
-    from sandbox.twin import DERIVED, propose
+    from sandbox.twin import DERIVED, suggest_domain
 
-    domain, notes = propose(extract, table, _names(drop))
+    domain, notes = suggest_domain(extract, table, _names(drop))
     text = ("# Domäne für `sandbox twin create --domain`. Spalten mit herkunft \"" + DERIVED + "\"\n"
             "# stammen aus dem Auszug: prüfen, durch öffentlich bekannte Werte ersetzen, herkunft ändern.\n"
             + yaml.safe_dump(domain.to_mapping(), allow_unicode=True, sort_keys=False))

@@ -14,10 +14,10 @@ written), ``tracked`` (MLflow), ``create`` (the order of it all).
 
 from __future__ import annotations
 
-from sandbox.twin.create import TwinRequest, TwinResult, create_twin, propose
+from sandbox.twin.create import TwinRequest, TwinResult, create_twin, suggest_domain
 from sandbox.twin.domain import DERIVED, Domain, DomainColumn, load_domain
 from sandbox.twin.gate import REFUSE, RELEASE, REVIEW, Thresholds, load_thresholds
 from sandbox.twin.mechanism import Settings
 
-__all__ = ["TwinRequest", "TwinResult", "create_twin", "propose", "DERIVED", "Domain", "DomainColumn", "load_domain",
+__all__ = ["TwinRequest", "TwinResult", "create_twin", "suggest_domain", "DERIVED", "Domain", "DomainColumn", "load_domain",
            "REFUSE", "RELEASE", "REVIEW", "Thresholds", "load_thresholds", "Settings"]

@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from sandbox.errors import SandboxError
+from sandbox.german import integer
 from sandbox.twin.domain import Domain, load_domain
 from sandbox.twin.gate import RELEASE, Finding, Thresholds, decide
-from sandbox.twin.mechanism import MECHANISMS, Budget, Settings, budget, library_versions, synthesize
+from sandbox.twin.mechanism import MAX_ROWS, MECHANISMS, Budget, Settings, budget, library_versions, synthesize
 from sandbox.twin.report import REPORT_HTML, REPORT_MD
 from sandbox.twin.stats import Measure
 
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     from sandbox.synth.schema import Table
     from sandbox.twin.extract import Extract
 
-__all__ = ["TwinRequest", "TwinResult", "create_twin", "propose", "CONTROL_SHARE", "CONTROL_MAX", "MIN_ROWS"]
+__all__ = ["TwinRequest", "TwinResult", "create_twin", "suggest_domain", "CONTROL_SHARE", "CONTROL_MAX", "MIN_ROWS"]
 
 CONTROL_SHARE = 0.2  # share of the extract held back as the control set (Annahme, as Giomi et al.)
 CONTROL_MAX = 5_000  # at most this many: enough for narrow intervals, the rest feeds the twin (Annahme)
@@ -151,6 +152,8 @@ def create_twin(request: TwinRequest, progress: Progress | None = None) -> TwinR
         raise SandboxError(f"--mechanism {request.mechanism!r} gibt es nicht; wählen Sie aim oder mst")
     if request.override is not None and not request.override.strip():
         raise SandboxError("--override braucht eine Begründung, die in den Bericht kommt")
+    if request.rows is not None and not 1 <= request.rows <= MAX_ROWS:
+        raise SandboxError(f"--rows muss zwischen 1 und {integer(MAX_ROWS)} liegen")
     spend = budget(request.epsilon, request.delta)
     extract, domain, source = _prepare(request)
     if request.target is not None and request.target not in domain.names:
@@ -191,7 +194,7 @@ def create_twin(request: TwinRequest, progress: Progress | None = None) -> TwinR
     return result
 
 
-def propose(extract_path: Path, table: str | None, drop: Sequence[str] = ()) -> tuple[Domain, list[str]]:
+def suggest_domain(extract_path: Path, table: str | None, drop: Sequence[str] = ()) -> tuple[Domain, list[str]]:
     """A proposed domain for ``sandbox twin domain`` and notes on the columns left out."""
     from sandbox.twin.extract import read_extract
     from sandbox.twin.propose import propose_domain

@@ -139,8 +139,6 @@ def synthesize(cells: "np.ndarray", domain: Domain, spend: Budget, mechanism: st
 
     if mechanism not in MECHANISMS:
         raise SandboxError(f"--mechanism {mechanism!r} gibt es nicht; wählen Sie aim oder mst")
-    if rows is not None and not 1 <= rows <= MAX_ROWS:
-        raise SandboxError(f"--rows muss zwischen 1 und {MAX_ROWS:_} liegen".replace("_", "."))
     dp.enable_features("contrib")
     frame = pl.DataFrame({c.name: cells[:, j].astype(np.int64) for j, c in enumerate(domain.columns)})
     keys = {c.name: list(range(c.size)) for c in domain.columns}
