@@ -68,5 +68,5 @@ def test_notebook_executes(path: Path, musterstadt_path: Path, tmp_path: Path, s
     if path.stem.startswith("01"):
         assert "musterstadt-s42" in text and "einwohner" in text
     if path.stem.startswith("04"):
-        assert "Entscheidung:" in text and "Herausgreifen (Singling-out)" in text
+        assert "Entscheidung:" in text and "Zwilling: zwilling," in text
     assert _untracked_or_changed() == before, "the notebook wrote into the repository"
