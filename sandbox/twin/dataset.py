@@ -85,11 +85,10 @@ def write_twin(target: Path, table: "pa.Table", domain: "Domain", twin: dict[str
             "digest": hashlib.sha256(f"{domain.table}:{info['sha256']}\n".encode()).hexdigest(),
             "tables": {domain.table: info}, "twin": twin,
         }
-        (tmp / DATA_CARD).write_text(card, encoding="utf-8")
-        manifest["files"] = {DATA_CARD: sha256(tmp / DATA_CARD), **write_reports(tmp, reports)}
-        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        manifest["files"] = write_reports(tmp, {DATA_CARD: card, **reports})
+        write_reports(tmp, {MANIFEST: json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"})
         _swap_into_place(tmp, target)
-    except BaseException:
+    except BaseException:  # nothing half-written: the temporary folder goes, an earlier twin stays
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return target

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from sandbox.errors import SandboxError
 from sandbox.synth.schema import Column, Table
+from sandbox.synth.writer import sha256
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -44,14 +45,6 @@ class Extract:
     @property
     def names(self) -> list[str]:
         return list(self.data.column_names)
-
-
-def _digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def text_schema(name: str, dtypes: dict[str, str]) -> Table:
@@ -178,22 +171,11 @@ def read_extract(path: Path, dtypes: dict[str, str] | None = None) -> Extract:
         if pa.types.is_dictionary(data.schema.field(name).type):
             data = data.set_column(data.column_names.index(name), name, data.column(name).dictionary_decode())
     return Extract(data=data, path_sha256=hashlib.sha256(str(path.resolve()).encode()).hexdigest(),
-                   content_sha256=_digest(path))
+                   content_sha256=sha256(path))
 
 
 def logical_type(arrow_type: "pa.DataType") -> str:
-    """The logical type a read column has (text columns stay ``string``)."""
-    import pyarrow as pa
+    """The logical type a read column has, as the quality loader reads it (anything else is ``string``)."""
+    from sandbox.quality.loading import _arrow_kind
 
-    if pa.types.is_boolean(arrow_type):
-        return "bool"
-    if pa.types.is_integer(arrow_type):
-        return "int64"
-    if pa.types.is_floating(arrow_type) or pa.types.is_decimal(arrow_type):
-        return "float64"
-    if pa.types.is_date(arrow_type):
-        return "date"
-    if pa.types.is_timestamp(arrow_type):
-        return "timestamp"
-    return "string"
-
+    return _arrow_kind(arrow_type) or "string"

@@ -11,6 +11,7 @@ artifacts) and in everything printed.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -22,20 +23,16 @@ from sandbox.twin import REFUSE, Settings, TwinRequest, TwinResult, create_twin
 from tests.support import cli
 from tests.twin.conftest import MARKER_NUMBER, MARKERS
 
-REPO = Path(__file__).resolve().parents[2]
 LIGHT = Settings(iterations=60)
 
 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory: pytest.TempPathFactory, musterstadt_path: Path) -> Iterator[Path]:
     """A fresh workspace: the embedded MLflow store lands in it, MLFLOW_TRACKING_URI unset."""
-    root = tmp_path_factory.mktemp("ws")
-    (root / "synthetic_data").mkdir()
-    (root / "synthetic_data" / "profiles").symlink_to(REPO / "synthetic_data" / "profiles")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SANDBOX_HOME", str(root))
         mp.delenv("MLFLOW_TRACKING_URI", raising=False)
-        yield root
+        mp.setenv("SANDBOX_HOME", str(tmp_path_factory.mktemp("ws")))
+        yield Path(os.environ["SANDBOX_HOME"])
 
 
 @pytest.fixture(scope="module")
