@@ -67,4 +67,6 @@ def test_notebook_executes(path: Path, musterstadt_path: Path, tmp_path: Path, s
         assert text.count("FINISHED") >= 2 and keys.criterion_fulfilled("recall") in text
     if path.stem.startswith("01"):
         assert "musterstadt-s42" in text and "einwohner" in text
+    if path.stem.startswith("04"):
+        assert "Entscheidung:" in text and "Zwilling: zwilling," in text
     assert _untracked_or_changed() == before, "the notebook wrote into the repository"

@@ -1,7 +1,7 @@
 """Command line: parse, call, print. No logic lives here.
 
 One module per command group, as Kedro splits its ``framework/cli``:
-``lab`` (up/down/status), ``data``, ``experiment`` (templates and
+``lab`` (up/down/status), ``data``, ``twin``, ``experiment`` (templates and
 experiments), ``compare`` and ``workshop``; this module joins them into one
 typer app and turns errors into one line. Heavy libraries are imported inside
 the commands, so ``sandbox --help`` answers fast. User errors print one line
@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import typer
 
-from sandbox.cli import compare, data, experiment, lab, workshop
+from sandbox.cli import compare, data, experiment, lab, twin, workshop
 from sandbox.errors import SandboxError
 
 __all__ = ["app", "main"]
 
 app = typer.Typer(help="Experimentierraum: synthetische Kommunaldaten, Qualitätsprüfung und Experimente.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
-for _group in (lab, compare, data, experiment, workshop):  # help lists commands first, then groups, each in this order
+for _group in (lab, compare, data, twin, experiment, workshop):  # help lists commands first, then groups, each in this order
     _group.register(app)
 
 

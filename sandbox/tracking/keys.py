@@ -22,6 +22,7 @@ __all__ = [
     "CRITERION_PREFIX", "criterion_value", "criterion_threshold", "criterion_fulfilled", "criterion_rule",
     "fulfilled_criterion",
     "SCORE_PREFIX", "SCORE_OVERALL", "score", "score_tag",
+    "KIND_TWIN", "TWIN_EXPERIMENT", "twin",
 ]
 
 # --- tags: what a run is (set by the experiment runner) -----------------------------------------
@@ -122,3 +123,14 @@ SCORE_OVERALL = score("gesamt")  # metric: the mean grade
 def score_tag(field: str) -> str:
     """Tag of a scorecard field, e.g. ``sandbox.bewertung.bewerter`` or ``sandbox.bewertung.nutzen.begruendung``."""
     return f"{_SCORE_TAG_PREFIX}{field}"
+
+
+# --- synthetic twins (sandbox twin create) ----------------------------------------------------------
+
+KIND_TWIN = "zwilling"  # value of KIND on a twin's run
+TWIN_EXPERIMENT = "zwillinge"  # the MLflow experiment every twin run lands in
+
+
+def twin(name: str) -> str:
+    """Param or metric of a twin run, e.g. ``zwilling.epsilon`` or ``zwilling.singling_out_risiko``."""
+    return f"zwilling.{name}"
