@@ -59,31 +59,57 @@ def experiment_new(
 def experiment_run(
     name: str = typer.Argument(..., help="Name des Experiments (Ordner in experiments/)."),
     param: list[str] = typer.Option([], "--param", "-p", help="Parameter NAME=WERT für diese Läufe (mehrfach)."),
-    seeds: Optional[str] = typer.Option(None, help="Seeds, z. B. 1,2,3: ein MLflow-Lauf je Seed."),
+    seeds: Optional[str] = typer.Option(None, help="Seeds, z. B. 1,2,3 oder 1-10: ein MLflow-Lauf je Seed."),
+    grid: list[str] = typer.Option([], "--grid", "-g", help="Parameter-Sweep NAME=W1,W2,... (mehrfach: alle "
+                                   "Kombinationen)."),
+    profiles: Optional[str] = typer.Option(None, "--profiles", help="Kommunen (Profile oder Datensätze), z. B. "
+                                           "musterstadt,landkreis: jede Kombination auf jeder."),
+    cluster: Optional[str] = typer.Option(None, "--cluster", help="none | local[:N] | tcp://HOST:8786 (Standard: "
+                                          "$SANDBOX_DASK_SCHEDULER, sonst ein Lauf hier, mehrere auf einem "
+                                          "LocalCluster)."),
+    resume: bool = typer.Option(False, "--resume", help="Den letzten gleichen Sweep fortsetzen: fertige Läufe "
+                                "überspringen."),
 ) -> None:
-    """Das Notebook mit papermill ausführen, ein MLflow-Lauf je Seed."""
+    """Das Notebook mit papermill ausführen: ein MLflow-Lauf je Seed, Parametersatz und Profil."""
     from rich.console import Console
-    from rich.table import Table
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from sandbox.experiments.params import parse_assignments, parse_seeds
+    from sandbox.experiments.params import parse_assignments, parse_grid, parse_list, parse_seeds
     from sandbox.experiments.runner import execute_plan, plan
 
-    request = plan(name, parse_assignments(param), parse_seeds(seeds))
+    request = plan(name, parse_assignments(param), parse_seeds(seeds), grid=parse_grid(grid),
+                   profiles=parse_list(profiles, "--profiles"), cluster=cluster)
     console = Console()
-    console.print(f"Experiment {name}: {len(request.seeds)} Lauf/Läufe auf {request.dataset.path.name}, "
+    total = len(request.points)
+    data = ", ".join(ds.path.name for ds in request.datasets.values())
+    console.print(f"Experiment {name}: {total} Lauf/Läufe auf {data}, {request.cluster.describe()}, "
                   f"Tracking: {request.tracking_uri}")
-    results = execute_plan(request, lambda seed, i: console.print(f"  Lauf {i + 1}/{len(request.seeds)}: seed {seed} ..."))
-    table = Table("Seed", "Status", "Erfolgskriterien", "Dauer", "MLflow-Lauf", title=f"Ergebnisse {name}")
-    for r in results:
-        shown = "\n".join(f"{'✓' if o.met else '✗'} {o.criterion} (Wert {'-' if o.value is None else f'{o.value:.4g}'})"
-                          for o in r.outcomes)
-        table.add_row(str(r.seed), r.status, shown or (r.error or ""), f"{r.seconds:.1f} s", r.run_id)
-    console.print(table)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=False) as bar:
+        job = bar.add_task("Läufe", total=total)
+        results = execute_plan(
+            request, lambda r, done, _: bar.update(job, completed=done, description=f"Läufe (zuletzt {r.status})"),
+            resume=resume, on_ready=lambda link: link and console.print(f"Dask-Dashboard: {link}"))
+    _print_results(console, name, results, sweep=len(request.datasets) > 1 or bool(request.grid))
     failed = [r for r in results if r.status != "FINISHED"]
     if failed:
         first = failed[0]
-        raise SandboxError(f"{len(failed)} of {len(results)} runs FAILED; seed {first.seed}: {first.error} "
+        where = first.coords.label() if first.coords else f"seed {first.seed}"
+        raise SandboxError(f"{len(failed)} of {len(results)} runs FAILED; {where}: {first.error} "
                            f"(MLflow run {first.run_id} has the executed notebook)", exit_code=1)
+
+
+def _print_results(console: object, name: str, results: list, sweep: bool) -> None:
+    from rich.table import Table
+
+    table = Table("Seed", *(["Koordinaten"] if sweep else []), "Status", "Erfolgskriterien", "Dauer", "MLflow-Lauf",
+                  title=f"Ergebnisse {name}")
+    for r in results:
+        shown = "\n".join(f"{'✓' if o.met else '✗'} {o.criterion} (Wert {'-' if o.value is None else f'{o.value:.4g}'})"
+                          for o in r.outcomes)
+        coords = [r.coords.label().split(";", 1)[1]] if sweep and r.coords else ([""] if sweep else [])
+        table.add_row(str(r.seed), *coords, r.status, shown or (r.error or ""), f"{r.seconds:.1f} s", r.run_id)
+    console.print(table)  # type: ignore[attr-defined]
 
 
 @experiment_app.command("list")

@@ -16,6 +16,7 @@ from __future__ import annotations
 __all__ = [
     "EXPERIMENT", "TEMPLATE", "SEED", "QUESTION", "HYPOTHESIS", "TEAM", "ERROR", "NOTE",
     "KIND", "KIND_SCORECARD",
+    "SWEEP", "SWEEP_DEFINITION", "RUN_KEY", "PROFILE", "WORKER", "coordinate", "COORDINATE_PREFIX",
     "GIT_COMMIT", "GIT_DIRTY", "MLFLOW_GIT_COMMIT", "version",
     "DATASET", "DATASET_PROFILE", "DATASET_SEED", "DATASET_DIGEST", "DATASET_PATH",
     "WALL_TIME", "CPU_TIME", "NOTEBOOK_WALL_TIME", "NOTEBOOK_CPU_TIME", "COST_METRICS",
@@ -36,6 +37,21 @@ ERROR = "sandbox.fehler"  # the failing cell's error of a FAILED run
 NOTE = "mlflow.note.content"  # MLflow's own: the run's description (Markdown) in the UI
 KIND = "sandbox.art"  # absent on experiment runs
 KIND_SCORECARD = "bewertung"  # value of KIND on an evaluator's scorecard run
+
+# --- tags: a run's place in a sweep (set by sandbox.experiments.sweep) ---------------------------
+
+SWEEP = "sandbox.sweep"  # the sweep id: all runs of one `experiment run` call share it
+SWEEP_DEFINITION = "sandbox.sweep.definition"  # digest of experiment, values and coordinates; --resume finds sweeps by it
+RUN_KEY = "sandbox.lauf_schluessel"  # sweep id + coordinates: one run per key, whatever the retries
+PROFILE = "sandbox.profil"  # the municipality profile (dataset) coordinate
+WORKER = "sandbox.worker"  # the Dask worker (or "lokal") that executed the run
+COORDINATE_PREFIX = "sandbox.koordinate."
+
+
+def coordinate(parameter: str) -> str:
+    """Tag of a grid coordinate, e.g. ``sandbox.koordinate.konfidenzschwelle`` (the value as given)."""
+    return f"{COORDINATE_PREFIX}{parameter}"
+
 
 # --- tags: where a run ran (set by start_run) -----------------------------------------------------
 
