@@ -145,37 +145,47 @@ def execute_plan(request: Plan, progress: Progress | None = None, resume: bool =
               bundle_digest(files), note)
     tags = {keys.EXPERIMENT: exp.name, keys.TEMPLATE: request.template.name, keys.QUESTION: exp.question,
             keys.HYPOTHESIS: exp.hypothesis, keys.TEAM: "; ".join(exp.team), keys.NOTE: note}
-    with open_executor(request.cluster) as executor:
-        if on_ready:
-            on_ready(executor.dashboard)
-        ledger = Ledger(request.tracking_uri, exp.name)
-        sweep, existing = ledger.previous(definition) if resume else (new_sweep_id(), {})
-        run_ids, finished = ledger.schedule(sweep, definition, points, tags, [_run_name(request, p) for p in points],
-                                            existing)
-        tasks = [Task(p, p.run_key(sweep), run_id, {**base, "seed": p.seed, **dict(p.grid)}, refs[p.profile], job)
-                 for p, run_id in zip(points, run_ids) if p.run_key(sweep) not in finished]
-        done: dict[str, RunResult] = {key: _finished(finished[key], p, key, exp) for p in points
-                                      if (key := p.run_key(sweep)) in finished}
-
-        def heard(result: RunResult) -> None:
-            done[result.key] = result
-            if progress:
-                progress(result, len(done), len(points))
-
-        def failed(task: Task, exc: BaseException) -> RunResult:
-            error = str(exc) if isinstance(exc, SandboxError) else f"{type(exc).__name__}: {exc}"
-            if ledger.status(task.run_id) != "FINISHED":
-                ledger.fail(task.run_id, error)
-            return RunResult(task.coords.seed, task.run_id, "FAILED", {}, error=error, coords=task.coords, key=task.key)
-
-        for result in list(done.values()):
-            heard(result)
-        try:
-            executor.run(tasks, heard, failed)
-        except KeyboardInterrupt:
+    ledger: Ledger | None = None
+    tasks: list[Task] = []
+    done: dict[str, RunResult] = {}
+    try:
+        with open_executor(request.cluster) as executor:
+            if on_ready:
+                on_ready(executor.dashboard)
+            ledger = Ledger(request.tracking_uri, exp.name)
+            sweep, existing = ledger.previous(definition) if resume else (new_sweep_id(), {})
+            run_ids, finished = ledger.schedule(sweep, definition, points, tags,
+                                                [_run_name(request, p) for p in points], existing)
+            tasks = [Task(p, p.run_key(sweep), run_id, {**base, "seed": p.seed, **dict(p.grid)}, refs[p.profile], job)
+                     for p, run_id in zip(points, run_ids) if p.run_key(sweep) not in finished]
+            done.update({key: _finished(finished[key], p, key, exp) for p in points
+                         if (key := p.run_key(sweep)) in finished})
+            executor.run(tasks, _heard(done, len(points), progress), _failed(ledger))
+    except KeyboardInterrupt:  # after the cluster closed: no worker of ours can still move a run to RUNNING
+        if ledger is not None:
             ledger.kill([t.run_id for t in tasks if t.key not in done])
-            raise
+        raise
     return [done[p.run_key(sweep)] for p in points]
+
+
+def _heard(done: dict[str, RunResult], total: int, progress: Progress | None) -> Callable[[RunResult], None]:
+    def heard(result: RunResult) -> None:
+        done[result.key] = result
+        if progress:
+            progress(result, len(done), total)
+    for result in list(done.values()):
+        heard(result)
+    return heard
+
+
+def _failed(ledger: Ledger) -> Callable[[Task, BaseException], RunResult]:
+    """A task that raised (dataset not obtainable, worker died too often): its run ends FAILED with the reason."""
+    def failed(task: Task, exc: BaseException) -> RunResult:
+        error = str(exc) if isinstance(exc, SandboxError) else f"{type(exc).__name__}: {exc}"
+        if ledger.status(task.run_id) != "FINISHED":
+            ledger.fail(task.run_id, error)
+        return RunResult(task.coords.seed, task.run_id, "FAILED", {}, error=error, coords=task.coords, key=task.key)
+    return failed
 
 
 def _finished(run: Any, point: Coordinates, key: str, exp: Experiment) -> RunResult:
