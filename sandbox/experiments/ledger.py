@@ -46,6 +46,7 @@ class Ledger:
         self.client: MlflowClient = MlflowClient(tracking_uri=uri)
         self.experiment = experiment
         self.experiment_id = experiment_id(self.client, experiment)
+        self.scheduled: list[str] = []  # every run id created or reused so far, for Ctrl-C during scheduling
 
     def previous(self, definition: str) -> tuple[str, dict[str, "Run"]]:
         """The latest sweep with this definition: its id and its runs by run key."""
@@ -84,7 +85,8 @@ class Ledger:
                 run = self.client.create_run(self.experiment_id, tags=resolve_tags({k: str(v)[:_TAG_LIMIT]
                                                                                       for k, v in own.items()}),
                                              run_name=name)
-                run_id = run.info.run_id
+                run_id = run.info.run_id  # created RUNNING: SCHEDULED until a worker takes it
+            self.scheduled.append(run_id)
             self.client.update_run(run_id, status="SCHEDULED")
             run_ids.append(run_id)
         return run_ids, finished

@@ -146,7 +146,6 @@ def execute_plan(request: Plan, progress: Progress | None = None, resume: bool =
     tags = {keys.EXPERIMENT: exp.name, keys.TEMPLATE: request.template.name, keys.QUESTION: exp.question,
             keys.HYPOTHESIS: exp.hypothesis, keys.TEAM: "; ".join(exp.team), keys.NOTE: note}
     ledger: Ledger | None = None
-    tasks: list[Task] = []
     done: dict[str, RunResult] = {}
     try:
         with open_executor(request.cluster) as executor:
@@ -163,7 +162,8 @@ def execute_plan(request: Plan, progress: Progress | None = None, resume: bool =
             executor.run(tasks, _heard(done, len(points), progress), _failed(ledger))
     except KeyboardInterrupt:  # after the cluster closed: no worker of ours can still move a run to RUNNING
         if ledger is not None:
-            ledger.kill([t.run_id for t in tasks if t.key not in done])
+            reported = {r.run_id for r in done.values()}
+            ledger.kill([run_id for run_id in ledger.scheduled if run_id not in reported])
         raise
     return [done[p.run_key(sweep)] for p in points]
 

@@ -162,8 +162,8 @@ def _execute(task: Task, folder: Path, data: Path, worker: str) -> RunResult:
     with tempfile.TemporaryDirectory(prefix=f"sandbox-run-{task.job.experiment}-") as tmp:
         try:
             with tracking.start_run(task.job.experiment, data, params=dict(task.values), run_id=task.run_id,
-                                    tags={keys.WORKER: worker, keys.NOTE: task.job.note}):
-                if keys.ERROR in mlflow.get_run(task.run_id).data.tags:  # a retry of a failed attempt
+                                    tags={keys.WORKER: worker, keys.NOTE: task.job.note}) as run:
+                if keys.ERROR in run.data.tags:  # a retry of a failed attempt
                     mlflow.delete_tag(keys.ERROR)
                 mlflow.log_artifact(str(folder / EXPERIMENT_FILE))
                 outcome = execute(folder / "notebook.ipynb", values, folder, Path(tmp))
@@ -185,14 +185,15 @@ def _log_execution(outcome: Execution) -> None:
 
     if outcome.notebook.is_file():
         mlflow.log_artifact(str(outcome.notebook))
+    metrics = {keys.NOTEBOOK_WALL_TIME: outcome.wall_seconds}
     if outcome.record is not None:
-        tracking.log_metrics(outcome.record.metrics)
+        metrics |= outcome.record.metrics
         if outcome.record.cpu_seconds is not None:
-            tracking.log_metrics({keys.NOTEBOOK_CPU_TIME: outcome.record.cpu_seconds})
+            metrics[keys.NOTEBOOK_CPU_TIME] = outcome.record.cpu_seconds
         for table in outcome.record.tables:
             if table.is_file():
                 mlflow.log_artifact(str(table), artifact_path="tabellen")
-    tracking.log_metrics({keys.NOTEBOOK_WALL_TIME: outcome.wall_seconds})
+    tracking.log_metrics(metrics)  # one batch: each call is a transaction of the tracking store
     if outcome.error:
         mlflow.set_tags({keys.ERROR: outcome.error[:_TAG_LIMIT],
                          keys.NOTE: f"**Fehlgeschlagen:** {outcome.error}"})

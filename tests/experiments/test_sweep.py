@@ -111,14 +111,15 @@ def test_sweep_runs_every_point_once_and_resume_skips_finished(home: Path, capsy
 @pytest.mark.parametrize("cluster", ["none", "local:2"])
 def test_ctrl_c_cancels_and_marks_unfinished_runs_killed(home: Path, capsys: pytest.CaptureFixture[str],
                                                         musterstadt, cluster: str) -> None:
-    assert cli(capsys, "experiment", "new", "abbruch", "--template", "probe")[0] == 0
+    name = f"abbruch-{cluster.replace(':', '')}"  # the store lives as long as the module
+    assert cli(capsys, "experiment", "new", name, "--template", "probe")[0] == 0
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    assert runs_of("abbruch") == []  # the store exists before two processes use it
-    proc = subprocess.Popen([sys.executable, "-m", "sandbox.cli", "experiment", "run", "abbruch", "--seeds", "1-6",
+    assert runs_of(name) == []  # the store exists before two processes use it
+    proc = subprocess.Popen([sys.executable, "-m", "sandbox.cli", "experiment", "run", name, "--seeds", "1-6",
                              "--cluster", cluster], cwd=home, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 240
-        while not any(r.info.status == "RUNNING" for r in runs_of("abbruch")):
+        while not any(r.info.status == "RUNNING" and keys.WORKER in r.data.tags for r in runs_of(name)):
             assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
             time.sleep(0.2)
         proc.send_signal(signal.SIGINT)
@@ -127,6 +128,6 @@ def test_ctrl_c_cancels_and_marks_unfinished_runs_killed(home: Path, capsys: pyt
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 130, err
-    statuses = [r.info.status for r in runs_of("abbruch")]
+    statuses = [r.info.status for r in runs_of(name)]
     assert len(statuses) == 6 and "KILLED" in statuses
     assert set(statuses) <= {"FINISHED", "KILLED"}, statuses  # nothing left RUNNING or SCHEDULED
