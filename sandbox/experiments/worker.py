@@ -15,15 +15,12 @@ from __future__ import annotations
 
 import fcntl
 import math
-import os
 import shutil
 import socket
 import tempfile
 import threading
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 from sandbox import tracking
 from sandbox.config import generated_dir
@@ -34,6 +31,7 @@ from sandbox.experiments.specs import EXPERIMENT_FILE
 from sandbox.experiments.sweep import Coordinates, DataRef, Job, Task, bundle, bundle_digest
 from sandbox.synth.writer import MANIFEST
 from sandbox.tracking import keys
+from sandbox.tracking.store import tracking_to
 
 __all__ = ["RunResult", "run_task", "experiment_folder", "obtain_dataset"]
 
@@ -73,7 +71,7 @@ def worker_name() -> str:
 
 def run_task(task: Task) -> RunResult:
     """Execute ``task`` (see the module docstring); retried, it continues the same MLflow run."""
-    with _ONE_AT_A_TIME, _tracking_to(task.job.tracking_uri):
+    with _ONE_AT_A_TIME, tracking_to(task.job.tracking_uri):
         name = worker_name()
         status = _status(task.run_id)
         if status in ("FINISHED", "KILLED"):  # done by an earlier attempt, or the sweep was cancelled
@@ -81,19 +79,6 @@ def run_task(task: Task) -> RunResult:
         folder = experiment_folder(task.job)
         data = obtain_dataset(task.data)
         return _execute(task, folder, data, name)
-
-
-@contextmanager
-def _tracking_to(uri: str) -> Iterator[None]:
-    before = os.environ.get("MLFLOW_TRACKING_URI")
-    os.environ["MLFLOW_TRACKING_URI"] = uri
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop("MLFLOW_TRACKING_URI", None)
-        else:
-            os.environ["MLFLOW_TRACKING_URI"] = before
 
 
 def _status(run_id: str) -> str:

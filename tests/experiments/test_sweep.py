@@ -20,7 +20,7 @@ from sandbox.experiments.cluster import SCHEDULER_ENV, ClusterSpec, parse_cluste
 from sandbox.experiments.params import parse_grid, parse_list, parse_seeds
 from sandbox.experiments.sweep import Coordinates, coordinates
 from sandbox.tracking import keys
-from tests.experiments.conftest import run_client, runs_of, sweep_metrics, tree
+from tests.experiments.conftest import runs_of, sweep_metrics, tree
 from tests.support import cli
 
 REPO = Path(__file__).resolve().parents[2]
