@@ -84,6 +84,9 @@ def experiment_run(
     data = ", ".join(ds.path.name for ds in request.datasets.values())
     console.print(f"Experiment {name}: {total} Lauf/Läufe auf {data}, {request.cluster.describe()}, "
                   f"Tracking: {request.tracking_uri}")
+    if request.cluster.kind == "remote" and not request.tracking_uri.startswith(("http://", "https://")):
+        console.print("Hinweis: Die Worker schreiben in diese lokale MLflow-Ablage; das geht nur, wenn alle denselben "
+                      "Ordner sehen. Sonst MLFLOW_TRACKING_URI=http://... setzen.")
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=False) as bar:
         job = bar.add_task("Läufe", total=total)
