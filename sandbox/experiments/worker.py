@@ -28,7 +28,7 @@ from sandbox.errors import SandboxError
 from sandbox.experiments.criteria import Outcome, evaluate
 from sandbox.experiments.execute import KERNEL_LOG, Execution, execute
 from sandbox.experiments.specs import EXPERIMENT_FILE
-from sandbox.experiments.sweep import Coordinates, DataRef, Job, Task, bundle, bundle_digest
+from sandbox.experiments.sweep import Coordinates, DataRef, Job, Task
 from sandbox.synth.writer import MANIFEST
 from sandbox.tracking import keys
 from sandbox.tracking.store import tracking_to
@@ -86,9 +86,10 @@ def _status(run_id: str) -> str:
 
 
 def experiment_folder(job: Job) -> Path:
-    """The workspace's experiment folder if its files are the task's, else the task's copy in a temp folder."""
+    """The workspace's experiment folder if it holds the task's files unchanged (files a notebook added there
+    do not count), else the task's copy in a temp folder."""
     own = Path(job.folder)
-    if own.is_dir() and bundle_digest(bundle(own)) == job.digest:
+    if all((own / rel).is_file() and (own / rel).read_bytes() == data for rel, data in job.files.items()):
         return own
     target = Path(tempfile.gettempdir()) / f"sandbox-experiment-{job.digest[:16]}" / job.experiment
     if not target.is_dir():
