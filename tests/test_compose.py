@@ -29,7 +29,7 @@ def test_compose_specification_without_version_key() -> None:
 
 def test_ports_are_published_on_loopback_only() -> None:
     published = [port for service in SERVICES.values() for port in service.get("ports", [])]
-    assert len(published) == 3
+    assert len([p for s in SERVICES.values() if not s.get("profiles") for p in s.get("ports", [])]) == 3
     assert all(str(port).startswith("127.0.0.1:") for port in published)
 
 
@@ -102,3 +102,23 @@ def test_compose_refuses_to_run_without_secrets(tmp_path: Path) -> None:
     done = subprocess.run(["docker-compose", "-f", str(REPO / "docker-compose.yml"), "config"],
                           capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
     assert done.returncode != 0 and "set POSTGRES_PASSWORD in .env" in done.stderr + done.stdout
+
+
+def test_dask_profile_runs_single_threaded_workers_on_the_lab_workspace() -> None:
+    scheduler, worker = SERVICES["dask-scheduler"], SERVICES["dask-worker"]
+    assert scheduler["profiles"] == worker["profiles"] == ["dask"]  # not started by a plain `up`
+    assert all(str(port).startswith("127.0.0.1:") for port in scheduler["ports"])
+    assert worker["command"][:3] == ["dask", "worker", "tcp://dask-scheduler:8786"]
+    assert worker["command"][worker["command"].index("--nthreads") + 1] == "1"
+    assert "lab-work:/home/lab/work" in worker["volumes"] and "lab-work:/home/lab/work" in SERVICES["lab"]["volumes"]
+    assert worker["environment"]["MLFLOW_TRACKING_URI"] == SERVICES["lab"]["environment"]["MLFLOW_TRACKING_URI"]
+    assert worker["depends_on"]["dask-scheduler"]["condition"] == "service_healthy"
+
+
+def test_compose_client_accepts_the_dask_profile(tmp_path: Path) -> None:
+    _require_docker_compose()
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "JUPYTER_TOKEN": "t", "POSTGRES_PASSWORD": "p", "HOME": str(tmp_path)}
+    done = subprocess.run(["docker-compose", "-f", str(REPO / "docker-compose.yml"), "--profile", "dask", "config"],
+                          capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "dask-worker" in done.stdout and "127.0.0.1:8786" in done.stdout.replace("published: 8786", "")

@@ -8,16 +8,11 @@ imported inside each command so ``--help`` stays fast.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 import typer
 
 from sandbox.errors import SandboxError
-
-if TYPE_CHECKING:
-    from rich.console import Console
-
-    from sandbox.experiments.runner import RunResult
 
 __all__ = ["templates_app", "experiment_app", "register"]
 
@@ -64,68 +59,70 @@ def experiment_new(
 def experiment_run(
     name: str = typer.Argument(..., help="Name des Experiments (Ordner in experiments/)."),
     param: list[str] = typer.Option([], "--param", "-p", help="Parameter NAME=WERT für diese Läufe (mehrfach)."),
-    seeds: Optional[str] = typer.Option(None, help="Seeds, z. B. 1,2,3: ein MLflow-Lauf je Seed."),
-    profiles: Optional[str] = typer.Option(None, "--profiles",
-                                           help="Auf mehreren Kommunentypen ausführen, z. B. grossstadt,musterstadt,"
-                                                "landkreis,landgemeinde (fehlende Datensätze werden erzeugt)."),
-    population: Optional[int] = typer.Option(None, "--population",
-                                             help="Nur mit --profiles: Einwohnerzahl je Datensatz (kleiner = schneller)."),
+    seeds: Optional[str] = typer.Option(None, help="Seeds, z. B. 1,2,3 oder 1-10: ein MLflow-Lauf je Seed."),
+    grid: list[str] = typer.Option([], "--grid", "-g", help="Parameter-Sweep NAME=W1,W2,... (mehrfach: alle "
+                                   "Kombinationen)."),
+    profiles: Optional[str] = typer.Option(None, "--profiles", help="Kommunen (Profile oder Datensätze), z. B. "
+                                           "musterstadt,landkreis: jede Kombination auf jeder."),
+    cluster: Optional[str] = typer.Option(None, "--cluster", help="none | local[:N] | tcp://HOST:8786 (Standard: "
+                                          "$SANDBOX_DASK_SCHEDULER, sonst ein Lauf hier, mehrere auf einem "
+                                          "LocalCluster)."),
+    resume: bool = typer.Option(False, "--resume", help="Den letzten gleichen Sweep fortsetzen: fertige Läufe "
+                                "überspringen."),
+    population: Optional[int] = typer.Option(None, "--population", help="Nur mit --profiles: Einwohnerzahl je "
+                                             "erzeugtem Datensatz (kleiner = schneller)."),
 ) -> None:
-    """Das Notebook mit papermill ausführen, ein MLflow-Lauf je Seed."""
+    """Das Notebook mit papermill ausführen: ein MLflow-Lauf je Seed, Parametersatz und Profil."""
     from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from sandbox.experiments.params import parse_assignments, parse_seeds
+    from sandbox.experiments.params import parse_assignments, parse_grid, parse_list, parse_seeds
     from sandbox.experiments.runner import execute_plan, plan
 
-    console = Console()
-    if profiles is not None:
-        _run_on_profiles(console, name, parse_assignments(param), parse_seeds(seeds), profiles, population)
-        return
-    if population is not None:
+    from sandbox.experiments.transfer import datasets_for
+
+    labels = parse_list(profiles, "--profiles")
+    if population is not None and labels is None:
         raise SandboxError("--population gilt nur zusammen mit --profiles; sonst den Datensatz mit "
                            "sandbox data generate --population N erzeugen")
-    request = plan(name, parse_assignments(param), parse_seeds(seeds))
-    console.print(f"Experiment {name}: {len(request.seeds)} Lauf/Läufe auf {request.dataset.path.name}, "
+    request = plan(name, parse_assignments(param), parse_seeds(seeds), grid=parse_grid(grid),
+                   profiles=datasets_for(labels, population) if labels else None, cluster=cluster)
+    console = Console()
+    total = len(request.points)
+    data = ", ".join(ds.path.name for ds in request.datasets.values())
+    console.print(f"Experiment {name}: {total} Lauf/Läufe auf {data}, {request.cluster.describe()}, "
                   f"Tracking: {request.tracking_uri}")
-    results = execute_plan(request, lambda seed, i: console.print(f"  Lauf {i + 1}/{len(request.seeds)}: seed {seed} ..."))
-    _results_table(console, name, results)
-
-
-def _run_on_profiles(console: "Console", name: str, params: dict[str, str], seeds: Optional[list[int]],
-                     profiles: str, population: Optional[int]) -> None:
-    from sandbox.experiments.transfer import parse_profiles, run_on_profiles
-
-    names = parse_profiles(profiles)
-    console.print(f"Experiment {name} auf {len(names)} Kommunentypen: {', '.join(names)}")
-    done = run_on_profiles(name, names, params, seeds, population,
-                           progress=lambda p, seed, i: console.print(f"  {p}: Lauf {i + 1}, seed {seed} ..."))
-    results = []
-    for runs in done:
-        _results_table(console, f"{name} auf {runs.profile} ({runs.dataset})", list(runs.results), check=False)
-        results += runs.results
-    console.print(f"Übertragbarkeit vergleichen: sandbox compare --transfer {name}")
-    _fail_on(results)
-
-
-def _results_table(console: "Console", title: str, results: list["RunResult"], check: bool = True) -> None:
-    from rich.table import Table
-
-    table = Table("Seed", "Status", "Erfolgskriterien", "Dauer", "MLflow-Lauf", title=f"Ergebnisse {title}")
-    for r in results:
-        shown = "\n".join(f"{'✓' if o.met else '✗'} {o.criterion} (Wert {'-' if o.value is None else f'{o.value:.4g}'})"
-                          for o in r.outcomes)
-        table.add_row(str(r.seed), r.status, shown or (r.error or ""), f"{r.seconds:.1f} s", r.run_id)
-    console.print(table)
-    if check:
-        _fail_on(results)
-
-
-def _fail_on(results: list["RunResult"]) -> None:
+    if request.cluster.kind == "remote" and not request.tracking_uri.startswith(("http://", "https://")):
+        console.print("Hinweis: Die Worker schreiben in diese lokale MLflow-Ablage; das geht nur, wenn alle denselben "
+                      "Ordner sehen. Sonst MLFLOW_TRACKING_URI=http://... setzen.")
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=False) as bar:
+        job = bar.add_task("Läufe", total=total)
+        results = execute_plan(
+            request, lambda r, done, _: bar.update(job, completed=done, description=f"Läufe (zuletzt {r.status})"),
+            resume=resume, on_ready=lambda link: link and console.print(f"Dask-Dashboard: {link}"))
+    _print_results(console, name, results, sweep=len(request.datasets) > 1 or bool(request.grid))
+    if len(request.datasets) > 1:
+        console.print(f"Übertragbarkeit vergleichen: sandbox compare --transfer {name}")
     failed = [r for r in results if r.status != "FINISHED"]
     if failed:
         first = failed[0]
-        raise SandboxError(f"{len(failed)} of {len(results)} runs FAILED; seed {first.seed}: {first.error} "
+        where = first.coords.label() if first.coords else f"seed {first.seed}"
+        raise SandboxError(f"{len(failed)} of {len(results)} runs FAILED; {where}: {first.error} "
                            f"(MLflow run {first.run_id} has the executed notebook)", exit_code=1)
+
+
+def _print_results(console: object, name: str, results: list, sweep: bool) -> None:
+    from rich.table import Table
+
+    table = Table("Seed", *(["Koordinaten"] if sweep else []), "Status", "Erfolgskriterien", "Dauer", "MLflow-Lauf",
+                  title=f"Ergebnisse {name}")
+    for r in results:
+        shown = "\n".join(f"{'✓' if o.met else '✗'} {o.criterion} (Wert {'-' if o.value is None else f'{o.value:.4g}'})"
+                          for o in r.outcomes)
+        coords = [r.coords.label().split(";", 1)[1]] if sweep and r.coords else ([""] if sweep else [])
+        table.add_row(str(r.seed), *coords, r.status, shown or (r.error or ""), f"{r.seconds:.1f} s", r.run_id)
+    console.print(table)  # type: ignore[attr-defined]
 
 
 @experiment_app.command("list")
@@ -158,7 +155,7 @@ def experiment_score(
     print_template: bool = typer.Option(False, "--print-template", help="Eine leere Bewertung (YAML) ausgeben."),
 ) -> None:
     """Ein Experiment bewerten: sieben Kriterien der Vision, je Note 1-5 mit einer Zeile Begründung."""
-    from sandbox.compare import scorecard, transfer_evidence
+    from sandbox.compare import scorecard
 
     if print_template:
         typer.echo(scorecard.blank_yaml(), nl=False)
@@ -168,8 +165,7 @@ def experiment_score(
     else:
         scorecard.check_experiment(name)
         typer.echo(f"Bewertung von {name}: Note 1 (schlecht) bis 5 (sehr gut), je eine Zeile Begründung.")
-        card = scorecard.interview(lambda question: typer.prompt(question, default="", show_default=False), typer.echo,
-                                   transfer_evidence(name))
+        card = scorecard.interview(lambda question: typer.prompt(question, default="", show_default=False), typer.echo)
     from sandbox.compare.fmt import grade
 
     stored = scorecard.record(name, card)

@@ -15,13 +15,15 @@ from typing import Any, Iterable, Mapping
 
 from sandbox.errors import SandboxError
 
-__all__ = ["Parameter", "STANDARD_PARAMETERS", "TYPES", "convert_value", "parse_assignments", "parse_seeds", "resolve_values"]
+__all__ = ["Parameter", "STANDARD_PARAMETERS", "TYPES", "convert_value", "parse_assignments", "parse_seeds", "parse_grid",
+           "parse_list", "resolve_values"]
 
 Value = int | float | str | bool
 
 TYPES = ("int", "float", "str", "bool")
 _TRUE = {"true", "ja", "yes", "1", "wahr"}
 _FALSE = {"false", "nein", "no", "0", "falsch"}
+_MAX_SEEDS = 10_000  # a range beyond this is a typo, not a sweep
 _TYPE_WORDS = {"int": "a whole number", "float": "a number", "str": "text", "bool": "true or false"}
 
 
@@ -104,19 +106,55 @@ def parse_assignments(items: Iterable[str]) -> dict[str, str]:
 
 
 def parse_seeds(text: str | None) -> list[int] | None:
-    """``"1,2,3"`` as ``[1, 2, 3]``; None stays None."""
+    """``"1,2,3"`` as ``[1, 2, 3]``, ranges included (``"1-10"``, ``"1-3,7"``); None stays None."""
     if text is None:
         return None
     seeds: list[int] = []
     for part in (p.strip() for p in text.split(",")):
-        if not part.isdigit():
+        low, dash, high = part.partition("-")
+        if not low.isdigit() or (dash and not high.isdigit()):
             raise SandboxError(f"--seeds expects whole numbers >= 0 separated by commas, e.g. 1,2,3; got {text!r}")
-        if int(part) in seeds:
-            raise SandboxError(f"seed {int(part)} is given twice in --seeds")
-        seeds.append(int(part))
+        stop = int(high) if dash else int(low)
+        if stop < int(low) or stop - int(low) >= _MAX_SEEDS:
+            raise SandboxError(f"--seeds: Bereich {part} ungültig; erlaubt sind aufsteigende Bereiche mit höchstens "
+                               f"{_MAX_SEEDS} Seeds, z. B. 1-10")
+        for seed in range(int(low), stop + 1):
+            if seed in seeds:
+                raise SandboxError(f"seed {seed} is given twice in --seeds")
+            seeds.append(seed)
     if not seeds:
         raise SandboxError("--seeds is empty; give e.g. --seeds 1,2,3")
     return seeds
+
+
+def parse_grid(items: Iterable[str]) -> dict[str, list[str]]:
+    """``["a=1,2", "b=x"]`` as ``{"a": ["1", "2"], "b": ["x"]}``: the values of each sweep dimension, as text."""
+    grid: dict[str, list[str]] = {}
+    for item in items:
+        name, sep, raw = item.partition("=")
+        name = name.strip()
+        values = [v.strip() for v in raw.split(",") if v.strip()] if sep else []
+        if not name or not values:
+            raise SandboxError(f"--grid erwartet NAME=WERT1,WERT2,..., z. B. --grid schwelle=0.8,0.9; erhalten: {item!r}")
+        if name in grid:
+            raise SandboxError(f"--grid {name} ist doppelt angegeben; alle Werte in eine Angabe: --grid {name}=A,B")
+        if len(set(values)) != len(values):
+            raise SandboxError(f"--grid {name}: ein Wert ist doppelt angegeben ({raw})")
+        grid[name] = values
+    return grid
+
+
+def parse_list(text: str | None, flag: str) -> list[str] | None:
+    """``"a,b,c"`` as ``["a", "b", "c"]`` (no empty or repeated entries); None stays None."""
+    if text is None:
+        return None
+    names = [n.strip() for n in text.split(",")]
+    if not all(names):
+        raise SandboxError(f"{flag} erwartet Namen durch Kommas getrennt, z. B. musterstadt,landkreis; erhalten: {text!r}")
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise SandboxError(f"{flag}: {', '.join(repeated)} ist doppelt angegeben")
+    return names
 
 
 def resolve_values(declared: Mapping[str, Parameter], layers: Iterable[tuple[str, Mapping[str, Any]]]) -> dict[str, Value]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 __all__ = [
     "EXPERIMENT", "TEMPLATE", "SEED", "QUESTION", "HYPOTHESIS", "TEAM", "ERROR", "NOTE",
     "KIND", "KIND_SCORECARD", "TRANSFER", "TRANSFER_SEPARATOR", "transfer_experiment",
+    "SWEEP", "SWEEP_DEFINITION", "RUN_KEY", "PROFILE", "WORKER", "coordinate", "COORDINATE_PREFIX",
     "GIT_COMMIT", "GIT_DIRTY", "MLFLOW_GIT_COMMIT", "version",
     "DATASET", "DATASET_PROFILE", "DATASET_SEED", "DATASET_DIGEST", "DATASET_PATH",
     "WALL_TIME", "CPU_TIME", "NOTEBOOK_WALL_TIME", "NOTEBOOK_CPU_TIME", "COST_METRICS",
@@ -44,6 +45,22 @@ TRANSFER_SEPARATOR = "@"  # such runs land in the MLflow experiment <experiment>
 def transfer_experiment(experiment: str, profile: str) -> str:
     """MLflow experiment of ``experiment`` run on ``profile``: ``posteingang@grossstadt``."""
     return f"{experiment}{TRANSFER_SEPARATOR}{profile}"
+
+
+# --- tags: a run's place in a sweep (set by sandbox.experiments.sweep) ---------------------------
+
+SWEEP = "sandbox.sweep"  # the sweep id: all runs of one `experiment run` call share it
+SWEEP_DEFINITION = "sandbox.sweep.definition"  # digest of experiment, values and coordinates; --resume finds sweeps by it
+RUN_KEY = "sandbox.lauf_schluessel"  # sweep id + coordinates: one run per key, whatever the retries
+PROFILE = "sandbox.profil"  # the municipality profile (dataset) coordinate
+WORKER = "sandbox.worker"  # the Dask worker (or "lokal") that executed the run
+COORDINATE_PREFIX = "sandbox.koordinate."
+
+
+def coordinate(parameter: str) -> str:
+    """Tag of a grid coordinate, e.g. ``sandbox.koordinate.konfidenzschwelle`` (the value as given)."""
+    return f"{COORDINATE_PREFIX}{parameter}"
+
 
 # --- tags: where a run ran (set by start_run) -----------------------------------------------------
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 import os
 import urllib.error
 import urllib.request
-from typing import TYPE_CHECKING
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Iterator
 
 from sandbox.config import artifacts_dir, store_dir
 from sandbox.errors import SandboxError
@@ -21,7 +22,8 @@ from sandbox.state import process_alive, read_state
 if TYPE_CHECKING:
     from mlflow.tracking import MlflowClient
 
-__all__ = ["embedded_uri", "tracking_uri", "check_reachable", "client", "activate", "usable_uri", "experiment_id"]
+__all__ = ["embedded_uri", "tracking_uri", "check_reachable", "client", "activate", "usable_uri", "experiment_id",
+           "tracking_to"]
 
 
 def embedded_uri() -> str:
@@ -102,3 +104,17 @@ def experiment_id(mlflow_client: "MlflowClient", name: str) -> str:
         if found is None:
             raise
         return str(found.experiment_id)
+
+
+@contextmanager
+def tracking_to(uri: str) -> Iterator[None]:
+    """MLFLOW_TRACKING_URI set to ``uri`` for the duration of the block (a workshop's or a sweep's server)."""
+    before = os.environ.get("MLFLOW_TRACKING_URI")
+    os.environ["MLFLOW_TRACKING_URI"] = uri
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("MLFLOW_TRACKING_URI", None)
+        else:
+            os.environ["MLFLOW_TRACKING_URI"] = before

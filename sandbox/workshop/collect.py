@@ -15,13 +15,12 @@ layers, so the caller hands its entry point in (the CLI passes
 
 from __future__ import annotations
 
-import os
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from sandbox.errors import SandboxError
+from sandbox.tracking.store import tracking_to
 from sandbox.workshop import manage
 from sandbox.workshop.engine import Names
 
@@ -40,20 +39,6 @@ class Collected:
     included: list[str]
     missing: list[str]
     result: Any
-
-
-@contextmanager
-def _tracking(uri: str) -> Iterator[None]:
-    """MLFLOW_TRACKING_URI pointing at the workshop's server for the duration of the block."""
-    before = os.environ.get("MLFLOW_TRACKING_URI")
-    os.environ["MLFLOW_TRACKING_URI"] = uri
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop("MLFLOW_TRACKING_URI", None)
-        else:
-            os.environ["MLFLOW_TRACKING_URI"] = before
 
 
 def _has_finished_run(client: "MlflowClient", experiment: str) -> bool:
@@ -86,6 +71,6 @@ def collect(name: str, out: Path | None, fmt: str, compare: Compare) -> Collecte
         raise SandboxError(f"no participant of workshop {name!r} has a finished run yet (experiments "
                            f"{names.experiment(seats[0].pid)} ...); runs from the notebooks land there")
     target = str(out) if out is not None else str(Path.cwd() / f"{name}-ergebnisse.{fmt}")
-    with _tracking(tracking_url):
+    with tracking_to(tracking_url):
         result = compare([names.experiment(pid) for pid in included], target, fmt)
     return Collected(result.path, result.text, included, missing, result)

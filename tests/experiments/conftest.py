@@ -82,3 +82,23 @@ def runs_of(name: str) -> list[Any]:
 
 def tree(folder: Path) -> list[str]:
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*")) if folder.exists() else []
+
+
+@pytest.fixture(scope="session")
+def small_town(_isolated_data_dir: Path) -> str:
+    """A second municipality for profile sweeps: musterstadt scaled to 5,000 residents, seed 3 (its folder name)."""
+    from sandbox.synth.writer import generate_dataset
+
+    return generate_dataset("musterstadt", 3, population=5000).name
+
+
+def sweep_metrics(name: str) -> dict[str, dict[str, float]]:
+    """The runs of experiment ``name`` by coordinates (sweep id stripped): their metrics without timings."""
+    from sandbox.tracking import keys
+
+    out: dict[str, dict[str, float]] = {}
+    for run in runs_of(name):
+        label = run.data.tags[keys.RUN_KEY].split("/", 1)[1]
+        assert label not in out, f"two runs for {label}"
+        out[label] = {k: v for k, v in run.data.metrics.items() if k not in keys.COST_METRICS}
+    return out

@@ -73,10 +73,10 @@ def test_one_template_on_four_profiles_is_judged_for_transferability(
     assert code == 2 and "nicht beides" in err
 
 
-def test_profiles_need_two_safe_names(workspace: Path, capsys: pytest.CaptureFixture[str],
+def test_profiles_are_datasets_or_safe_profile_names(workspace: Path, capsys: pytest.CaptureFixture[str],
                                       monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SANDBOX_HOME", str(workspace))
-    for given, message in (("grossstadt", "mindestens zwei"), ("grossstadt,../x", "kein Profilname"),
+    for given, message in (("grossstadt,grossstadt", "doppelt"), ("grossstadt,Gross Stadt", "weder ein Datensatz"),
                            ("grossstadt,gibtsnicht", "gibtsnicht")):
         code, _, err = cli(capsys, "experiment", "run", "posteingang", "--profiles", given)
         assert code == 2 and message in err and err.count("\n") == 1, err

@@ -35,3 +35,10 @@ def test_a_criterion_name_is_read_back_from_its_outcome_metric() -> None:
     assert keys.fulfilled_criterion(keys.criterion_fulfilled("recall.Buergerbuero")) == "recall.Buergerbuero"
     assert keys.fulfilled_criterion(keys.criterion_value("recall")) is None
     assert keys.fulfilled_criterion("recall") is None
+
+
+def test_sweep_tags_keep_their_stored_names() -> None:
+    assert (keys.SWEEP, keys.SWEEP_DEFINITION, keys.RUN_KEY) == (
+        "sandbox.sweep", "sandbox.sweep.definition", "sandbox.lauf_schluessel")
+    assert (keys.PROFILE, keys.WORKER) == ("sandbox.profil", "sandbox.worker")
+    assert keys.coordinate("schwelle") == "sandbox.koordinate.schwelle"
