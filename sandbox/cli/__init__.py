@@ -4,8 +4,8 @@ One module per command group, as Kedro splits its ``framework/cli``:
 ``lab`` (up/down/status), ``data``, ``experiment`` (templates and
 experiments), ``compare`` and ``workshop``; this module joins them into one
 typer app and turns errors into one line. Heavy libraries are imported inside
-the commands, so ``sandbox --help`` answers fast. User errors print one line
-``error: ...`` and exit 2.
+the commands, so ``sandbox --help`` answers fast. User errors print one German
+line ``Fehler: ...`` and exit 2; Ctrl-C prints one line and exits 130.
 """
 
 from __future__ import annotations
@@ -13,9 +13,12 @@ from __future__ import annotations
 import typer
 
 from sandbox.cli import compare, data, experiment, lab, workshop
+from sandbox.cli.chrome import germanize, usage_error
 from sandbox.errors import SandboxError
 
 __all__ = ["app", "main"]
+
+germanize()
 
 app = typer.Typer(help="Experimentierraum: synthetische Kommunaldaten, Qualitätsprüfung und Experimente.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -38,16 +41,16 @@ def main(argv: list[str] | None = None) -> None:
     try:
         result = app(args=argv, prog_name="sandbox", standalone_mode=False)
     except SandboxError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(f"Fehler: {exc}", err=True)
         raise SystemExit(exc.exit_code) from None
     except no_args as exc:
         typer.echo(exc.format_message(), err=True)  # type: ignore[attr-defined]
         raise SystemExit(2) from None
     except click_error as exc:
-        message = " ".join(exc.format_message().split())  # type: ignore[attr-defined]
-        typer.echo(f"error: {message} (see 'sandbox --help')", err=True)
+        message = usage_error(exc.format_message())  # type: ignore[attr-defined]
+        typer.echo(f"Fehler: {message} (Hilfe: sandbox --help)", err=True)
         raise SystemExit(2) from None
     except (abort, KeyboardInterrupt):
-        typer.echo("error: interrupted; nothing was half-written", err=True)
+        typer.echo("Abgebrochen (Strg+C); nichts wurde halb geschrieben.", err=True)
         raise SystemExit(130) from None
     raise SystemExit(result if isinstance(result, int) else 0)

@@ -13,6 +13,7 @@ from typing import Optional
 import typer
 
 from sandbox.errors import SandboxError
+from sandbox.german import count, decimal, significant
 
 __all__ = ["templates_app", "experiment_app", "register"]
 
@@ -36,6 +37,7 @@ def templates_list() -> None:
     from sandbox.experiments import list_templates
 
     table = Table("Vorlage", "Titel", "Fragestellung", "Tabellen", "Erfolgskriterien", title="Vorlagen", show_lines=True)
+    table.columns[0].no_wrap = True  # the name is what users type: never cut it
     for t in list_templates():
         table.add_row(t.name, t.title, t.question, ", ".join(t.tables), "\n".join(str(c) for c in t.criteria))
     Console().print(table if table.row_count else "Keine Vorlagen gefunden (Ordner templates/).")
@@ -70,20 +72,20 @@ def experiment_run(
 
     request = plan(name, parse_assignments(param), parse_seeds(seeds))
     console = Console()
-    console.print(f"Experiment {name}: {len(request.seeds)} Lauf/Läufe auf {request.dataset.path.name}, "
+    console.print(f"Experiment {name}: {count(len(request.seeds), 'Lauf', 'Läufe')} auf {request.dataset.path.name}, "
                   f"Tracking: {request.tracking_uri}")
-    results = execute_plan(request, lambda seed, i: console.print(f"  Lauf {i + 1}/{len(request.seeds)}: seed {seed} ..."))
+    results = execute_plan(request, lambda seed, i: console.print(f"  Lauf {i + 1}/{len(request.seeds)}: Seed {seed} ..."))
     table = Table("Seed", "Status", "Erfolgskriterien", "Dauer", "MLflow-Lauf", title=f"Ergebnisse {name}")
     for r in results:
-        shown = "\n".join(f"{'✓' if o.met else '✗'} {o.criterion} (Wert {'-' if o.value is None else f'{o.value:.4g}'})"
+        shown = "\n".join(f"{'✓' if o.met else '✗'} {o.criterion} (Wert {significant(o.value, 4)})"
                           for o in r.outcomes)
-        table.add_row(str(r.seed), r.status, shown or (r.error or ""), f"{r.seconds:.1f} s", r.run_id)
+        table.add_row(str(r.seed), r.status, shown or (r.error or ""), f"{decimal(r.seconds, 1)} s", r.run_id)
     console.print(table)
     failed = [r for r in results if r.status != "FINISHED"]
     if failed:
         first = failed[0]
-        raise SandboxError(f"{len(failed)} of {len(results)} runs FAILED; seed {first.seed}: {first.error} "
-                           f"(MLflow run {first.run_id} has the executed notebook)", exit_code=1)
+        raise SandboxError(f"{len(failed)} von {len(results)} Läufen fehlgeschlagen; Seed {first.seed}: {first.error} "
+                           f"(der MLflow-Lauf {first.run_id} enthält das ausgeführte Notebook)", exit_code=1)
 
 
 @experiment_app.command("list")
@@ -102,7 +104,7 @@ def experiment_list() -> None:
     table.columns[0].no_wrap = True
     for s in rows:
         last = "noch nicht ausgeführt" if s.status is None else (
-            f"{s.status}, seed {s.seed}, {s.started:%Y-%m-%d %H:%M}" if s.started else s.status)
+            f"{s.status}, Seed {s.seed}, {s.started:%d.%m.%Y %H:%M}" if s.started else s.status)
         unmet = [f"✗ {c.name} {c.rule}" for c in s.criteria if not c.met]
         shown = "\n".join([f"{s.met} von {len(s.criteria)} erfüllt", *unmet]) if s.criteria else (s.error or "")
         table.add_row(s.experiment.name, s.experiment.template, str(s.runs), last, shown)

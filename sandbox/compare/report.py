@@ -108,15 +108,15 @@ def default_path(names: Sequence[str], fmt_name: str) -> Path:
 
 def check_format(fmt_name: str) -> None:
     if fmt_name not in FORMATS:
-        raise SandboxError(f"--format must be one of {', '.join(FORMATS)}, got {fmt_name!r}")
+        raise SandboxError(f"--format muss eines von {', '.join(FORMATS)} sein, nicht {fmt_name!r}")
 
 
 def check_target(path: Path) -> None:
     """Fail early (before any MLflow query) on an unusable output path."""
     if path.is_dir():
-        raise SandboxError(f"{path} is a folder; give a file name with --out, e.g. {path / 'vergleich.html'}")
+        raise SandboxError(f"{path} ist ein Ordner; bitte mit --out einen Dateinamen angeben, z. B. {path / 'vergleich.html'}")
     if not path.parent.is_dir():
-        raise SandboxError(f"folder {path.parent} does not exist; create it or choose another --out")
+        raise SandboxError(f"den Ordner {path.parent} gibt es nicht; bitte anlegen oder ein anderes --out wählen")
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -124,7 +124,7 @@ def write_atomic(path: Path, text: str) -> None:
     try:
         handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
-        raise SandboxError(f"cannot write into {path.parent} ({exc.strerror}); choose another --out") from None
+        raise SandboxError(f"in {path.parent} lässt sich nicht schreiben ({exc.strerror}); bitte ein anderes --out wählen") from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(text)

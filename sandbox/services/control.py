@@ -73,19 +73,19 @@ def preflight(jupyter_port: int, mlflow_port: int) -> None:
     ports = ((jupyter_port, "--jupyter-port"), (mlflow_port, "--mlflow-port"))
     for port, flag in ports:
         if not 1 <= port <= 65535:
-            raise SandboxError(f"{flag} must be between 1 and 65535, got {port}")
+            raise SandboxError(f"{flag} muss zwischen 1 und 65535 liegen, nicht {port}")
     if jupyter_port == mlflow_port:
-        raise SandboxError(f"--jupyter-port and --mlflow-port must differ, both are {jupyter_port}")
+        raise SandboxError(f"--jupyter-port und --mlflow-port müssen verschieden sein, beide sind {jupyter_port}")
     current = Sandbox.load()
     if current is not None and current.running():
         jupyter = current.services.get("jupyterlab")
         where = f" (JupyterLab {jupyter.url})" if jupyter else ""
-        raise SandboxError(f"the sandbox is already running in {workspace()}{where}; stop it with `sandbox down`")
+        raise SandboxError(f"die Sandbox läuft schon in {workspace()}{where}; beenden mit `sandbox down`")
     if current is not None:
         current.stop()  # stale state of a sandbox that died
     for port, flag in ports:
         if not port_free(port):
-            raise SandboxError(f"port {port} on {HOST} is in use; stop what uses it or choose another with {flag}")
+            raise SandboxError(f"Port {port} auf {HOST} ist belegt; das dort laufende Programm beenden oder mit {flag} einen anderen wählen")
 
 
 def start(jupyter_port: int = DEFAULT_JUPYTER_PORT, mlflow_port: int = DEFAULT_MLFLOW_PORT,
@@ -124,8 +124,8 @@ def serve(sandbox: Sandbox) -> None:
         while True:
             for service in sandbox.services.values():
                 if not service.running():
-                    raise SandboxError(f"{service.title} stopped unexpectedly: {service.tail()} (log: {service.log}); "
-                                       "the sandbox was shut down, start it again with `sandbox up`")
+                    raise SandboxError(f"{service.title} hat sich unerwartet beendet: {service.tail()} (Protokoll: {service.log}); "
+                                       "die Sandbox wurde gestoppt, neu starten mit `sandbox up`")
             time.sleep(0.5)
     except (KeyboardInterrupt, _Stop):
         pass

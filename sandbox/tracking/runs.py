@@ -127,7 +127,7 @@ def start_run(
     import mlflow
 
     if not isinstance(experiment, str) or not experiment.strip():
-        raise SandboxError(f"the experiment name must be a non-empty text, got {experiment!r}")
+        raise SandboxError(f"der Experimentname muss ein nicht leerer Text sein, nicht {experiment!r}")
     ds = _open_dataset(dataset) if dataset is not None else None  # a missing dataset fails before the run
     uri = usable_uri()
     activate(uri)

@@ -36,19 +36,19 @@ def test_port_in_use_is_named_with_the_flag_to_change_it(workspace: dict[str, st
         other = "--mlflow-port" if flag == "--jupyter-port" else "--jupyter-port"
         done = sandbox_cli(workspace, "up", "--detach", flag, str(port), other, str(free_port()))
     assert done.returncode == 2
-    assert done.stderr == f"error: port {port} on 127.0.0.1 is in use; stop what uses it or choose another with {flag}\n"
+    assert done.stderr == f"Fehler: port {port} on 127.0.0.1 is in use; stop what uses it or choose another with {flag}\n"
     assert state_of(workspace) is None
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--jupyter-port", "5000", "--mlflow-port", "5000"], "--jupyter-port and --mlflow-port must differ, both are 5000"),
-    (["--mlflow-port", "70000"], "--mlflow-port must be between 1 and 65535, got 70000"),
-    (["--jupyter-port", "0"], "--jupyter-port must be at least 1, got 0"),
-    (["--jupyter-port", "achtacht"], "--jupyter-port must be a whole number, got 'achtacht'"),
+    (["--jupyter-port", "5000", "--mlflow-port", "5000"], "--jupyter-port und --mlflow-port müssen verschieden sein, beide sind 5000"),
+    (["--mlflow-port", "70000"], "--mlflow-port muss zwischen 1 und 65535 liegen, nicht 70000"),
+    (["--jupyter-port", "0"], "--jupyter-port muss mindestens 1 sein, nicht 0"),
+    (["--jupyter-port", "achtacht"], "--jupyter-port muss eine ganze Zahl sein, nicht 'achtacht'"),
 ])
 def test_bad_ports_one_line_exit_2(workspace: dict[str, str], args: list[str], message: str) -> None:
     done = sandbox_cli(workspace, "up", "--detach", *args)
-    assert (done.returncode, done.stderr) == (2, f"error: {message}\n")
+    assert (done.returncode, done.stderr) == (2, f"Fehler: {message}\n")
 
 
 def test_stale_state_shows_inactive_and_down_cleans_it(workspace: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
@@ -139,7 +139,7 @@ def test_status_shows_what_runs_where(detached: dict[str, Any]) -> None:
 def test_second_up_says_it_is_already_running(detached: dict[str, Any]) -> None:
     again = sandbox_cli(detached["env"], "up", "--detach", "--jupyter-port", str(free_port()), "--mlflow-port", str(free_port()))
     assert again.returncode == 2
-    assert again.stderr.startswith("error: the sandbox is already running in ") and "sandbox down" in again.stderr
+    assert again.stderr.startswith("Fehler: the sandbox is already running in ") and "sandbox down" in again.stderr
 
 
 def _execute_in_kernel(base: str, token: str, code: str, timeout: float = 120) -> str:
