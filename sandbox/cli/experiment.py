@@ -96,7 +96,10 @@ def experiment_list() -> None:
 
     from sandbox.experiments import overview
 
-    rows = overview()
+    problems: list[str] = []
+    rows = overview(problems=problems)
+    for problem in problems:
+        typer.echo(f"WARNUNG: {problem}", err=True)
     if not rows:
         typer.echo("Noch keine Experimente. Anlegen: sandbox experiment new NAME --template VORLAGE")
         return

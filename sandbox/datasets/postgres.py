@@ -69,13 +69,24 @@ def _first(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
+_SECRET_KEYS = ("password", "passwort", "sslpassword", "passfile", "sslkey")
+
+
 def redact(url: str) -> str:
-    """The URL without its password, for messages."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return parts._replace(netloc=netloc).geturl()
+    """The URL without its password (in the address or the query string), for messages."""
+    from urllib.parse import parse_qsl, urlencode
+
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:  # a malformed address: show only its scheme
+        return url.split("://", 1)[0] + "://***"
+    if password is not None:
+        parts = parts._replace(netloc=parts.netloc.replace(f":{password}@", ":***@", 1))
+    if parts.query:
+        query = [(k, "***" if k.lower() in _SECRET_KEYS else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+        parts = parts._replace(query=urlencode(query, safe="*"))
+    return parts.geturl()
 
 
 def check_url(url: str) -> None:

@@ -22,6 +22,7 @@ Value = int | float | str | bool
 TYPES = ("int", "float", "str", "bool")
 _TRUE = {"true", "ja", "yes", "1", "wahr"}
 _FALSE = {"false", "nein", "no", "0", "falsch"}
+MAX_SEED = 2**32 - 1  # numpy.random.seed and scikit-learn's random_state accept 0 .. 2**32 - 1
 _TYPE_WORDS = {"int": "eine ganze Zahl", "float": "eine Zahl", "str": "ein Text", "bool": "true oder false"}
 
 
@@ -55,7 +56,8 @@ class Parameter:
 
 STANDARD_PARAMETERS = (
     Parameter("datensatz", "str", "musterstadt", "Datensatz: Profilname, Ordnername oder Pfad"),
-    Parameter("seed", "int", 42, "Zufallsstartwert des Modells (der Datensatz bleibt gleich)", minimum=0),
+    Parameter("seed", "int", 42, "Zufallsstartwert des Modells (der Datensatz bleibt gleich)", minimum=0,
+              maximum=MAX_SEED),
 )
 
 
@@ -111,6 +113,9 @@ def parse_seeds(text: str | None) -> list[int] | None:
     for part in (p.strip() for p in text.split(",")):
         if not part.isdigit():
             raise SandboxError(f"--seeds erwartet ganze Zahlen >= 0, durch Kommas getrennt, z. B. 1,2,3; nicht {text!r}")
+        if int(part) > MAX_SEED:
+            raise SandboxError(f"Seed {part} ist zu groß; die Vorlagen (numpy, scikit-learn) nehmen Seeds von 0 bis "
+                               f"{MAX_SEED}")
         if int(part) in seeds:
             raise SandboxError(f"Seed {int(part)} steht zweimal in --seeds")
         seeds.append(int(part))

@@ -64,19 +64,27 @@ def load_experiment(name: str, root: Path | None = None) -> Experiment:
     root = root or experiments_dir()
     folder = root / name
     if "/" in name or name.startswith(".") or not (folder / EXPERIMENT_FILE).is_file():
-        known = ", ".join(e.name for e in list_experiments(root)) or "none yet"
+        known = ", ".join(e.name for e in list_experiments(root)) or "noch keine"
         raise SandboxError(f"kein Experiment {name!r} in {root} (Experimente: {known}); "
                            f"anlegen mit: sandbox experiment new {name} --template VORLAGE")
     return _parse(name, folder)
 
 
-def list_experiments(root: Path | None = None) -> list[Experiment]:
-    """All experiments in ``root``, by name."""
+def list_experiments(root: Path | None = None, problems: list[str] | None = None) -> list[Experiment]:
+    """All readable experiments in ``root``, by name; a broken folder is skipped and its error added to ``problems``."""
     root = root or experiments_dir()
     if not root.is_dir():
         return []
-    return [_parse(p.name, p) for p in sorted(root.iterdir())
-            if not p.name.startswith(".") and (p / EXPERIMENT_FILE).is_file()]
+    found: list[Experiment] = []
+    for folder in sorted(root.iterdir()):
+        if folder.name.startswith(".") or not (folder / EXPERIMENT_FILE).is_file():
+            continue
+        try:
+            found.append(_parse(folder.name, folder))
+        except SandboxError as exc:
+            if problems is not None:
+                problems.append(f"{folder.name} übersprungen: {exc}")
+    return found
 
 
 def _parse(name: str, folder: Path) -> Experiment:

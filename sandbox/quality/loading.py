@@ -64,12 +64,16 @@ class Loaded:
 def read_manifest(folder: Path) -> dict[str, Any]:
     path = folder / "manifest.json"
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        manifest = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise SandboxError(f"{folder} hat keine manifest.json, ist also kein erzeugter Datensatz "
                            "(eine einzelne Datei prüfen: --table DATEI --as TABELLE)") from None
     except (OSError, ValueError) as exc:
         raise SandboxError(f"{path} lässt sich nicht lesen ({exc}); bitte den Datensatz neu erzeugen") from None
+    tables = manifest.get("tables") if isinstance(manifest, dict) else None
+    if not isinstance(tables, dict) or not tables or not all(isinstance(t, dict) for t in tables.values()):
+        raise SandboxError(f"{path} nennt keine Tabellen; kein gültiger Datensatz, bitte neu erzeugen")
+    return manifest
 
 
 def _arrow_kind(dtype: "pa.DataType") -> str:

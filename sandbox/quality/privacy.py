@@ -193,6 +193,10 @@ def privacy_dataset(folder: Path) -> PrivacyReport:
 
     folder = Path(folder)
     manifest = read_manifest(folder)
+    absent = [str(info.get("file")) for info in manifest["tables"].values() if not (folder / str(info.get("file"))).is_file()]
+    if absent:  # a verdict on part of a dataset would be a verdict on something else
+        raise SandboxError(f"Datensatz {folder.name} ist unvollständig, es fehlt {', '.join(absent)}; "
+                           "bitte den Datensatz neu erzeugen")
     people_columns = register_roles().columns()  # quasi-identifiers, the sensitive attribute, names
     candidates = {name: [c.name for c in module.TABLE.columns if c.dtype == "string"
                          and not (c.allowed or c.pattern or c.references)]
