@@ -10,6 +10,9 @@ line ``Fehler: ...`` and exit 2; Ctrl-C prints one line and exits 130.
 
 from __future__ import annotations
 
+import signal
+import threading
+
 import typer
 
 from sandbox.cli import compare, data, experiment, lab, workshop
@@ -35,9 +38,16 @@ def _click_exceptions() -> tuple[type[BaseException], type[BaseException], type[
     return ClickException, NoArgsIsHelpError, typer.Abort
 
 
+def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM ends a command like Ctrl-C: context managers close (an MLflow run ends FAILED, temp folders go)."""
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app and turn user errors into one line and exit code 2."""
     click_error, no_args, abort = _click_exceptions()
+    main_thread = threading.current_thread() is threading.main_thread()  # signals can only be set there
+    previous = signal.signal(signal.SIGTERM, _terminate) if main_thread else None
     try:
         result = app(args=argv, prog_name="sandbox", standalone_mode=False)
     except SandboxError as exc:
@@ -51,6 +61,9 @@ def main(argv: list[str] | None = None) -> None:
         typer.echo(f"Fehler: {message} (Hilfe: sandbox --help)", err=True)
         raise SystemExit(2) from None
     except (abort, KeyboardInterrupt):
-        typer.echo("Abgebrochen (Strg+C); nichts wurde halb geschrieben.", err=True)
+        typer.echo("Abgebrochen; nichts wurde halb geschrieben.", err=True)
         raise SystemExit(130) from None
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)
     raise SystemExit(result if isinstance(result, int) else 0)

@@ -12,6 +12,9 @@ FAILED with the cell's error; earlier runs stay as they are.
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +27,7 @@ from sandbox.experiments.execute import KERNEL_LOG, Execution, execute
 from sandbox.experiments.params import resolve_values
 from sandbox.experiments.specs import EXPERIMENT_FILE, Experiment, load_experiment
 from sandbox.experiments.templates import Template, load_template
+from sandbox.state import process_alive
 from sandbox.tracking import keys
 
 if TYPE_CHECKING:
@@ -92,8 +96,24 @@ def run_experiment(name: str, params: Mapping[str, Any] | None = None, seeds: Se
     return execute_plan(plan(name, params, seeds, root), progress)
 
 
+_RUN_FOLDER = re.compile(r"^sandbox-run-(\d+)-")
+
+
+def clean_stale_run_folders(root: Path | None = None) -> list[Path]:
+    """Remove the temporary run folders that killed runners left in ``root`` (default: the system's temp folder)."""
+    root = Path(root or tempfile.gettempdir())
+    removed = []
+    for folder in root.glob("sandbox-run-*"):
+        found = _RUN_FOLDER.match(folder.name)
+        if found and folder.is_dir() and not process_alive(int(found.group(1))):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
 def execute_plan(request: Plan, progress: Callable[[int, int], None] | None = None) -> list[RunResult]:
     """Run every seed of a checked :class:`Plan`; a failing seed does not stop the others."""
+    clean_stale_run_folders()
     results = []
     for index, seed in enumerate(request.seeds):
         if progress:
@@ -118,7 +138,7 @@ def _run_seed(request: Plan, seed: int) -> RunResult:
     outcome: Execution | None = None
     outcomes: list[Outcome] = []
     run_id = ""
-    with tempfile.TemporaryDirectory(prefix=f"sandbox-run-{exp.name}-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=f"sandbox-run-{os.getpid()}-{exp.name}-") as tmp:
         try:
             with tracking.start_run(exp.name, request.dataset, params=params, tags=tags,
                                     run_name=f"{exp.name}-seed{seed}") as run:

@@ -68,10 +68,13 @@ def activate(uri: str) -> None:
 
 def usable_uri() -> str:
     """:func:`tracking_uri`, checked to answer (a server) or with its folder made (the embedded store)."""
+    from sandbox.tracking.guard import prepare_store
+
     uri = tracking_uri()
     check_reachable(uri)
     if uri == embedded_uri():
         store_dir().mkdir(parents=True, exist_ok=True)
+    prepare_store(uri)  # a SQLite store is created and migrated by one process at a time
     return uri
 
 
