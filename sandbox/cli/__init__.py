@@ -38,6 +38,9 @@ def _click_exceptions() -> tuple[type[BaseException], type[BaseException], type[
     return ClickException, NoArgsIsHelpError, typer.Abort
 
 
+INTERRUPTED = 130  # exit code of Ctrl-C and SIGTERM
+
+
 def _terminate(signum: int, frame: object) -> None:
     """SIGTERM ends a command like Ctrl-C: context managers close (an MLflow run ends FAILED, temp folders go)."""
     raise KeyboardInterrupt
@@ -61,9 +64,10 @@ def main(argv: list[str] | None = None) -> None:
         typer.echo(f"Fehler: {message} (Hilfe: sandbox --help)", err=True)
         raise SystemExit(2) from None
     except (abort, KeyboardInterrupt):
-        typer.echo("Abgebrochen; nichts wurde halb geschrieben.", err=True)
-        raise SystemExit(130) from None
+        result = INTERRUPTED
     finally:
         if main_thread:
             signal.signal(signal.SIGTERM, previous)
+    if result == INTERRUPTED:  # typer turns Ctrl-C into a silent exit code 130
+        typer.echo("Abgebrochen; nichts wurde halb geschrieben.", err=True)
     raise SystemExit(result if isinstance(result, int) else 0)

@@ -48,8 +48,11 @@ def ensure_default_dataset() -> tuple[Path, bool]:
 
 def _mlflow(port: int) -> Service:
     """MLflow on the workspace store; artifacts as file URIs, so the embedded fallback reads them too."""
+    from sandbox.tracking.guard import prepare_store
+
     artifacts = artifacts_dir()
     artifacts.mkdir(parents=True, exist_ok=True)
+    prepare_store(embedded_uri())  # migrated before the server and any notebook use it side by side
     command = mlflow_command(embedded_uri(), artifacts.as_uri(), HOST, port, serve_artifacts=False)
     return Service("mlflow", port, f"http://{HOST}:{port}", state_dir() / "mlflow.log", command,
                    env={"MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}, ready_path="/health")

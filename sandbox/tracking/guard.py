@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+from importlib import metadata
 import socket
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -44,6 +45,11 @@ def prepare_store(uri: str) -> None:
     path = _sqlite_path(uri)
     if path is None or uri in _prepared:
         return
+    ready = path.with_name(path.name + ".bereit")  # holds the MLflow version that migrated the store
+    version = metadata.version("mlflow")
+    if path.is_file() and ready.is_file() and ready.read_text(encoding="utf-8") == version:
+        _prepared.add(uri)  # migrated before: MLflow has nothing left to change, so no lock is needed
+        return
     from mlflow.tracking import MlflowClient
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -51,6 +57,7 @@ def prepare_store(uri: str) -> None:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, also if this process dies
         try:
             MlflowClient(tracking_uri=uri).search_experiments(max_results=1)  # creates and migrates, then cached
+            ready.write_text(version, encoding="utf-8")
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
     _prepared.add(uri)
