@@ -220,3 +220,33 @@ def test_quote_doubles_inner_quotes() -> None:
 
     assert quote('a"; drop table x; --') == '"a""; drop table x; --"'
     assert os.sep not in quote("einwohner")
+
+
+def test_markdown_report_values_cannot_open_html_tags() -> None:
+    from sandbox.compare.report import _environment
+
+    page = _environment(False).from_string("# {{ name }}\n| {{ value | cell }} |\n").render(
+        name="<script>alert(1)</script>", value="<img src=x onerror=alert(1)> a < b")
+    import re
+
+    assert not re.search(r"(?<!\\)<(script|img|/script)", page) and r"\<script>" in page and "a < b" in page
+
+
+@pytest.mark.slow
+def test_data_docs_pages_run_no_script(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from sandbox.quality.runner import CSP
+
+    hostile = "<script>document.title='pwned'</script>"
+    (tmp_path / "haushalte.csv").write_text(
+        "haushalt_id;anschrift_id;haushaltstyp;anzahl_personen\n1;1;" + hostile + ";2\n2;1;Einpersonenhaushalt;x\n",
+        encoding="utf-8")
+    code, out, err = cli(capsys, "data", "check", "--table", str(tmp_path / "haushalte.csv"), "--as", "haushalte")
+    assert code == 1, out + err
+    pages = sorted((tmp_path / "haushalte_qualitaet").rglob("*.html"))
+    assert pages
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        head = text[text.lower().find("<head"):]
+        assert head[head.find(">") + 1:].startswith(f'<meta http-equiv="Content-Security-Policy" content="{CSP}">') \
+            or page.name == "uebersicht.html", page
+        assert "https://" not in text.split("</head>")[0] or "script-src 'none'" in text

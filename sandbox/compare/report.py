@@ -33,12 +33,20 @@ FORMATS = ("html", "md", "json")
 _HERE = Path(__file__).parent
 
 
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")  # what could open an HTML tag or comment; "a < b" stays as it is
+
+
+def markdown_text(value: Any) -> Any:
+    """A value for Markdown with every possible HTML tag start escaped (``\\<script>``): names come from users."""
+    return _TAG_START.sub(r"\\<", value) if isinstance(value, str) else value
+
+
 def _environment(autoescape: bool) -> Any:
     import jinja2
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(_HERE)), autoescape=autoescape,
                              trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
-                             keep_trailing_newline=True)
+                             keep_trailing_newline=True, finalize=None if autoescape else markdown_text)
     env.filters.update(num=fmt.num, signed=fmt.signed, seconds=fmt.seconds, when=fmt.when, energy=fmt.energy,
                        mass=fmt.mass, rule=fmt.rule, grade=fmt.grade,
                        interval=lambda e, digits=3, sign=False: fmt.interval(e.low, e.high, digits, sign) if e else fmt.DASH,

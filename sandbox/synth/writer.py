@@ -41,9 +41,14 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def dataset_name(profile: str, seed: int, population: int | None = None) -> str:
-    """Folder name of a dataset: ``<profile>-s<seed>`` or ``<profile>-n<N>-s<seed>``."""
-    return f"{profile}-n{population}-s{seed}" if population else f"{profile}-s{seed}"
+def dataset_name(profile: str, seed: int, population: int | None = None, fmt: str = "parquet") -> str:
+    """Folder name of a dataset: ``<profile>-s<seed>`` or ``<profile>-n<N>-s<seed>``, with ``-csv`` for CSV.
+
+    The CSV copy gets its own folder, so ``--format csv`` never collides with the Parquet dataset of the same
+    profile and seed (which ``sandbox up`` creates).
+    """
+    name = f"{profile}-n{population}-s{seed}" if population else f"{profile}-s{seed}"
+    return name if fmt == "parquet" else f"{name}-{fmt}"
 
 
 def check_order(order: Sequence[str]) -> list[str]:
@@ -101,7 +106,7 @@ def generate_dataset(
     names = check_order(order or list(TABLES))
     if set(names) != set(TABLES):
         raise SandboxError("die Erzeugungsreihenfolge muss jede Tabelle genau einmal nennen")
-    target = Path(out) if out else generated_dir() / dataset_name(prof.name, seed, population)
+    target = Path(out) if out else generated_dir() / dataset_name(prof.name, seed, population, fmt)
     target = check_target(target, force)
     tmp = temporary_folder(target)
     try:
