@@ -250,3 +250,22 @@ def test_data_docs_pages_run_no_script(capsys: pytest.CaptureFixture[str], tmp_p
         assert head[head.find(">") + 1:].startswith(f'<meta http-equiv="Content-Security-Policy" content="{CSP}">') \
             or page.name == "uebersicht.html", page
         assert "https://" not in text.split("</head>")[0] or "script-src 'none'" in text
+
+
+def test_a_broken_experiment_folder_is_reported_and_skipped(capsys: pytest.CaptureFixture[str], workspace: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SANDBOX_HOME", str(workspace))
+    code, out, err = cli(capsys, "experiment", "list")
+    assert code == 0 and err.startswith("WARNUNG: kaputt übersprungen: ") and "Noch keine Experimente" in out
+
+
+@pytest.mark.parametrize("state", ['{"services": {"mlflow": {"pid": "abc"}}}', '{"services": {"mlflow": [1, 2]}}',
+                                   '{"services": {"mlflow": {"pid": 99999999999}}}', "[]", "{kaputt"])
+def test_a_malformed_state_file_means_no_sandbox(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch, state: str) -> None:
+    (tmp_path / ".sandbox").mkdir()
+    (tmp_path / ".sandbox" / "state.json").write_text(state)
+    monkeypatch.setenv("SANDBOX_HOME", str(tmp_path))
+    for command in ("status", "down"):
+        code, out, err = cli(capsys, command)
+        assert code == 0 and err == "", (command, out, err)

@@ -14,6 +14,7 @@ dataset goes back in place if the new one never arrived, else it is removed).
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -57,14 +58,11 @@ def check_target(target: Path, force: bool) -> Path:
 
 
 def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
+    """Whether process ``pid`` exists (another user's process counts: kill answers EPERM)."""
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
+    except OSError as exc:
+        return exc.errno != errno.ESRCH
     return True
 
 

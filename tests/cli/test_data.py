@@ -1,36 +1,12 @@
-"""`sandbox data ...`: bad input gives one line, exit 2, and nothing written."""
+"""`sandbox data ...`: an existing output needs --force, unwritable folders, broken and own profiles."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from tests.support import cli
 
-
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        (["data", "generate", "--profile", "atlantis"], "unbekanntes Profil 'atlantis'"),
-        (["data", "generate", "--population", "0"], "--population muss eine positive Einwohnerzahl sein"),
-        (["data", "generate", "--population", "-5"], "--population muss eine positive Einwohnerzahl sein"),
-        (["data", "generate", "--population", "900000000"], "ist größer als 20.000.000"),
-        (["data", "generate", "--population", "viele"], "--population muss eine ganze Zahl sein"),
-        (["data", "generate", "--seed", "zwölf"], "--seed muss eine ganze Zahl sein, nicht 'zwölf'"),
-        (["data", "generate", "--seed", "-1"], "--seed muss mindestens 0 sein"),
-        (["data", "generate", "--format", "xlsx"], "unbekanntes Format 'xlsx'"),
-        (["data", "describe", "buerger"], "unbekannte Tabelle 'buerger'; Tabellen: gemeinden"),
-        (["data", "generate", "--frobnicate"], "unbekannte Option --frobnicate"),
-        (["data", "load", "--into", "sqlite:///x.db"], "--into muss eine PostgreSQL-Adresse sein"),
-    ],
-)
-def test_bad_input_one_line_exit_2(capsys, tmp_path: Path, args: list[str], message: str) -> None:
-    code, out, err = cli(capsys, *args, *(["--out", str(tmp_path / "x")] if args[1] == "generate" else []))
-    assert code == 2
-    assert err.startswith("Fehler: ") and message in err
-    assert err.count("\n") == 1 and "Traceback" not in err
-    assert not (tmp_path / "x").exists() and not list(tmp_path.iterdir())
+# One line, exit 2, nothing written for every bad input: the table in tests/test_reliability.py.
 
 
 def test_existing_output_needs_force_and_stays_intact(capsys, tmp_path: Path) -> None:
