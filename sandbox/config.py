@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sandbox.errors import SandboxError
+from sandbox.german import integer
 
 __all__ = [
     "workspace",
@@ -112,7 +113,7 @@ def safe_yaml(text: str, where: str) -> Any:
     import yaml
 
     if len(text) > MAX_YAML_BYTES:
-        raise SandboxError(f"{where} ist zu groß für eine YAML-Konfiguration ({len(text):,} Zeichen)".replace(",", "."))
+        raise SandboxError(f"{where} ist zu groß für eine YAML-Konfiguration ({integer(len(text))} Zeichen)")
 
     class Limited(yaml.SafeLoader):
         aliases = 0

@@ -24,12 +24,18 @@ real data of the same structure would be judged. Exit codes: 0 unbedenklich,
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from sandbox.german import percent
 
-if TYPE_CHECKING:
-    from sandbox.quality.privacy import PrivacyReport
+
+class PrivacyReport(Protocol):
+    """What the verdict reads of :class:`sandbox.quality.privacy.PrivacyReport` (which imports this module)."""
+
+    synthetic: bool
+    anonymity: list[Any]
+    missing: dict[str, list[str]]
+    leaks: Any
 
 __all__ = ["Verdict", "judge", "K_MIN", "UNIQUE_REVIEW", "UNIQUE_BLOCK", "L_MIN", "EXPLANATIONS"]
 
