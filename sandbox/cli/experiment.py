@@ -81,6 +81,9 @@ def experiment_run(
                           for o in r.outcomes)
         table.add_row(str(r.seed), r.status, shown or (r.error or ""), f"{decimal(r.seconds, 1)} s", r.run_id)
     console.print(table)
+    if any(not o.met for r in results for o in r.outcomes):
+        typer.echo(f"Hinweis: nicht erfüllte Erfolgskriterien sind Ziele des Experiments, keine Fehler; warum "
+                   f"eine Vorlage sie beim ersten Lauf verfehlen kann, steht in templates/{request.template.name}/README.md.")
     failed = [r for r in results if r.status != "FINISHED"]
     if failed:
         first = failed[0]
