@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 from importlib import metadata
 import socket
@@ -53,13 +54,19 @@ def prepare_store(uri: str) -> None:
     from mlflow.tracking import MlflowClient
 
     path.parent.mkdir(parents=True, exist_ok=True)
+    quiet = {name: logging.getLogger(name) for name in ("mlflow", "alembic")}  # "Creating initial tables" is no news
+    levels = {name: logger.level for name, logger in quiet.items()}
     with open(path.with_name(path.name + ".lock"), "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, also if this process dies
         try:
+            for logger in quiet.values():
+                logger.setLevel(logging.WARNING)
             MlflowClient(tracking_uri=uri).search_experiments(max_results=1)  # creates and migrates, then cached
             ready.write_text(version, encoding="utf-8")
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+            for name, logger in quiet.items():
+                logger.setLevel(levels[name])
     _prepared.add(uri)
 
 

@@ -171,7 +171,7 @@ def test_numbers_are_reproducible(runs) -> None:
 @pytest.mark.parametrize("args, message", [
     (["basis", "ohne-gemeinsam"], "keine gemeinsame Metrik (basis: anzahl, precision, recall; ohne-gemeinsam: mae_tage); Experimente mit"),
     (["basis", "variant"], "kein Experiment und kein Lauf heißt 'variant'; meinten Sie: variante"),
-    (["basis", "gibt-es-nicht-xyz"], "(experiments: andere-daten, basis,"),
+    (["basis", "gibt-es-nicht-xyz"], "(Experimente: andere-daten, basis,"),
     (["basis", "nur-fehler"], "Experiment 'nur-fehler' hat noch keinen abgeschlossenen Lauf (1 FAILED)"),
     (["basis"], "bitte mindestens zwei Experimente oder Läufe"),
     (["basis", "basis"], "basis ist mehrfach genannt"),

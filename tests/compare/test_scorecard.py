@@ -88,7 +88,7 @@ def test_several_evaluators_are_all_kept_and_summarised(experiments, tmp_path: P
 
 @pytest.mark.parametrize("change, message", [
     (lambda d: d["kriterien"].update(kosten={"note": 3, "begruendung": "x"}),
-     "unknown criterion 'kosten'; the criteria are nutzen, entlastung, datenschutz"),
+     "unbekanntes Kriterium 'kosten'; die Kriterien sind nutzen, entlastung, datenschutz"),
     (lambda d: d["kriterien"].pop("aufwand"), "Kriterium 'aufwand' (Aufwand/Kosten) fehlt"),
     (lambda d: d["kriterien"]["nutzen"].update(note=6), "nutzen.note muss eine ganze Zahl von 1 bis 5 sein, nicht 6"),
     (lambda d: d["kriterien"]["nutzen"].update(note="vier"), "nutzen.note muss eine ganze Zahl von 1 bis 5 sein, nicht 'vier'"),

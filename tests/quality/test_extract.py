@@ -104,7 +104,7 @@ def test_8bit_text_late_in_a_file_is_found(capsys, tmp_path: Path) -> None:
 def test_empty_csv_is_an_input_error(capsys, tmp_path: Path, content: bytes) -> None:
     (tmp_path / "leer.csv").write_bytes(content)
     code, _, err = run_cli(capsys, "data", "check", "--table", str(tmp_path / "leer.csv"), "--as", "einwohner")
-    assert code == 2 and err.startswith("Fehler: leer.csv is empty")
+    assert code == 2 and err.startswith("Fehler: leer.csv ist leer")
 
 
 def test_header_only_fails_its_checks(capsys, tmp_path: Path) -> None:
@@ -114,8 +114,8 @@ def test_header_only_fails_its_checks(capsys, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--table", "x.csv"], "--table FILE and --as TABLE go together"),
-    (["--as", "einwohner"], "--table FILE and --as TABLE go together"),
+    (["--table", "x.csv"], "--table DATEI und --as TABELLE gehören zusammen"),
+    (["--as", "einwohner"], "--table DATEI und --as TABELLE gehören zusammen"),
     (["--table", "gibtsnicht.csv", "--as", "einwohner"], "gibtsnicht.csv gibt es nicht"),
     (["--table", "x.csv", "--as", "buerger"], "unbekannte Tabelle 'buerger' bei --as"),
     (["--table", "x.xlsx", "--as", "einwohner"], "unbekannter Dateityp '.xlsx'"),

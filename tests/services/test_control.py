@@ -36,7 +36,7 @@ def test_port_in_use_is_named_with_the_flag_to_change_it(workspace: dict[str, st
         other = "--mlflow-port" if flag == "--jupyter-port" else "--jupyter-port"
         done = sandbox_cli(workspace, "up", "--detach", flag, str(port), other, str(free_port()))
     assert done.returncode == 2
-    assert done.stderr == f"Fehler: port {port} on 127.0.0.1 is in use; stop what uses it or choose another with {flag}\n"
+    assert done.stderr == f"Fehler: Port {port} auf 127.0.0.1 ist belegt; das dort laufende Programm beenden oder mit {flag} einen anderen wählen\n"
     assert state_of(workspace) is None
 
 
@@ -139,7 +139,7 @@ def test_status_shows_what_runs_where(detached: dict[str, Any]) -> None:
 def test_second_up_says_it_is_already_running(detached: dict[str, Any]) -> None:
     again = sandbox_cli(detached["env"], "up", "--detach", "--jupyter-port", str(free_port()), "--mlflow-port", str(free_port()))
     assert again.returncode == 2
-    assert again.stderr.startswith("Fehler: the sandbox is already running in ") and "sandbox down" in again.stderr
+    assert again.stderr.startswith("Fehler: die Sandbox läuft schon in ") and "sandbox down" in again.stderr
 
 
 def _execute_in_kernel(base: str, token: str, code: str, timeout: float = 120) -> str:
