@@ -69,5 +69,8 @@ def main(argv: list[str] | None = None) -> None:
         if main_thread:
             signal.signal(signal.SIGTERM, previous)
     if result == INTERRUPTED:  # typer turns Ctrl-C into a silent exit code 130
+        if main_thread:  # the command is over: a second signal (a kernel's shutdown sends one) must not cut the exit
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
         typer.echo("Abgebrochen; nichts wurde halb geschrieben.", err=True)
     raise SystemExit(result if isinstance(result, int) else 0)
