@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sandbox.errors import SandboxError
+from sandbox.german import integer
 
 __all__ = [
     "workspace",
@@ -28,6 +29,7 @@ __all__ = [
     "artifacts_dir",
     "DEFAULT_PROFILE",
     "DEFAULT_SEED",
+    "safe_yaml",
     "read_yaml",
 ]
 
@@ -102,18 +104,49 @@ def artifacts_dir() -> Path:
     return store_dir() / "artifacts"
 
 
-def read_yaml(path: Path, hint: str = "fix it") -> dict[str, Any]:
+MAX_YAML_BYTES = 2_000_000  # a profile or experiment file is a few kB; anything this big is not one
+MAX_YAML_ALIASES = 20  # a few anchors are fine; a chain of many is an alias bomb ("billion laughs")
+
+
+def safe_yaml(text: str, where: str) -> Any:
+    """``yaml.safe_load`` with a size and alias limit, so a hostile file cannot hang or exhaust memory."""
+    import yaml
+
+    if len(text) > MAX_YAML_BYTES:
+        raise SandboxError(f"{where} ist zu groß für eine YAML-Konfiguration ({integer(len(text))} Zeichen)")
+
+    class Limited(yaml.SafeLoader):
+        aliases = 0
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                self.aliases += 1
+                if self.aliases > MAX_YAML_ALIASES:
+                    raise SandboxError(f"{where} nutzt mehr als {MAX_YAML_ALIASES} YAML-Verweise (*anker); "
+                                       "bitte die Werte ausschreiben")
+            return super().compose_node(parent, index)
+
+    loader = Limited(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
+def read_yaml(path: Path, hint: str = "bitte die Datei korrigieren") -> dict[str, Any]:
     """A YAML mapping from ``path``; a missing or malformed file is one clear error ending in ``hint``."""
     import yaml
 
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = safe_yaml(Path(path).read_text(encoding="utf-8"), str(path))
+    except UnicodeDecodeError:
+        raise SandboxError(f"{path} ist nicht UTF-8-kodiert; {hint}") from None
     except OSError as exc:
-        raise SandboxError(f"cannot read {path} ({exc.strerror}); {hint}") from None
+        raise SandboxError(f"{path} lässt sich nicht lesen ({exc.strerror}); {hint}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        raise SandboxError(f"{path}{where} is not valid YAML ({getattr(exc, 'problem', None) or exc}); {hint}") from None
+        where = f", Zeile {mark.line + 1}," if mark is not None else ""
+        raise SandboxError(f"{path}{where} ist kein gültiges YAML ({getattr(exc, 'problem', None) or exc}); {hint}") from None
     if not isinstance(data, dict):
-        raise SandboxError(f"{path} must hold a YAML mapping (key: value lines); {hint}")
+        raise SandboxError(f"{path} muss eine YAML-Zuordnung enthalten (Zeilen schlüssel: wert); {hint}")
     return data

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["DASH", "MAX_DECIMALS", "missing", "integer", "decimal", "percent", "significant", "comma"]
+__all__ = ["DASH", "MAX_DECIMALS", "missing", "integer", "decimal", "percent", "significant", "comma", "count"]
 
 DASH = "–"
 MAX_DECIMALS = 9  # smaller magnitudes are float noise for everything the sandbox shows
@@ -58,3 +58,8 @@ def significant(x: float | None, digits: int = 3) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("0", "-0") else comma(text)
+
+
+def count(n: int, singular: str, plural: str) -> str:
+    """A count with its noun in the right number: ``count(1, "Lauf", "Läufe")`` -> ``"1 Lauf"``, 2 -> ``"2 Läufe"``."""
+    return f"{integer(n)} {singular if n == 1 else plural}"

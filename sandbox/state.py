@@ -39,7 +39,20 @@ def read_state() -> dict[str, Any] | None:
         state = json.loads((state_dir() / STATE_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return state if isinstance(state, dict) and isinstance(state.get("services"), dict) else None
+    if not isinstance(state, dict) or not isinstance(state.get("services"), dict):
+        return None
+    records = [*state["services"].values(), *([state["supervisor"]] if state.get("supervisor") is not None else [])]
+    return state if all(_well_formed(r) for r in records) else None  # a hand-edited or truncated file is no state
+
+
+def _well_formed(record: Any) -> bool:
+    """A service record as :mod:`sandbox.services` writes it: int pid/port, text ticks/url/log."""
+    if not isinstance(record, dict):
+        return False
+    pid, port = record.get("pid"), record.get("port")
+    ints = all(v is None or (isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 2**31) for v in (pid, port))
+    texts = all(isinstance(record.get(k), (str, type(None))) for k in ("ticks", "url", "log"))
+    return ints and texts
 
 
 def write_state(data: dict[str, Any]) -> None:

@@ -4,18 +4,24 @@ One module per command group, as Kedro splits its ``framework/cli``:
 ``lab`` (up/down/status), ``data``, ``twin``, ``experiment`` (templates and
 experiments), ``compare`` and ``workshop``; this module joins them into one
 typer app and turns errors into one line. Heavy libraries are imported inside
-the commands, so ``sandbox --help`` answers fast. User errors print one line
-``error: ...`` and exit 2.
+the commands, so ``sandbox --help`` answers fast. User errors print one German
+line ``Fehler: ...`` and exit 2; Ctrl-C prints one line and exits 130.
 """
 
 from __future__ import annotations
 
+import signal
+import threading
+
 import typer
 
 from sandbox.cli import compare, data, experiment, lab, twin, workshop
+from sandbox.cli.chrome import germanize, usage_error
 from sandbox.errors import SandboxError
 
 __all__ = ["app", "main"]
+
+germanize()
 
 app = typer.Typer(help="Experimentierraum: synthetische Kommunaldaten, Qualitätsprüfung und Experimente.",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -32,22 +38,39 @@ def _click_exceptions() -> tuple[type[BaseException], type[BaseException], type[
     return ClickException, NoArgsIsHelpError, typer.Abort
 
 
+INTERRUPTED = 130  # exit code of Ctrl-C and SIGTERM
+
+
+def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM ends a command like Ctrl-C: context managers close (an MLflow run ends FAILED, temp folders go)."""
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app and turn user errors into one line and exit code 2."""
     click_error, no_args, abort = _click_exceptions()
+    main_thread = threading.current_thread() is threading.main_thread()  # signals can only be set there
+    previous = signal.signal(signal.SIGTERM, _terminate) if main_thread else None
     try:
         result = app(args=argv, prog_name="sandbox", standalone_mode=False)
     except SandboxError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(f"Fehler: {exc}", err=True)
         raise SystemExit(exc.exit_code) from None
     except no_args as exc:
         typer.echo(exc.format_message(), err=True)  # type: ignore[attr-defined]
         raise SystemExit(2) from None
     except click_error as exc:
-        message = " ".join(exc.format_message().split())  # type: ignore[attr-defined]
-        typer.echo(f"error: {message} (see 'sandbox --help')", err=True)
+        message = usage_error(exc.format_message())  # type: ignore[attr-defined]
+        typer.echo(f"Fehler: {message} (Hilfe: sandbox --help)", err=True)
         raise SystemExit(2) from None
     except (abort, KeyboardInterrupt):
-        typer.echo("error: interrupted; nothing was half-written", err=True)
-        raise SystemExit(130) from None
+        result = INTERRUPTED
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)
+    if result == INTERRUPTED:  # typer turns Ctrl-C into a silent exit code 130
+        if main_thread:  # the command is over: a second signal (a kernel's shutdown sends one) must not cut the exit
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        typer.echo("Abgebrochen; nichts wurde halb geschrieben.", err=True)
     raise SystemExit(result if isinstance(result, int) else 0)

@@ -2,7 +2,7 @@
 
 Typer would reject ``--seed zwölf`` with its own English message and a usage
 block; numbers are therefore taken as text and checked here, so every bad
-number is one line ``error: ...`` with the flag's name.
+number is one line ``Fehler: ...`` with the flag's name.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ def parse_int(value: str | None, flag: str, minimum: int) -> int | None:
     try:
         number = int(value.replace("_", ""))
     except ValueError:
-        raise SandboxError(f"{flag} must be a whole number, got {value!r}") from None
+        raise SandboxError(f"{flag} muss eine ganze Zahl sein, nicht {value!r}") from None
     if number < minimum:
-        raise SandboxError(f"{flag} must be at least {minimum}, got {number}")
+        raise SandboxError(f"{flag} muss mindestens {minimum} sein, nicht {number}")
     return number

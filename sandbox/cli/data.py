@@ -15,7 +15,7 @@ import typer
 from sandbox.cli._common import parse_int
 from sandbox.config import DEFAULT_PROFILE, DEFAULT_SEED
 from sandbox.errors import SandboxError
-from sandbox.german import integer
+from sandbox.german import count, decimal, integer
 
 __all__ = ["data_app", "register"]
 
@@ -80,9 +80,9 @@ def _data_input(dataset: Optional[str], table_file: Optional[Path], as_table: Op
     if table_file is None and as_table is None:
         return resolve(dataset)
     if table_file is None or as_table is None:
-        raise SandboxError("--table FILE and --as TABLE go together, e.g. --table einwohner.csv --as einwohner")
+        raise SandboxError("--table DATEI und --as TABELLE gehören zusammen, z. B. --table einwohner.csv --as einwohner")
     if dataset is not None:
-        raise SandboxError("give either a dataset or --table FILE --as TABLE, not both")
+        raise SandboxError("entweder einen Datensatz oder --table DATEI --as TABELLE angeben, nicht beides")
     return table_file
 
 
@@ -183,7 +183,7 @@ def data_describe(table: str = typer.Argument(..., help="Name der Tabelle, z. B.
     from sandbox.synth.datacard import column_table
 
     if table not in TABLES:
-        raise SandboxError(f"unknown table {table!r}; known tables: {', '.join(TABLES)}")
+        raise SandboxError(f"unbekannte Tabelle {table!r}; Tabellen: {', '.join(TABLES)}")
     schema = TABLES[table].TABLE
     text = [f"# {schema.name}", "", schema.description, ""]
     if schema.primary_key:
@@ -205,4 +205,4 @@ def data_load(
     result = load_dataset(dataset, into, schema)
     rows = integer(sum(result.rows.values()))
     typer.echo(f"{result.dataset} geladen nach {redact(into)}, Schema {result.schema}: "
-               f"{len(result.rows)} Tabellen, {rows} Zeilen in {result.seconds:.1f} s")
+               f"{count(len(result.rows), 'Tabelle', 'Tabellen')}, {rows} Zeilen in {decimal(result.seconds, 1)} s")

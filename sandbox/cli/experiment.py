@@ -13,6 +13,7 @@ from typing import Optional
 import typer
 
 from sandbox.errors import SandboxError
+from sandbox.german import count, decimal, significant
 
 __all__ = ["templates_app", "experiment_app", "register"]
 
@@ -36,6 +37,7 @@ def templates_list() -> None:
     from sandbox.experiments import list_templates
 
     table = Table("Vorlage", "Titel", "Fragestellung", "Tabellen", "Erfolgskriterien", title="Vorlagen", show_lines=True)
+    table.columns[0].no_wrap = True  # the name is what users type: never cut it
     for t in list_templates():
         table.add_row(t.name, t.title, t.question, ", ".join(t.tables), "\n".join(str(c) for c in t.criteria))
     Console().print(table if table.row_count else "Keine Vorlagen gefunden (Ordner templates/).")
@@ -90,7 +92,7 @@ def experiment_run(
     console = Console()
     total = len(request.points)
     data = ", ".join(ds.path.name for ds in request.datasets.values())
-    console.print(f"Experiment {name}: {total} Lauf/Läufe auf {data}, {request.cluster.describe()}, "
+    console.print(f"Experiment {name}: {count(total, 'Lauf', 'Läufe')} auf {data}, {request.cluster.describe()}, "
                   f"Tracking: {request.tracking_uri}")
     if request.cluster.kind == "remote" and not request.tracking_uri.startswith(("http://", "https://")):
         console.print("Hinweis: Die Worker schreiben in diese lokale MLflow-Ablage; das geht nur, wenn alle denselben "
@@ -102,14 +104,17 @@ def experiment_run(
             request, lambda r, done, _: bar.update(job, completed=done, description=f"Läufe (zuletzt {r.status})"),
             resume=resume, on_ready=lambda link: link and console.print(f"Dask-Dashboard: {link}"))
     _print_results(console, name, results, sweep=len(request.datasets) > 1 or bool(request.grid))
+    if any(not o.met for r in results for o in r.outcomes):
+        typer.echo(f"Hinweis: nicht erfüllte Erfolgskriterien sind Ziele des Experiments, keine Fehler; warum "
+                   f"eine Vorlage sie beim ersten Lauf verfehlen kann, steht in templates/{request.template.name}/README.md.")
     if len(request.datasets) > 1:
         console.print(f"Übertragbarkeit vergleichen: sandbox compare --transfer {name}")
     failed = [r for r in results if r.status != "FINISHED"]
     if failed:
         first = failed[0]
         where = first.coords.label() if first.coords else f"seed {first.seed}"
-        raise SandboxError(f"{len(failed)} of {len(results)} runs FAILED; {where}: {first.error} "
-                           f"(MLflow run {first.run_id} has the executed notebook)", exit_code=1)
+        raise SandboxError(f"{len(failed)} von {len(results)} Läufen fehlgeschlagen; {where}: {first.error} "
+                           f"(der MLflow-Lauf {first.run_id} enthält das ausgeführte Notebook)", exit_code=1)
 
 
 def _print_results(console: object, name: str, results: list, sweep: bool) -> None:
@@ -118,10 +123,10 @@ def _print_results(console: object, name: str, results: list, sweep: bool) -> No
     table = Table("Seed", *(["Koordinaten"] if sweep else []), "Status", "Erfolgskriterien", "Dauer", "MLflow-Lauf",
                   title=f"Ergebnisse {name}")
     for r in results:
-        shown = "\n".join(f"{'✓' if o.met else '✗'} {o.criterion} (Wert {'-' if o.value is None else f'{o.value:.4g}'})"
+        shown = "\n".join(f"{'✓' if o.met else '✗'} {o.criterion} (Wert {significant(o.value, 4)})"
                           for o in r.outcomes)
         coords = [r.coords.label().split(";", 1)[1]] if sweep and r.coords else ([""] if sweep else [])
-        table.add_row(str(r.seed), *coords, r.status, shown or (r.error or ""), f"{r.seconds:.1f} s", r.run_id)
+        table.add_row(str(r.seed), *coords, r.status, shown or (r.error or ""), f"{decimal(r.seconds, 1)} s", r.run_id)
     console.print(table)  # type: ignore[attr-defined]
 
 
@@ -133,7 +138,10 @@ def experiment_list() -> None:
 
     from sandbox.experiments import overview
 
-    rows = overview()
+    problems: list[str] = []
+    rows = overview(problems=problems)
+    for problem in problems:
+        typer.echo(f"WARNUNG: {problem}", err=True)
     if not rows:
         typer.echo("Noch keine Experimente. Anlegen: sandbox experiment new NAME --template VORLAGE")
         return
@@ -141,7 +149,7 @@ def experiment_list() -> None:
     table.columns[0].no_wrap = True
     for s in rows:
         last = "noch nicht ausgeführt" if s.status is None else (
-            f"{s.status}, seed {s.seed}, {s.started:%Y-%m-%d %H:%M}" if s.started else s.status)
+            f"{s.status}, Seed {s.seed}, {s.started:%d.%m.%Y %H:%M}" if s.started else s.status)
         unmet = [f"✗ {c.name} {c.rule}" for c in s.criteria if not c.met]
         shown = "\n".join([f"{s.met} von {len(s.criteria)} erfüllt", *unmet]) if s.criteria else (s.error or "")
         table.add_row(s.experiment.name, s.experiment.template, str(s.runs), last, shown)

@@ -68,9 +68,9 @@ def comparable_metrics(subjects: Sequence[Subject], allow_different: bool = Fals
     shared = set.intersection(*per)
     if not shared and not allow_different:
         listed = "; ".join(f"{s.label}: {', '.join(sorted(m)[:6]) or 'none'}" for s, m in zip(subjects, per))
-        raise SandboxError(f"the compared experiments share no metric ({listed}); compare experiments that record "
-                           "the same metrics (e.g. made from the same template), or compare only success criteria, "
-                           "scorecard and cost with --allow-different-metrics")
+        raise SandboxError(f"die verglichenen Experimente haben keine gemeinsame Metrik ({listed}); Experimente mit "
+                           "denselben Metriken vergleichen (z. B. aus derselben Vorlage) oder nur Erfolgskriterien, "
+                           "Bewertung und Aufwand mit --allow-different-metrics")
     only = {s.label: sorted(m - shared) for s, m in zip(subjects, per) if m - shared}
     return sorted(shared), only
 

@@ -33,12 +33,20 @@ FORMATS = ("html", "md", "json", "pdf")  # pdf: the HTML printed by headless Chr
 _HERE = Path(__file__).parent
 
 
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")  # what could open an HTML tag or comment; "a < b" stays as it is
+
+
+def markdown_text(value: Any) -> Any:
+    """A value for Markdown with every possible HTML tag start escaped (``\\<script>``): names come from users."""
+    return _TAG_START.sub(r"\\<", value) if isinstance(value, str) else value
+
+
 def _environment(autoescape: bool) -> Any:
     import jinja2
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(_HERE)), autoescape=autoescape,
                              trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
-                             keep_trailing_newline=True)
+                             keep_trailing_newline=True, finalize=None if autoescape else markdown_text)
     env.filters.update(num=fmt.num, signed=fmt.signed, seconds=fmt.seconds, when=fmt.when, energy=fmt.energy,
                        mass=fmt.mass, rule=fmt.rule, grade=fmt.grade, value=fmt.value,
                        interval=lambda e, digits=3, sign=False, scale=None:
@@ -110,7 +118,7 @@ def default_path(names: Sequence[str], fmt_name: str) -> Path:
 
 def check_format(fmt_name: str, target: Path | None = None) -> None:
     if fmt_name not in FORMATS:
-        raise SandboxError(f"--format must be one of {', '.join(FORMATS)}, got {fmt_name!r}")
+        raise SandboxError(f"--format muss eines von {', '.join(FORMATS)} sein, nicht {fmt_name!r}")
     if fmt_name == "pdf":
         if target is None:
             raise SandboxError("eine PDF geht nicht auf die Standardausgabe; eine Datei mit --out angeben")
@@ -122,9 +130,9 @@ def check_format(fmt_name: str, target: Path | None = None) -> None:
 def check_target(path: Path) -> None:
     """Fail early (before any MLflow query) on an unusable output path."""
     if path.is_dir():
-        raise SandboxError(f"{path} is a folder; give a file name with --out, e.g. {path / 'vergleich.html'}")
+        raise SandboxError(f"{path} ist ein Ordner; bitte mit --out einen Dateinamen angeben, z. B. {path / 'vergleich.html'}")
     if not path.parent.is_dir():
-        raise SandboxError(f"folder {path.parent} does not exist; create it or choose another --out")
+        raise SandboxError(f"den Ordner {path.parent} gibt es nicht; bitte anlegen oder ein anderes --out wählen")
 
 
 def write_atomic(path: Path, text: str | bytes) -> None:
@@ -132,7 +140,7 @@ def write_atomic(path: Path, text: str | bytes) -> None:
     try:
         handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
-        raise SandboxError(f"cannot write into {path.parent} ({exc.strerror}); choose another --out") from None
+        raise SandboxError(f"in {path.parent} lässt sich nicht schreiben ({exc.strerror}); bitte ein anderes --out wählen") from None
     try:
         data = text.encode("utf-8") if isinstance(text, str) else text
         with os.fdopen(handle, "wb") as out:

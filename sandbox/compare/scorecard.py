@@ -107,13 +107,13 @@ class Scorecard:
 def _line(value: Any, where: str, what: str, required: bool = True) -> str:
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            raise SandboxError(f"{where}: {what} is missing; write it in one line")
+            raise SandboxError(f"{where}: {what} fehlt; bitte in einer Zeile angeben")
         return ""
     if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-        raise SandboxError(f"{where}: {what} must be text, got {value!r}")
+        raise SandboxError(f"{where}: {what} muss ein Text sein, nicht {value!r}")
     text = " ".join(str(value).split())
     if len(text) > _MAX_TEXT:
-        raise SandboxError(f"{where}: {what} has {len(text)} characters; keep it to one line of at most {_MAX_TEXT}")
+        raise SandboxError(f"{where}: {what} hat {len(text)} Zeichen; bitte eine Zeile mit höchstens {_MAX_TEXT}")
     return text
 
 
@@ -121,40 +121,40 @@ def _note(value: Any, where: str, key: str) -> int:
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
-        raise SandboxError(f"{where}: {key}.note must be a whole number from 1 to 5, got {value!r}")
+        raise SandboxError(f"{where}: {key}.note muss eine ganze Zahl von 1 bis 5 sein, nicht {value!r}")
     return value
 
 
 def parse(data: Any, where: str = "scorecard") -> Scorecard:
     """A checked :class:`Scorecard` from the YAML structure (see module docstring)."""
     if not isinstance(data, Mapping):
-        raise SandboxError(f"{where} must hold a mapping with bewerter and kriterien; see sandbox experiment score --help")
+        raise SandboxError(f"{where} muss eine Zuordnung mit bewerter und kriterien enthalten; siehe sandbox experiment score --help")
     unknown = sorted(set(data) - {"bewerter", "rolle", "kriterien", "kommentar"})
     if unknown:
-        raise SandboxError(f"{where}: unknown key {unknown[0]!r}; allowed are bewerter, rolle, kriterien, kommentar")
-    evaluator = _line(data.get("bewerter"), where, "bewerter (who rates)")
+        raise SandboxError(f"{where}: unbekannter Schlüssel {unknown[0]!r}; erlaubt sind bewerter, rolle, kriterien, kommentar")
+    evaluator = _line(data.get("bewerter"), where, "bewerter (wer bewertet)")
     raw = data.get("kriterien")
     if not isinstance(raw, Mapping):
-        raise SandboxError(f"{where}: kriterien must map each of {', '.join(_KEYS)} to {{note: 1-5, begruendung: ...}}")
+        raise SandboxError(f"{where}: kriterien muss jedem von {', '.join(_KEYS)} {{note: 1-5, begruendung: ...}} zuordnen")
     strange = [k for k in raw if k not in _KEYS]
     if strange:
-        raise SandboxError(f"{where}: unknown criterion {strange[0]!r}; the criteria are {', '.join(_KEYS)}")
+        raise SandboxError(f"{where}: unbekanntes Kriterium {strange[0]!r}; die Kriterien sind {', '.join(_KEYS)}")
     ratings: dict[str, Rating] = {}
     for c in CRITERIA:
         item = raw.get(c.key)
         if item is None:
-            raise SandboxError(f"{where}: criterion {c.key!r} ({c.title}) is missing; rate all {len(CRITERIA)} criteria")
+            raise SandboxError(f"{where}: Kriterium {c.key!r} ({c.title}) fehlt; bitte alle {len(CRITERIA)} Kriterien bewerten")
         if not isinstance(item, Mapping) or set(item) - {"note", "begruendung"}:
-            raise SandboxError(f"{where}: {c.key} must be {{note: 1-5, begruendung: ...}}, got {item!r}")
+            raise SandboxError(f"{where}: {c.key} muss {{note: 1-5, begruendung: ...}} sein, nicht {item!r}")
         ratings[c.key] = Rating(_note(item.get("note"), where, c.key),
-                                _line(item.get("begruendung"), where, f"{c.key}.begruendung (the justification)"))
+                                _line(item.get("begruendung"), where, f"{c.key}.begruendung (die Begründung)"))
     return Scorecard(evaluator, ratings, _line(data.get("rolle"), where, "rolle", False),
                      _line(data.get("kommentar"), where, "kommentar", False))
 
 
 def read_file(path: Path) -> Scorecard:
     """Parse and check a scorecard YAML file; every problem is one line naming the file."""
-    return parse(read_yaml(Path(path), hint="check the file given with --file"), str(path))
+    return parse(read_yaml(Path(path), hint="bitte die mit --file angegebene Datei prüfen"), str(path))
 
 
 def blank_yaml() -> str:

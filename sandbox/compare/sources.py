@@ -110,7 +110,7 @@ def _guard(call: Callable[[], _T]) -> _T:
         return call()
     except MlflowException as exc:
         first = str(exc.message).strip().splitlines()[0] if str(exc.message).strip() else type(exc).__name__
-        raise SandboxError(f"the tracking store {tracking.tracking_uri()} answered with an error: {first}") from None
+        raise SandboxError(f"der Tracking-Speicher {tracking.tracking_uri()} antwortete mit einem Fehler: {first}") from None
 
 
 def _missing_store(uri: str) -> Path | None:
@@ -125,7 +125,7 @@ def open_store() -> "MlflowClient":
     """A client for the tracking store; a missing embedded store or an unreachable server is an error."""
     missing = _missing_store(tracking.tracking_uri())
     if missing is not None:
-        raise SandboxError(f"no runs tracked yet ({missing} does not exist); run an experiment first: "
+        raise SandboxError(f"noch keine Läufe protokolliert ({missing} gibt es nicht); zuerst ein Experiment ausführen: "
                            "sandbox experiment run NAME")
     return tracking.client()
 
@@ -159,8 +159,8 @@ def _experiment_subject(label: str, client: "MlflowClient", experiment: "Experim
     finished = [r for r in runs if r.finished]
     if not finished:
         state = f" ({_status_counts(runs)})" if runs else ""
-        raise SandboxError(f"experiment {label!r} has no finished run yet{state}; "
-                           f"run it first: sandbox experiment run {label}")
+        raise SandboxError(f"Experiment {label!r} hat noch keinen abgeschlossenen Lauf{state}; "
+                           f"zuerst ausführen: sandbox experiment run {label}")
     key = _batch_key(finished[0])
     chosen: list[RunInfo] = []
     seeds: set[str] = set()
@@ -194,7 +194,7 @@ def _find_run(client: "MlflowClient", experiments: dict[str, "Experiment"], name
     found = [r for r in found if r.data.tags.get(keys.KIND) != keys.KIND_SCORECARD]
     if len(found) > 1:
         listed = ", ".join(f"{r.info.run_id} ({by_id[r.info.experiment_id]})" for r in found[:5])
-        raise SandboxError(f"{len(found)} runs are named {name!r}: {listed}; name the one you mean by its run id")
+        raise SandboxError(f"{len(found)} Läufe heißen {name!r}: {listed}; bitte den gemeinten mit seiner Lauf-ID angeben")
     return run_info(found[0], by_id[found[0].info.experiment_id]) if found else None
 
 
@@ -209,10 +209,10 @@ def _unknown(client: "MlflowClient", experiments: dict[str, "Experiment"], name:
     candidates = sorted(set(experiments) | {r.info.run_name for r in runs if r.info.run_name})
     close = difflib.get_close_matches(name, candidates, n=5, cutoff=0.6)
     if close:
-        return SandboxError(f"no experiment or run named {name!r}; did you mean: {', '.join(close)}?")
-    known = ", ".join(_named(experiments)[:10]) or "none yet"
-    return SandboxError(f"no experiment or run named {name!r} (experiments: {known}); "
-                        "see sandbox experiment list")
+        return SandboxError(f"kein Experiment und kein Lauf heißt {name!r}; meinten Sie: {', '.join(close)}?")
+    known = ", ".join(_named(experiments)[:10]) or "noch keine"
+    return SandboxError(f"kein Experiment und kein Lauf heißt {name!r} (Experimente: {known}); "
+                        "siehe sandbox experiment list")
 
 
 def find_experiment(client: "MlflowClient", name: str) -> "Experiment":
@@ -221,10 +221,10 @@ def find_experiment(client: "MlflowClient", name: str) -> "Experiment":
     if name in experiments:
         return experiments[name]
     close = difflib.get_close_matches(name, sorted(experiments), n=5, cutoff=0.6)
-    hint = f"did you mean: {', '.join(close)}?" if close else \
-        f"known experiments: {', '.join(_named(experiments)[:10]) or 'none yet'}"
-    raise SandboxError(f"no MLflow experiment named {name!r}; {hint} (an experiment appears after its first "
-                       "run: sandbox experiment run NAME)")
+    hint = f"meinten Sie: {', '.join(close)}?" if close else \
+        f"Experimente: {', '.join(_named(experiments)[:10]) or 'noch keine'}"
+    raise SandboxError(f"kein MLflow-Experiment heißt {name!r}; {hint} (ein Experiment erscheint nach seinem ersten "
+                       "Lauf: sandbox experiment run NAME)")
 
 
 def finished_runs(name: str) -> int:
@@ -239,10 +239,10 @@ def finished_runs(name: str) -> int:
 def load_subjects(names: Sequence[str], client: "MlflowClient | None" = None) -> list[Subject]:
     """Resolve every name to a :class:`Subject`, in the given order (the first is the baseline)."""
     if len(names) < 2:
-        raise SandboxError("give at least two experiments or runs to compare, e.g. sandbox compare A B")
+        raise SandboxError("bitte mindestens zwei Experimente oder Läufe zum Vergleich angeben, z. B. sandbox compare A B")
     repeated = sorted({n for n in names if list(names).count(n) > 1})
     if repeated:
-        raise SandboxError(f"{', '.join(repeated)} is named more than once; name each experiment or run once")
+        raise SandboxError(f"{', '.join(repeated)} ist mehrfach genannt; bitte jedes Experiment und jeden Lauf nur einmal nennen")
     client = client or open_store()
     experiments = _experiments(client)
     subjects = []
@@ -255,6 +255,6 @@ def load_subjects(names: Sequence[str], client: "MlflowClient | None" = None) ->
             raise _unknown(client, experiments, name)
         if not run.finished:
             why = f": {run.error}" if run.error else ""
-            raise SandboxError(f"run {name!r} is {run.status}{why}; only finished runs have results to compare")
+            raise SandboxError(f"Lauf {name!r} ist {run.status}{why}; nur abgeschlossene Läufe haben vergleichbare Ergebnisse")
         subjects.append(Subject(name, "lauf", run.experiment, experiments[run.experiment].experiment_id, (run,)))
     return subjects

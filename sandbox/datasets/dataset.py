@@ -7,6 +7,11 @@
 
 Dates come back as ``datetime64`` columns and keys as nullable ``Int64``,
 whether the dataset was written as Parquet or as German-Excel CSV.
+
+A manifest is a file anyone can edit, so nothing from it reaches SQL or a path
+unchecked: table names must be tables of the schema, file names plain names
+inside the folder, column names and types come from the schema, and every
+identifier is quoted (:func:`quote`).
 """
 
 from __future__ import annotations
@@ -26,7 +31,34 @@ if TYPE_CHECKING:
     import duckdb
     import pandas as pd
 
-__all__ = ["Dataset", "open", "resolve", "list_datasets"]
+__all__ = ["Dataset", "open", "resolve", "list_datasets", "quote"]
+
+
+def quote(identifier: str) -> str:
+    """A DuckDB/SQL identifier in double quotes, inner quotes doubled: never spliced in raw."""
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _check_manifest(path: Path, manifest: Any) -> dict[str, Any]:
+    """The manifest if its tables, files and format are ones this tool writes; else one German error."""
+    from sandbox.synth import TABLES
+    from sandbox.synth.files import FORMATS
+
+    where = path / MANIFEST
+    tables = manifest.get("tables") if isinstance(manifest, dict) else None
+    if not isinstance(tables, dict) or not tables:
+        raise SandboxError(f"{where} nennt keine Tabellen; kein gültiger Datensatz, bitte neu erzeugen")
+    fmt = manifest.get("format", "parquet")
+    if fmt not in FORMATS:
+        raise SandboxError(f"{where}: unbekanntes Format {str(fmt)[:40]!r}; bitte den Datensatz neu erzeugen")
+    for table, info in tables.items():
+        if table not in TABLES:
+            raise SandboxError(f"{where} nennt die unbekannte Tabelle {str(table)[:40]!r}; bitte den Datensatz neu erzeugen")
+        file = info.get("file") if isinstance(info, dict) else None
+        if file != f"{table}.{fmt}":
+            raise SandboxError(f"{where}: Tabelle {table} verweist auf {str(file)[:60]!r} statt {table}.{fmt}; "
+                               "bitte den Datensatz neu erzeugen")
+    return manifest
 
 def resolve(name_or_path: str | Path | None = None, seed: int | None = None) -> Path:
     """The folder of a dataset given a profile name, a folder name or a path."""
@@ -37,9 +69,9 @@ def resolve(name_or_path: str | Path | None = None, seed: int | None = None) -> 
         if (folder / MANIFEST).is_file():
             return folder
     if candidates and candidates[0].is_dir():
-        raise SandboxError(f"{candidates[0]} has no {MANIFEST}; it is not a complete generated dataset, generate it again")
+        raise SandboxError(f"{candidates[0]} hat keine {MANIFEST}; kein vollständig erzeugter Datensatz, bitte neu erzeugen")
     hint = f"sandbox data generate --profile {name}" + (f" --seed {seed}" if seed is not None else "")
-    raise SandboxError(f"no generated dataset {name!r} in {generated_dir()}; create it with: {hint}")
+    raise SandboxError(f"kein erzeugter Datensatz {name!r} in {generated_dir()}; erzeugen mit: {hint}")
 
 
 class Dataset:
@@ -48,9 +80,10 @@ class Dataset:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         try:
-            self.manifest: dict[str, Any] = json.loads((self.path / MANIFEST).read_text(encoding="utf-8"))
+            manifest = json.loads((self.path / MANIFEST).read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise SandboxError(f"cannot read {self.path / MANIFEST} ({exc}); generate the dataset again") from None
+            raise SandboxError(f"{self.path / MANIFEST} lässt sich nicht lesen ({exc}); bitte den Datensatz neu erzeugen") from None
+        self.manifest: dict[str, Any] = _check_manifest(self.path, manifest)
         self._frames: dict[str, pd.DataFrame] = {}
 
     def __repr__(self) -> str:
@@ -65,20 +98,23 @@ class Dataset:
         return str(self.manifest["digest"])
 
     def _source(self, table: str) -> str:
-        info = self.manifest["tables"][table]
-        path = (self.path / info["file"]).as_posix().replace("'", "''")
-        if self.manifest.get("format", "parquet") == "parquet":
+        from sandbox.synth import TABLES
+
+        fmt = self.manifest.get("format", "parquet")
+        path = (self.path / f"{table}.{fmt}").as_posix().replace("'", "''")
+        if fmt == "parquet":
             return f"select * from read_parquet('{path}')"
-        types = ", ".join(f"'{c['name']}': 'VARCHAR'" for c in info["columns"])
+        columns = TABLES[table].TABLE.columns  # names and types from the schema, never from the manifest
+        types = ", ".join(f"'{c.name}': 'VARCHAR'" for c in columns)
         casts = []
-        for c in info["columns"]:
-            ident = '"' + c["name"] + '"'
-            if c["dtype"] == "bool":
+        for c in columns:
+            ident = quote(c.name)
+            if c.dtype == "bool":
                 casts.append(f"({ident} = 'WAHR') as {ident}")
-            elif c["dtype"] == "float64":
+            elif c.dtype == "float64":
                 casts.append(f"cast(replace({ident}, ',', '.') as DOUBLE) as {ident}")
             else:
-                casts.append(f"cast({ident} as {TYPES[c['dtype']].duckdb}) as {ident}")
+                casts.append(f"cast({ident} as {TYPES[c.dtype].duckdb}) as {ident}")
         return (f"select {', '.join(casts)} from read_csv('{path}', delim='{CSV_DELIMITER}', header=true, "
                 f"quote='\"', columns={{{types}}})")
 
@@ -89,14 +125,14 @@ class Dataset:
 
         con = duckdb.connect()
         for table in self.tables:
-            con.execute(f'create view "{table}" as {self._source(table)}')
+            con.execute(f"create view {quote(table)} as {self._source(table)}")
         return con
 
     def __getitem__(self, table: str) -> "pd.DataFrame":
         if table not in self.manifest["tables"]:
-            raise SandboxError(f"dataset {self.path.name} has no table {table!r}; tables: {', '.join(self.tables)}")
+            raise SandboxError(f"Datensatz {self.path.name} hat keine Tabelle {table!r}; Tabellen: {', '.join(self.tables)}")
         if table not in self._frames:
-            self._frames[table] = _to_pandas(self.con.sql(f'select * from "{table}"').to_arrow_table())
+            self._frames[table] = _to_pandas(self.con.sql(f"select * from {quote(table)}").to_arrow_table())
         return self._frames[table]
 
     def sql(self, query: str) -> "pd.DataFrame":
@@ -106,7 +142,7 @@ class Dataset:
         try:
             return _to_pandas(self.con.sql(query).to_arrow_table())
         except duckdb.Error as exc:
-            raise SandboxError(f"SQL failed: {str(exc).splitlines()[0]}") from None
+            raise SandboxError(f"SQL-Abfrage fehlgeschlagen: {str(exc).splitlines()[0]}") from None
 
 
 def _to_pandas(table: Any) -> "pd.DataFrame":

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from sandbox.datasets.dataset import quote
 from sandbox.errors import SandboxError
 from sandbox.synth.dtypes import TYPES
 
@@ -68,21 +69,32 @@ def _first(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
+_SECRET_KEYS = ("password", "passwort", "sslpassword", "passfile", "sslkey")
+
+
 def redact(url: str) -> str:
-    """The URL without its password, for messages."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return parts._replace(netloc=netloc).geturl()
+    """The URL without its password (in the address or the query string), for messages."""
+    from urllib.parse import parse_qsl, urlencode
+
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:  # a malformed address: show only its scheme
+        return url.split("://", 1)[0] + "://***"
+    if password is not None:
+        parts = parts._replace(netloc=parts.netloc.replace(f":{password}@", ":***@", 1))
+    if parts.query:
+        query = [(k, "***" if k.lower() in _SECRET_KEYS else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+        parts = parts._replace(query=urlencode(query, safe="*"))
+    return parts.geturl()
 
 
 def check_url(url: str) -> None:
     """Refuse anything but a PostgreSQL URL, before any work is done."""
     scheme = url.split("://", 1)[0] if "://" in url else ""
     if scheme.split("+", 1)[0] not in ("postgresql", "postgres"):
-        raise SandboxError(f"--into must be a PostgreSQL URL like postgresql://user:password@host:5432/database, "
-                           f"got {redact(url)!r}")
+        raise SandboxError(f"--into muss eine PostgreSQL-Adresse sein wie postgresql://nutzer:passwort@host:5432/datenbank, "
+                           f"nicht {redact(url)!r}")
 
 
 def connect(url: str) -> "psycopg.Connection[Any]":
@@ -94,8 +106,8 @@ def connect(url: str) -> "psycopg.Connection[Any]":
     try:
         return psycopg.connect(plain, connect_timeout=10)
     except psycopg.Error as exc:
-        raise SandboxError(f"cannot connect to PostgreSQL at {redact(url)}: {_first(exc)}; check the URL and that the "
-                           "database runs (docker compose up -d db)") from None
+        raise SandboxError(f"keine Verbindung zu PostgreSQL unter {redact(url)}: {_first(exc)}; bitte Adresse prüfen und "
+                           "ob die Datenbank läuft (docker compose up -d db)") from None
 
 
 def _columns(ds: "Dataset", table: str) -> list[_Col]:
@@ -133,7 +145,7 @@ def _copy(cur: "psycopg.Cursor[Any]", ds: "Dataset", schema: str, table: str, co
     from psycopg import sql
 
     names = [c.name for c in cols]
-    select = "select " + ", ".join('"' + n.replace('"', '""') + '"' for n in names) + f' from "{table}"'
+    select = "select " + ", ".join(map(quote, names)) + f" from {quote(table)}"
     reader = ds.con.sql(select).to_arrow_reader(BATCH_ROWS)
     options = pacsv.WriteOptions(include_header=False, quoting_style="all_valid")  # unquoted empty = NULL
     statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv)").format(
@@ -191,13 +203,13 @@ def load_dataset(dataset: "Dataset | str | Path", url: str, schema: str = "synth
 
     check_url(url)
     if not _SCHEMA_NAME.match(schema):
-        raise SandboxError(f"--schema must be a lowercase SQL name like synth, got {schema!r}")
+        raise SandboxError(f"--schema muss ein SQL-Name aus Kleinbuchstaben sein wie synth, nicht {schema!r}")
     ds = dataset if isinstance(dataset, datasets.Dataset) else datasets.open(dataset)
     started = time.perf_counter()
     try:
         ds.con  # opens every table's file: an unreadable dataset fails here, before the database is touched
     except duckdb.Error as exc:
-        raise SandboxError(f"dataset {ds.path} cannot be read ({_first(exc)}); generate it again") from None
+        raise SandboxError(f"Datensatz {ds.path} lässt sich nicht lesen ({_first(exc)}); bitte neu erzeugen") from None
     result = LoadResult(schema, ds.path.name, ds.digest)
     tables = {t: _columns(ds, t) for t in ds.tables}
     with connect(url) as con:
@@ -214,9 +226,9 @@ def load_dataset(dataset: "Dataset | str | Path", url: str, schema: str = "synth
                 _constraints(cur, schema, tables)
                 _record(cur, schema, ds)
         except _Unreadable as exc:
-            raise SandboxError(f"{exc}; nothing was changed in {redact(url)}") from None
+            raise SandboxError(f"{exc}; in {redact(url)} wurde nichts geändert") from None
         except psycopg.Error as exc:
-            raise SandboxError(f"loading {ds.path.name} into {redact(url)} failed, nothing was changed: "
+            raise SandboxError(f"Laden von {ds.path.name} nach {redact(url)} fehlgeschlagen, nichts geändert: "
                                f"{_first(exc)}") from None
     result.seconds = time.perf_counter() - started
     return result

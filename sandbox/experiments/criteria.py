@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from sandbox.errors import SandboxError
+from sandbox.german import significant
 from sandbox.tracking.criteria import OPERATORS, criterion_met
 
 __all__ = ["Criterion", "Outcome", "parse_criteria", "evaluate"]
@@ -27,7 +28,7 @@ class Criterion:
     description: str
 
     def __str__(self) -> str:
-        return f"{self.metric} {self.operator} {self.threshold:g}"
+        return f"{self.metric} {self.operator} {significant(self.threshold, 4)}"
 
     def to_yaml(self) -> dict[str, Any]:
         return {"metrik": self.metric, "operator": self.operator, "schwelle": self.threshold,
@@ -48,17 +49,17 @@ def parse_criteria(raw: Any, where: str) -> list[Criterion]:
     if raw is None:
         return []
     if not isinstance(raw, list):
-        raise SandboxError(f"{where}: erfolgskriterien must be a list of {{metrik, operator, schwelle, beschreibung}}")
+        raise SandboxError(f"{where}: erfolgskriterien muss eine Liste von {{metrik, operator, schwelle, beschreibung}} sein")
     out: list[Criterion] = []
     for index, item in enumerate(raw, 1):
         if not isinstance(item, dict) or not {"metrik", "operator", "schwelle"} <= set(item):
-            raise SandboxError(f"{where}: erfolgskriterium {index} needs metrik, operator and schwelle")
+            raise SandboxError(f"{where}: Erfolgskriterium {index} braucht metrik, operator und schwelle")
         if item["operator"] not in OPERATORS:
-            raise SandboxError(f"{where}: erfolgskriterium {index} has operator {item['operator']!r}; "
-                               f"use one of {' '.join(OPERATORS)}")
+            raise SandboxError(f"{where}: Erfolgskriterium {index} hat den Operator {item['operator']!r}; "
+                               f"erlaubt: {' '.join(OPERATORS)}")
         threshold = item["schwelle"]
         if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not math.isfinite(threshold):
-            raise SandboxError(f"{where}: erfolgskriterium {index} needs a number as schwelle, got {threshold!r}")
+            raise SandboxError(f"{where}: Erfolgskriterium {index} braucht eine Zahl als schwelle, nicht {threshold!r}")
         out.append(Criterion(str(item["metrik"]), item["operator"], float(threshold),
                              str(item.get("beschreibung") or "")))
     return out

@@ -24,7 +24,8 @@ TYPES = ("int", "float", "str", "bool")
 _TRUE = {"true", "ja", "yes", "1", "wahr"}
 _FALSE = {"false", "nein", "no", "0", "falsch"}
 _MAX_SEEDS = 10_000  # a range beyond this is a typo, not a sweep
-_TYPE_WORDS = {"int": "a whole number", "float": "a number", "str": "text", "bool": "true or false"}
+MAX_SEED = 2**32 - 1  # numpy.random.seed and scikit-learn's random_state accept 0 .. 2**32 - 1
+_TYPE_WORDS = {"int": "eine ganze Zahl", "float": "eine Zahl", "str": "ein Text", "bool": "true oder false"}
 
 
 @dataclass(frozen=True)
@@ -43,21 +44,22 @@ class Parameter:
         """``raw`` (a string from the command line or a YAML value) as this parameter's type."""
         value = convert_value(raw, self.type)
         if value is None:
-            raise SandboxError(f"parameter {self.name} ({origin}) must be {_TYPE_WORDS[self.type]} ({self.type}), "
-                               f"got {raw!r}")
+            raise SandboxError(f"Parameter {self.name} ({origin}) muss {_TYPE_WORDS[self.type]} sein ({self.type}), "
+                               f"nicht {raw!r}")
         if self.choices and value not in self.choices:
             allowed = ", ".join(str(c) for c in self.choices)
-            raise SandboxError(f"parameter {self.name} ({origin}) must be one of {allowed}, got {value!r}")
+            raise SandboxError(f"Parameter {self.name} ({origin}) muss einer von {allowed} sein, nicht {value!r}")
         if self.minimum is not None and value < self.minimum:  # type: ignore[operator]
-            raise SandboxError(f"parameter {self.name} ({origin}) must be at least {self.minimum}, got {value}")
+            raise SandboxError(f"Parameter {self.name} ({origin}) muss mindestens {self.minimum} sein, nicht {value}")
         if self.maximum is not None and value > self.maximum:  # type: ignore[operator]
-            raise SandboxError(f"parameter {self.name} ({origin}) must be at most {self.maximum}, got {value}")
+            raise SandboxError(f"Parameter {self.name} ({origin}) darf höchstens {self.maximum} sein, nicht {value}")
         return value
 
 
 STANDARD_PARAMETERS = (
     Parameter("datensatz", "str", "musterstadt", "Datensatz: Profilname, Ordnername oder Pfad"),
-    Parameter("seed", "int", 42, "Zufallsstartwert des Modells (der Datensatz bleibt gleich)", minimum=0),
+    Parameter("seed", "int", 42, "Zufallsstartwert des Modells (der Datensatz bleibt gleich)", minimum=0,
+              maximum=MAX_SEED),
 )
 
 
@@ -98,9 +100,9 @@ def parse_assignments(items: Iterable[str]) -> dict[str, str]:
         name, sep, value = item.partition("=")
         name = name.strip()
         if not sep or not name:
-            raise SandboxError(f"--param expects NAME=VALUE, got {item!r}")
+            raise SandboxError(f"--param erwartet NAME=WERT, nicht {item!r}")
         if name in out:
-            raise SandboxError(f"parameter {name} is given twice")
+            raise SandboxError(f"Parameter {name} ist zweimal angegeben")
         out[name] = value.strip()
     return out
 
@@ -113,17 +115,21 @@ def parse_seeds(text: str | None) -> list[int] | None:
     for part in (p.strip() for p in text.split(",")):
         low, dash, high = part.partition("-")
         if not low.isdigit() or (dash and not high.isdigit()):
-            raise SandboxError(f"--seeds expects whole numbers >= 0 separated by commas, e.g. 1,2,3; got {text!r}")
+            raise SandboxError(f"--seeds erwartet ganze Zahlen >= 0 oder Bereiche, durch Kommas getrennt, z. B. 1,2,3 "
+                               f"oder 1-10; nicht {text!r}")
         stop = int(high) if dash else int(low)
         if stop < int(low) or stop - int(low) >= _MAX_SEEDS:
             raise SandboxError(f"--seeds: Bereich {part} ungültig; erlaubt sind aufsteigende Bereiche mit höchstens "
                                f"{_MAX_SEEDS} Seeds, z. B. 1-10")
+        if stop > MAX_SEED:
+            raise SandboxError(f"Seed {stop} ist zu groß; die Vorlagen (numpy, scikit-learn) nehmen Seeds von 0 bis "
+                               f"{MAX_SEED}")
         for seed in range(int(low), stop + 1):
             if seed in seeds:
-                raise SandboxError(f"seed {seed} is given twice in --seeds")
+                raise SandboxError(f"Seed {seed} steht zweimal in --seeds")
             seeds.append(seed)
     if not seeds:
-        raise SandboxError("--seeds is empty; give e.g. --seeds 1,2,3")
+        raise SandboxError("--seeds ist leer; z. B. --seeds 1,2,3 angeben")
     return seeds
 
 
@@ -167,6 +173,6 @@ def resolve_values(declared: Mapping[str, Parameter], layers: Iterable[tuple[str
         for name, raw in layer.items():
             if name not in declared:
                 known = ", ".join(declared)
-                raise SandboxError(f"unknown parameter {name!r} ({origin}); declared parameters: {known}")
+                raise SandboxError(f"unbekannter Parameter {name!r} ({origin}); deklarierte Parameter: {known}")
             values[name] = declared[name].coerce(raw, origin)
     return values

@@ -21,6 +21,6 @@ NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{1,62}$")
 def check_name(name: str, what: str) -> str:
     """``name`` if it is a usable folder name: lowercase letters, digits, - and _."""
     if not NAME_PATTERN.match(name or ""):
-        raise SandboxError(f"{what} name {name!r} is not a valid folder name; use 2-63 lowercase letters, digits, "
-                           f"'-' or '_', starting with a letter or digit, e.g. posteingang-pilot")
+        raise SandboxError(f"{what} {name!r} ist kein gültiger Ordnername; erlaubt sind 2-63 Kleinbuchstaben, Ziffern, "
+                           f"'-' oder '_', beginnend mit Buchstabe oder Ziffer, z. B. posteingang-pilot")
     return name

@@ -52,7 +52,7 @@ def metric_name(text: str) -> str:
     """``"Recall Bürgerbüro"`` -> ``"Recall_Buergerbuero"``: a name MLflow accepts everywhere."""
     name = re.sub(r"[^A-Za-z0-9_.\-/]+", "_", str(text).translate(_UMLAUTS)).strip("_")
     if not name:
-        raise ValueError(f"metric name {text!r} has no letters or digits")
+        raise ValueError(f"Metrikname {text!r} enthält keine Buchstaben oder Ziffern")
     return name
 
 
@@ -62,9 +62,9 @@ def _numbers(metrics: Mapping[str, Any]) -> dict[str, float]:
         try:
             number = float(value)
         except (TypeError, ValueError):
-            raise ValueError(f"metric {key!r} must be a number, got {value!r}") from None
+            raise ValueError(f"Metrik {key!r} muss eine Zahl sein, nicht {value!r}") from None
         if math.isinf(number):
-            raise ValueError(f"metric {key!r} is infinite; record a finite number or NaN")
+            raise ValueError(f"Metrik {key!r} ist unendlich; bitte eine endliche Zahl oder NaN protokollieren")
         out[metric_name(key)] = number
     return out
 
@@ -79,7 +79,7 @@ def record(metrics: Mapping[str, Any], tables: Mapping[str, "pd.DataFrame"] | No
     tables = dict(tables or {})
     for key in tables:
         if not _TABLE_NAME.match(key):
-            raise ValueError(f"table name {key!r} must be letters, digits, - or _ (it becomes a file name)")
+            raise ValueError(f"Tabellenname {key!r} darf nur Buchstaben, Ziffern, - oder _ enthalten (er wird ein Dateiname)")
     target = os.environ.get(OUTPUT_ENV)
     if target:
         _write(Path(target), values, tables)

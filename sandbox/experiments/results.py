@@ -46,9 +46,9 @@ class Summary:
         return sum(c.met for c in self.criteria)
 
 
-def overview(root: Path | None = None) -> list[Summary]:
-    """One :class:`Summary` per experiment folder, by name."""
-    experiments = list_experiments(root)
+def overview(root: Path | None = None, problems: list[str] | None = None) -> list[Summary]:
+    """One :class:`Summary` per readable experiment folder, by name; broken folders go to ``problems``."""
+    experiments = list_experiments(root, problems)
     if not experiments:
         return []
     client = tracking.client()

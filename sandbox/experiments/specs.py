@@ -64,19 +64,27 @@ def load_experiment(name: str, root: Path | None = None) -> Experiment:
     root = root or experiments_dir()
     folder = root / name
     if "/" in name or name.startswith(".") or not (folder / EXPERIMENT_FILE).is_file():
-        known = ", ".join(e.name for e in list_experiments(root)) or "none yet"
-        raise SandboxError(f"no experiment {name!r} in {root} (experiments: {known}); "
-                           f"create it with: sandbox experiment new {name} --template TEMPLATE")
+        known = ", ".join(e.name for e in list_experiments(root)) or "noch keine"
+        raise SandboxError(f"kein Experiment {name!r} in {root} (Experimente: {known}); "
+                           f"anlegen mit: sandbox experiment new {name} --template VORLAGE")
     return _parse(name, folder)
 
 
-def list_experiments(root: Path | None = None) -> list[Experiment]:
-    """All experiments in ``root``, by name."""
+def list_experiments(root: Path | None = None, problems: list[str] | None = None) -> list[Experiment]:
+    """All readable experiments in ``root``, by name; a broken folder is skipped and its error added to ``problems``."""
     root = root or experiments_dir()
     if not root.is_dir():
         return []
-    return [_parse(p.name, p) for p in sorted(root.iterdir())
-            if not p.name.startswith(".") and (p / EXPERIMENT_FILE).is_file()]
+    found: list[Experiment] = []
+    for folder in sorted(root.iterdir()):
+        if folder.name.startswith(".") or not (folder / EXPERIMENT_FILE).is_file():
+            continue
+        try:
+            found.append(_parse(folder.name, folder))
+        except SandboxError as exc:
+            if problems is not None:
+                problems.append(f"{folder.name} übersprungen: {exc}")
+    return found
 
 
 def _parse(name: str, folder: Path) -> Experiment:
@@ -84,11 +92,11 @@ def _parse(name: str, folder: Path) -> Experiment:
     data = read_yaml(folder / EXPERIMENT_FILE)
     missing = [key for key in ("fragestellung", "vorlage", "datensatz") if not data.get(key)]
     if missing:
-        raise SandboxError(f"{where} lacks {', '.join(missing)}")
+        raise SandboxError(f"in {where} fehlt {', '.join(missing)}")
     team = data.get("team") or []
     parameters = data.get("parameter") or {}
     if not isinstance(team, list) or not isinstance(parameters, dict):
-        raise SandboxError(f"{where}: team must be a list and parameter a mapping NAME: WERT")
+        raise SandboxError(f"{where}: team muss eine Liste sein und parameter eine Zuordnung NAME: WERT")
     known = {"titel", "fragestellung", "hypothese", "team", "vorlage", "datensatz", "parameter",
              "erfolgskriterien", "angelegt"}
     return Experiment(
@@ -102,17 +110,17 @@ def _parse(name: str, folder: Path) -> Experiment:
 
 def new_experiment(name: str, template: str, root: Path | None = None) -> Experiment:
     """Create ``root/name`` from ``template``; errors leave nothing behind."""
-    check_name(name, "experiment")
+    check_name(name, "Experimentname")
     spec = load_template(template)
     root = root or experiments_dir()
     target = root / name
     if target.exists():
-        raise SandboxError(f"experiment {name!r} already exists in {target}; choose another name")
+        raise SandboxError(f"Experiment {name!r} gibt es schon in {target}; bitte einen anderen Namen wählen")
     try:
         root.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{name}.tmp-", dir=root))
     except OSError as exc:
-        raise SandboxError(f"cannot create {target} ({exc.strerror}); check the folder's permissions") from None
+        raise SandboxError(f"{target} lässt sich nicht anlegen ({exc.strerror}); bitte die Rechte des Ordners prüfen") from None
     try:
         (tmp / EXPERIMENT_FILE).write_text(_render_yaml(name, spec), encoding="utf-8")
         (tmp / NOTEBOOK_FILE).write_text(_clean_notebook(spec.notebook), encoding="utf-8")

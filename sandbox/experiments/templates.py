@@ -76,8 +76,8 @@ def load_template(name: str) -> Template:
     folder = root / name
     if "/" in name or name.startswith(".") or not (folder / TEMPLATE_FILE).is_file():
         known = sorted(p.name for p in root.iterdir() if (p / TEMPLATE_FILE).is_file()) if root.is_dir() else []
-        raise SandboxError(f"unknown template {name!r}; templates: {', '.join(known) or 'none'} "
-                           f"(see 'sandbox templates list')")
+        raise SandboxError(f"unbekannte Vorlage {name!r}; Vorlagen: {', '.join(known) or 'keine'} "
+                           f"(siehe sandbox templates list)")
     return _parse(name, folder)
 
 
@@ -86,12 +86,12 @@ def _parse(name: str, folder: Path) -> Template:
     data = read_yaml(folder / TEMPLATE_FILE)
     missing = [key for key in _REQUIRED if key not in data]
     if missing:
-        raise SandboxError(f"{where} lacks {', '.join(missing)}; see templates/README.md for the format")
+        raise SandboxError(f"in {where} fehlt {', '.join(missing)}; zum Format siehe templates/README.md")
     if not (folder / NOTEBOOK_FILE).is_file():
-        raise SandboxError(f"template {name} has no {NOTEBOOK_FILE} in {folder}")
+        raise SandboxError(f"Vorlage {name} hat kein {NOTEBOOK_FILE} in {folder}")
     daten = data["daten"]
     if not isinstance(daten, dict) or not isinstance(daten.get("tabellen"), list):
-        raise SandboxError(f"{where}: daten needs datensatz and a list tabellen")
+        raise SandboxError(f"{where}: daten braucht datensatz und eine Liste tabellen")
     dataset = str(daten.get("datensatz") or STANDARD_PARAMETERS[0].default)
     parameters = {p.name: p for p in STANDARD_PARAMETERS}
     parameters["datensatz"] = Parameter("datensatz", "str", dataset, parameters["datensatz"].description)
@@ -99,7 +99,7 @@ def _parse(name: str, folder: Path) -> Template:
         parameters[pname] = _parameter(str(pname), spec, where)
     metrics = data["metriken"]
     if not isinstance(metrics, dict) or not metrics:
-        raise SandboxError(f"{where}: metriken must map each metric name to a German description")
+        raise SandboxError(f"{where}: metriken muss jedem Metriknamen eine deutsche Beschreibung zuordnen")
     template = Template(
         name=name, path=folder, title=str(data["titel"]), question=str(data["fragestellung"]).strip(),
         hypothesis=str(data.get("hypothese") or "").strip(), description=str(data.get("beschreibung") or "").strip(),
@@ -108,22 +108,22 @@ def _parse(name: str, folder: Path) -> Template:
     )
     undeclared = [c.metric for c in template.criteria if not template.declares_metric(c.metric)]
     if undeclared:
-        raise SandboxError(f"{where}: erfolgskriterien use undeclared metrics {', '.join(undeclared)}; add them to metriken")
+        raise SandboxError(f"{where}: erfolgskriterien nutzen nicht deklarierte Metriken {', '.join(undeclared)}; bitte unter metriken ergänzen")
     return template
 
 
 def _parameter(name: str, spec: Any, where: str) -> Parameter:
     if not name.isidentifier() or name.startswith("_"):
-        raise SandboxError(f"{where}: parameter name {name!r} must be a Python name (letters, digits, _)")
+        raise SandboxError(f"{where}: Parametername {name!r} muss ein Python-Name sein (Buchstaben, Ziffern, _)")
     if not isinstance(spec, dict) or spec.get("typ") not in TYPES or "standard" not in spec:
-        raise SandboxError(f"{where}: parameter {name} needs typ ({', '.join(TYPES)}) and standard")
+        raise SandboxError(f"{where}: Parameter {name} braucht typ ({', '.join(TYPES)}) und standard")
     kind = spec["typ"]
     choices = tuple(convert_value(c, kind) for c in spec.get("werte") or ())
     if None in choices:
-        raise SandboxError(f"{where}: parameter {name} has werte that are not {kind}")
+        raise SandboxError(f"{where}: Parameter {name} hat werte, die nicht vom Typ {kind} sind")
     bounds = [spec.get(key) for key in ("min", "max")]
     if any(b is not None and (kind not in ("int", "float") or convert_value(b, "float") is None) for b in bounds):
-        raise SandboxError(f"{where}: parameter {name} may have numeric min/max only if it is int or float")
+        raise SandboxError(f"{where}: Parameter {name} darf min/max nur als Zahl und nur bei int oder float haben")
     draft = Parameter(name, kind, spec["standard"], str(spec.get("beschreibung") or ""), choices,  # type: ignore[arg-type]
                       *(None if b is None else float(b) for b in bounds))
     default = draft.coerce(spec["standard"], f"default in {where}")

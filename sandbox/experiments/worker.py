@@ -17,6 +17,7 @@ import fcntl
 import math
 import shutil
 import socket
+import os
 import tempfile
 import threading
 from dataclasses import dataclass, field
@@ -145,7 +146,7 @@ def _execute(task: Task, folder: Path, data: Path, worker: str) -> RunResult:
     values = {**task.values, "datensatz": str(data)}
     outcome: Execution | None = None
     outcomes: list[Outcome] = []
-    with tempfile.TemporaryDirectory(prefix=f"sandbox-run-{task.job.experiment}-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=f"sandbox-run-{os.getpid()}-{task.job.experiment}-") as tmp:
         try:
             with tracking.start_run(task.job.experiment, data, params=dict(task.values), run_id=task.run_id,
                                     tags={keys.WORKER: worker, keys.NOTE: task.job.note}) as run:

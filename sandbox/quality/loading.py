@@ -64,12 +64,16 @@ class Loaded:
 def read_manifest(folder: Path) -> dict[str, Any]:
     path = folder / "manifest.json"
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        manifest = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise SandboxError(f"{folder} has no manifest.json; it is not a generated dataset "
-                           "(check a single file with --table FILE --as TABLE)") from None
+        raise SandboxError(f"{folder} hat keine manifest.json, ist also kein erzeugter Datensatz "
+                           "(eine einzelne Datei prüfen: --table DATEI --as TABELLE)") from None
     except (OSError, ValueError) as exc:
-        raise SandboxError(f"cannot read {path} ({exc}); generate the dataset again") from None
+        raise SandboxError(f"{path} lässt sich nicht lesen ({exc}); bitte den Datensatz neu erzeugen") from None
+    tables = manifest.get("tables") if isinstance(manifest, dict) else None
+    if not isinstance(tables, dict) or not tables or not all(isinstance(t, dict) for t in tables.values()):
+        raise SandboxError(f"{path} nennt keine Tabellen; kein gültiger Datensatz, bitte neu erzeugen")
+    return manifest
 
 
 def _arrow_kind(dtype: "pa.DataType") -> str:
@@ -174,7 +178,7 @@ def _read_parquet(path: Path, columns: list[str] | None = None, rows: int | None
     import pyarrow.parquet as pq
 
     if path.stat().st_size == 0:
-        raise SandboxError(f"{path.name} is empty (0 bytes); generate the dataset again or export the file again")
+        raise SandboxError(f"{path.name} ist leer (0 Bytes); bitte den Datensatz neu erzeugen oder die Datei neu exportieren")
     try:
         if columns is not None:
             columns = [c for c in pq.read_schema(path).names if c in columns]
@@ -184,14 +188,14 @@ def _read_parquet(path: Path, columns: list[str] | None = None, rows: int | None
         return pa.Table.from_batches([batch]) if batch is not None else pq.read_table(path, columns=columns)
     except (pa.ArrowException, OSError, ValueError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise SandboxError(f"{path.name} is not a readable Parquet file ({first}); "
-                           "generate the dataset again or export the file again") from None
+        raise SandboxError(f"{path.name} ist keine lesbare Parquet-Datei ({first}); "
+                           "bitte den Datensatz neu erzeugen oder die Datei neu exportieren") from None
 
 
 def _read_file(path: Path, schema: Table, loaded: Loaded, columns: list[str] | None = None,
                rows: int | None = None) -> "pd.DataFrame":
     if not path.is_file():
-        raise SandboxError(f"{path.name} is missing")
+        raise SandboxError(f"{path.name} fehlt; bitte den Datensatz neu erzeugen")
     if path.suffix.lower() == ".parquet":
         data = _read_parquet(path, columns, rows)
     elif path.suffix.lower() in (".csv", ".txt", ".tsv"):
@@ -199,7 +203,7 @@ def _read_file(path: Path, schema: Table, loaded: Loaded, columns: list[str] | N
         data = data.select([c for c in data.column_names if columns is None or c in columns])
         data = data if rows is None else data.slice(0, rows)
     else:
-        raise SandboxError(f"{path.name}: unknown file type {path.suffix!r}; give a .csv or .parquet file")
+        raise SandboxError(f"{path.name}: unbekannter Dateityp {path.suffix!r}; bitte eine .csv- oder .parquet-Datei angeben")
     return _frame_from_arrow(data, schema, loaded)
 
 
@@ -248,10 +252,10 @@ def load_extract(path: Path, table: str) -> Loaded:
     from sandbox.synth import TABLES
 
     if table not in TABLES:
-        raise SandboxError(f"unknown table {table!r} for --as; known tables: {', '.join(TABLES)}")
+        raise SandboxError(f"unbekannte Tabelle {table!r} bei --as; Tabellen: {', '.join(TABLES)}")
     path = Path(path)
     if not path.exists():
-        raise SandboxError(f"{path} does not exist; give the path to your CSV or Parquet file")
+        raise SandboxError(f"{path} gibt es nicht; bitte den Pfad zur CSV- oder Parquet-Datei angeben")
     loaded = Loaded(sources={table: path})
     try:
         loaded.frames[table] = _read_file(path, TABLES[table].TABLE, loaded)

@@ -120,8 +120,10 @@ class PrivacyReport:
 
     @property
     def exit_code(self) -> int:
-        """2 when the input cannot be read, 1 when free text names a person, else 0."""
-        return 2 if self.errors else (1 if self.leaks.hits else 0)
+        """2 when the input cannot be read, else the verdict's: 0 unbedenklich, 1 prüfen, 3 nicht freigeben."""
+        from sandbox.quality.verdict import judge
+
+        return 2 if self.errors else judge(self).exit_code
 
     def summary(self) -> dict[str, Any]:
         """Deterministic record for manifest.json."""
@@ -129,8 +131,11 @@ class PrivacyReport:
                 "free_text_columns": self.leaks.columns, "free_text_hits": self.leaks.hits}
 
     def headline(self) -> str:
-        """One line: k and unique share of the first combination, and the free-text result."""
-        parts = [f"{a.name}: k={a.k}, eindeutig {percent(a.unique_share)}" for a in self.anonymity[:1]]
+        """One line: the verdict, k and unique share of the first combination, and the free-text result."""
+        from sandbox.quality.verdict import judge
+
+        parts = [judge(self).level]
+        parts += [f"{a.name}: k={a.k}, eindeutig {percent(a.unique_share)}" for a in self.anonymity[:1]]
         parts.append(f"Freitext: {self.leaks.hits} Fundstellen" if self.leaks.hits else "Freitext: keine Fundstelle")
         return "; ".join(parts)
 
@@ -193,6 +198,10 @@ def privacy_dataset(folder: Path) -> PrivacyReport:
 
     folder = Path(folder)
     manifest = read_manifest(folder)
+    absent = [str(info.get("file")) for info in manifest["tables"].values() if not (folder / str(info.get("file"))).is_file()]
+    if absent:  # a verdict on part of a dataset would be a verdict on something else
+        raise SandboxError(f"Datensatz {folder.name} ist unvollständig, es fehlt {', '.join(absent)}; "
+                           "bitte den Datensatz neu erzeugen")
     people_columns = register_roles().columns()  # quasi-identifiers, the sensitive attribute, names
     candidates = {name: [c.name for c in module.TABLE.columns if c.dtype == "string"
                          and not (c.allowed or c.pattern or c.references)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sandbox.german import integer, percent
+from sandbox.quality.verdict import EXPLANATIONS, judge
 
 if TYPE_CHECKING:
     from rich.table import Table as RichTable
@@ -70,6 +71,7 @@ def privacy_markdown(report: "PrivacyReport") -> str:
     lines += ["", "### Freitext", "", _verdict(report), ""]
     lines += [f"- {s}" for s in report.leaks.samples]
     lines += [f"- Hinweis: {n}" for n in report.notes]
+    lines += ["", "### Bewertung", "", judge(report).line().replace("Ergebnis: ", "**Ergebnis:** ", 1), ""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -85,10 +87,11 @@ def privacy_table(report: "PrivacyReport") -> "RichTable":
 
 
 def _first(sources: str, width: int = 90) -> str:
-    """The first source of a file, shortened, and how many more there are."""
+    """A file's source if it has one, else how many sources its rows name (listed in the data card)."""
     parts = sources.split("; ")
-    text = parts[0] if len(parts[0]) <= width else parts[0][: width - 1] + "…"
-    return text + (f" (+{len(parts) - 1} weitere Angaben)" if len(parts) > 1 else "")
+    if len(parts) > 1:
+        return f"{len(parts)} Quellen, je Zeile angegeben (Liste: Datenkarte, Abschnitt „Herkunft der Werte“)"
+    return parts[0] if len(parts[0]) <= width else parts[0][: width - 1] + "…"
 
 
 def privacy_lines(report: "PrivacyReport", provenance: bool = True) -> list[str]:
@@ -105,4 +108,7 @@ def privacy_lines(report: "PrivacyReport", provenance: bool = True) -> list[str]
     out += [f"  {s}" for s in report.leaks.samples]
     out += [f"nicht lesbar: {e}" for e in report.errors.values()]
     out += [f"Hinweis: {n}" for n in report.notes]
+    out += ["So lesen Sie die Zahlen:", *(f"  {e}" for e in EXPLANATIONS)]
+    if not report.errors:
+        out.append(judge(report).line())
     return out

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 __all__ = ["read_text_table", "arrow_from_text"]
 
 _HEAD = 1 << 16
-_RESAVE = "save it from Excel as 'CSV UTF-8 (durch Trennzeichen getrennt)' or convert it to UTF-8"
+_RESAVE = "bitte in Excel als 'CSV UTF-8 (durch Trennzeichen getrennt)' speichern oder nach UTF-8 umwandeln"
 
 _DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y")
 _TIMESTAMP_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M",
@@ -37,7 +37,7 @@ _TIMESTAMP_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%d.%m.%Y %H:%M:
 def _check_encoding(path: Path, head: bytes) -> int:
     """Raise for encodings other than UTF-8; return the length of a UTF-8 BOM (0 or 3)."""
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or head[:200].count(b"\x00") > 10:
-        raise SandboxError(f"{path.name} is UTF-16 encoded, not UTF-8; {_RESAVE}")
+        raise SandboxError(f"{path.name} ist UTF-16-kodiert, nicht UTF-8; {_RESAVE}")
     bom = 3 if head.startswith(codecs.BOM_UTF8) else 0
     try:
         codecs.getincrementaldecoder("utf-8")().decode(head[bom:], final=len(head) < _HEAD)
@@ -49,8 +49,8 @@ def _check_encoding(path: Path, head: bytes) -> int:
 def _refuse_8bit(path: Path, data: bytes, position: int) -> None:
     byte = data[position]
     sample = data[max(0, position - 12):position + 12].decode("cp1252", errors="replace").replace("\n", " ")
-    raise SandboxError(f"{path.name} is not UTF-8 (byte 0x{byte:02X} at position {position}, read as "
-                       f"Windows-1252/Latin-1 it says '{sample.strip()}'); {_RESAVE}")
+    raise SandboxError(f"{path.name} ist nicht UTF-8 (Byte 0x{byte:02X} an Position {position}, als "
+                       f"Windows-1252/Latin-1 gelesen steht dort '{sample.strip()}'); {_RESAVE}")
 
 
 def _sniff_delimiter(header: str) -> str:
@@ -67,7 +67,7 @@ def read_text_table(path: Path) -> tuple["pa.Table", str]:
     with path.open("rb") as handle:
         head = handle.read(_HEAD)
     if not head.removeprefix(codecs.BOM_UTF8).strip():
-        raise SandboxError(f"{path.name} is empty; export the table again with a header row")
+        raise SandboxError(f"{path.name} ist leer; bitte die Tabelle mit Kopfzeile neu exportieren")
     bom = _check_encoding(path, head)
     first_line = head[bom:].split(b"\n", 1)[0].decode("utf-8", errors="replace").rstrip("\r")
     delimiter = _sniff_delimiter(first_line)
@@ -84,7 +84,7 @@ def read_text_table(path: Path) -> tuple["pa.Table", str]:
         message = str(exc).splitlines()[0]
         if "UTF8" in message or "utf8" in message.lower():
             _refuse_8bit(path, path.read_bytes(), _first_invalid_utf8(path))
-        raise SandboxError(f"{path.name} cannot be read as CSV ({message}); check the delimiter and quoting") from None
+        raise SandboxError(f"{path.name} lässt sich nicht als CSV lesen ({message}); bitte Trennzeichen und Anführungszeichen prüfen") from None
     return data.rename_columns([n.lower() for n in names]), delimiter
 
 

@@ -11,21 +11,33 @@ whatever is first on PATH.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
-__all__ = ["jupyter_command", "mlflow_command"]
+__all__ = ["jupyter_command", "mlflow_command", "environment_path", "WELCOME"]
+
+
+WELCOME = "notebooks/00_Willkommen.ipynb"
 
 
 def jupyter_command(root: Path, host: str, port: int) -> list[str]:
-    """JupyterLab on ``host:port`` serving ``root``, opening ``notebooks/``; no browser, no other port.
+    """JupyterLab on ``host:port`` serving ``root``, opening the welcome notebook; no browser, no other port.
 
     The token is not on the command line (visible in ``ps``): the caller
-    passes it as ``JUPYTER_TOKEN`` in the environment.
+    passes it as ``JUPYTER_TOKEN`` in the environment. No news feed and no
+    update check: both fetch from the internet, which a municipal network
+    blocks, and pop up in English.
     """
     return [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--ServerApp.ip={host}",
             f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--ServerApp.root_dir={root}",
-            "--LabApp.default_url=/lab/tree/notebooks"]
+            f"--LabApp.default_url=/lab/tree/{WELCOME}", "--LabApp.news_url=None",
+            "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate"]
+
+
+def environment_path() -> str:
+    """PATH with this interpreter's ``bin`` first: ``sandbox`` works in JupyterLab's terminals and kernels."""
+    return os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]).rstrip(os.pathsep)
 
 
 def mlflow_command(backend_store: str, artifacts: str, host: str, port: int, *, serve_artifacts: bool,

@@ -22,7 +22,7 @@ from typing import Any
 
 from sandbox.config import DEFAULT_PROFILE, DEFAULT_SEED, artifacts_dir, generated_dir, state_dir, workspace
 from sandbox.errors import SandboxError
-from sandbox.services.commands import jupyter_command, mlflow_command
+from sandbox.services.commands import WELCOME, environment_path, jupyter_command, mlflow_command
 from sandbox.services.local import HOST, STOP_TIMEOUT, TITLES, Sandbox, Service, port_free
 from sandbox.state import start_ticks
 from sandbox.tracking import embedded_uri, tracking_uri
@@ -48,8 +48,11 @@ def ensure_default_dataset() -> tuple[Path, bool]:
 
 def _mlflow(port: int) -> Service:
     """MLflow on the workspace store; artifacts as file URIs, so the embedded fallback reads them too."""
+    from sandbox.tracking.guard import prepare_store
+
     artifacts = artifacts_dir()
     artifacts.mkdir(parents=True, exist_ok=True)
+    prepare_store(embedded_uri())  # migrated before the server and any notebook use it side by side
     command = mlflow_command(embedded_uri(), artifacts.as_uri(), HOST, port, serve_artifacts=False)
     return Service("mlflow", port, f"http://{HOST}:{port}", state_dir() / "mlflow.log", command,
                    env={"MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}, ready_path="/health")
@@ -63,8 +66,9 @@ def _jupyter(port: int, token: str, mlflow_url: str) -> Service:
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")  # containers run as root
     no_proxy = ",".join(filter(None, [os.environ.get("NO_PROXY", ""), "127.0.0.1,localhost"]))
-    env = {"JUPYTER_TOKEN": token, "MLFLOW_TRACKING_URI": mlflow_url, "SANDBOX_HOME": str(root), "NO_PROXY": no_proxy}
-    return Service("jupyterlab", port, f"http://{HOST}:{port}/lab/tree/notebooks?token={token}",
+    env = {"JUPYTER_TOKEN": token, "MLFLOW_TRACKING_URI": mlflow_url, "SANDBOX_HOME": str(root), "NO_PROXY": no_proxy,
+           "PATH": environment_path()}
+    return Service("jupyterlab", port, f"http://{HOST}:{port}/lab/tree/{WELCOME}?token={token}",
                    state_dir() / "jupyter.log", command, env=env, ready_path=f"/api/status?token={token}")
 
 
@@ -73,19 +77,19 @@ def preflight(jupyter_port: int, mlflow_port: int) -> None:
     ports = ((jupyter_port, "--jupyter-port"), (mlflow_port, "--mlflow-port"))
     for port, flag in ports:
         if not 1 <= port <= 65535:
-            raise SandboxError(f"{flag} must be between 1 and 65535, got {port}")
+            raise SandboxError(f"{flag} muss zwischen 1 und 65535 liegen, nicht {port}")
     if jupyter_port == mlflow_port:
-        raise SandboxError(f"--jupyter-port and --mlflow-port must differ, both are {jupyter_port}")
+        raise SandboxError(f"--jupyter-port und --mlflow-port müssen verschieden sein, beide sind {jupyter_port}")
     current = Sandbox.load()
     if current is not None and current.running():
         jupyter = current.services.get("jupyterlab")
         where = f" (JupyterLab {jupyter.url})" if jupyter else ""
-        raise SandboxError(f"the sandbox is already running in {workspace()}{where}; stop it with `sandbox down`")
+        raise SandboxError(f"die Sandbox läuft schon in {workspace()}{where}; beenden mit `sandbox down`")
     if current is not None:
         current.stop()  # stale state of a sandbox that died
     for port, flag in ports:
         if not port_free(port):
-            raise SandboxError(f"port {port} on {HOST} is in use; stop what uses it or choose another with {flag}")
+            raise SandboxError(f"Port {port} auf {HOST} ist belegt; das dort laufende Programm beenden oder mit {flag} einen anderen wählen")
 
 
 def start(jupyter_port: int = DEFAULT_JUPYTER_PORT, mlflow_port: int = DEFAULT_MLFLOW_PORT,
@@ -124,8 +128,8 @@ def serve(sandbox: Sandbox) -> None:
         while True:
             for service in sandbox.services.values():
                 if not service.running():
-                    raise SandboxError(f"{service.title} stopped unexpectedly: {service.tail()} (log: {service.log}); "
-                                       "the sandbox was shut down, start it again with `sandbox up`")
+                    raise SandboxError(f"{service.title} hat sich unerwartet beendet: {service.tail()} (Protokoll: {service.log}); "
+                                       "die Sandbox wurde gestoppt, neu starten mit `sandbox up`")
             time.sleep(0.5)
     except (KeyboardInterrupt, _Stop):
         pass

@@ -108,8 +108,8 @@ def main(argv: list[str] | None = None) -> int:
         return health()
     if role == "lab":
         if not os.environ.get("JUPYTER_TOKEN", "").strip():
-            print("error: JUPYTER_TOKEN is not set; JupyterLab never runs without a token "
-                  "(set it in .env or with -e JUPYTER_TOKEN=...)", file=sys.stderr)
+            print("Fehler: JUPYTER_TOKEN ist nicht gesetzt; JupyterLab läuft nie ohne Token "
+                  "(in .env setzen oder mit -e JUPYTER_TOKEN=...)", file=sys.stderr)
             return 2
         home = _home()
         if seed_workspace(home, _app_workspace()):
@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         os.execvp(command[0], command)
     except OSError as exc:
-        print(f"error: cannot run {command[0]!r}: {exc}", file=sys.stderr)
+        print(f"Fehler: {command[0]!r} lässt sich nicht starten: {exc}", file=sys.stderr)
     return 127
 
 

@@ -103,7 +103,7 @@ class Service:
         probe = f"http://{HOST}:{self.port}{self.ready_path}"
         while True:
             if not self.running():
-                raise SandboxError(f"{self.title} stopped while starting: {self.tail()} (log: {self.log})")
+                raise SandboxError(f"{self.title} hat sich beim Start beendet: {self.tail()} (Protokoll: {self.log})")
             try:
                 with _LOCAL.open(probe, timeout=2) as answer:
                     if answer.status == 200:
@@ -111,7 +111,7 @@ class Service:
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                raise SandboxError(f"{self.title} did not answer on port {self.port} in time: {self.tail()} (log: {self.log})")
+                raise SandboxError(f"{self.title} hat auf Port {self.port} nicht rechtzeitig geantwortet: {self.tail()} (Protokoll: {self.log})")
             time.sleep(0.2)
 
     def stop(self, timeout: float = STOP_TIMEOUT) -> None:

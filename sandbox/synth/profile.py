@@ -16,50 +16,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sandbox.config import profiles_dir
+from sandbox.config import profiles_dir, read_yaml
 from sandbox.errors import SandboxError
+from sandbox.german import integer
+from sandbox.synth.profile_schema import GROUPS, PROFILE_NAME, TOP_KEYS, check_groups, check_keys
 
 __all__ = ["Profile", "load_profile", "available_profiles", "MAX_POPULATION", "REQUIRED_GROUPS"]
 
 MAX_POPULATION = 20_000_000  # five times Saxony; beyond this the request is a typo
+MIN_POPULATION = 100  # Annahme: below this, some tables get no rows and the quality gate has nothing to check
 
-#: parameter groups every profile must define (each with `quelle` and `werte`). The demographic
-#: groups (version 0.2) and their keys:
-#:   partnerschaften: altersabstand {mittel, streuung}, zweitehe_anteil, gleichgeschlechtliche_paare_anteil,
-#:                    gleichgeschlechtlich_eingetragen_anteil, lebenspartnerschaft_nicht_umgewandelt, scheidung_anteil,
-#:                    scheidung_mittlere_dauer, wiederheirat_geschiedene, wiederheirat_verwitwete
-#:   haushaltsformen: wohngemeinschaft_anteil_18_34_stadt, wohngemeinschaft_anteil_18_34_land,
-#:                    wohngemeinschaft_groessen {Größe: Anteil}, mehrgenerationen_anteil_ab_75,
-#:                    vaeter_unter_alleinerziehenden, familien_seit_geburt_am_ort, geschwisterabstand_jahre
-#:   erwachsene_kinder_im_haushalt: maennlich {Altersband: Anteil}, weiblich {Altersband: Anteil}
-#:   herkunft: binationale_partner, eingebuergert_anteil, deutsch_durch_geburt,
-#:             doppelte_staatsangehoerigkeit, ausgleich_deutsche_mitglieder
-#:   namen: vornamen_grundgewicht, familiennamen_exponent, zweiter_vorname_anteil, geburtsort_hier_anteil
-#:   religion: evangelisch, römisch-katholisch, altkatholisch, jüdisch, keine (Anteile)
-#:   wohnungsstatus: hauptwohnung_anteil_erwachsene, nebenwohnung_anteil_junge_alleinlebende
-#: Age structure, mortality, marriage by cohort, foreigners per Kreis are reference files, not parameters.
-REQUIRED_GROUPS: tuple[str, ...] = (
-    "altersstruktur",
-    "frauenanteil",
-    "geschlecht_weitere",
-    "haushaltsgroessen",
-    "alleinerziehende_anteil",
-    "kinderzahl",
-    "erwachsene_kinder_im_haushalt",
-    "verheiratet_anteil_paare",
-    "partnerschaften",
-    "haushaltsformen",
-    "herkunft",
-    "namen",
-    "religion",
-    "wohnungsstatus",
-    "haushalte_je_anschrift",
-    "ereignisraten",
-    "gewerbe_je_1000",
-    "wirtschaftsabschnitte",
-    "rechtsformen",
-    "buergeranfragen",
-)
+#: parameter groups every profile must define (each with `quelle` and `werte`), declared in profile_schema
+REQUIRED_GROUPS: tuple[str, ...] = tuple(name for name, spec in GROUPS.items() if spec.required)
 
 _AGS = re.compile(r"^14\d{6}$")
 _KREIS = re.compile(r"^14\d{3}$")
@@ -104,11 +72,14 @@ class Profile:
 
 def check_population(population: int) -> None:
     if population <= 0:
-        raise SandboxError(f"--population must be a positive number of residents, got {population}")
+        raise SandboxError(f"--population muss eine positive Einwohnerzahl sein, nicht {population}")
+    if population < MIN_POPULATION:
+        raise SandboxError(f"--population {population} ist zu klein für Haushalte, Betriebe und Vorgänge; "
+                           f"bitte mindestens {MIN_POPULATION} angeben")
     if population > MAX_POPULATION:
         raise SandboxError(
-            f"--population {population:,} is larger than {MAX_POPULATION:,}; "
-            "Saxony has about 4.1 million residents, choose a smaller number"
+            f"--population {integer(population)} ist größer als {integer(MAX_POPULATION)}; "
+            "Sachsen hat etwa 4,1 Millionen Einwohner, bitte eine kleinere Zahl wählen"
         )
 
 
@@ -116,20 +87,21 @@ def _resolve(name_or_path: str) -> Path:
     candidate = Path(name_or_path)
     if candidate.suffix in (".yaml", ".yml"):
         if not candidate.is_file():
-            raise SandboxError(f"profile file {candidate} does not exist")
+            raise SandboxError(f"die Profildatei {candidate} gibt es nicht")
         return candidate
+    known = available_profiles()
     path = profiles_dir() / f"{name_or_path}.yaml"
-    if not path.is_file():
-        known = ", ".join(available_profiles()) or "none"
+    if name_or_path not in known or not path.is_file():
         raise SandboxError(
-            f"unknown profile {name_or_path!r}; choose one of: {known}, or give a path to a .yaml file"
+            f"unbekanntes Profil {name_or_path!r}; erlaubt: {', '.join(known) or 'keine'} "
+            "oder der Pfad zu einer .yaml-Datei"
         )
     return path
 
 
 def _need(mapping: Any, key: str, where: str) -> Any:
     if not isinstance(mapping, dict) or key not in mapping or mapping[key] is None:
-        raise SandboxError(f"profile {where}: missing key '{key}'")
+        raise SandboxError(f"Profil {where}: es fehlt der Schlüssel {key!r}")
     return mapping[key]
 
 
@@ -145,73 +117,91 @@ def _read_raw(path: Path, depth: int = 0) -> dict[str, Any]:
     A profile may name another profile as `basis`; its top-level keys replace
     the base's, and its `parameter` groups replace the base's groups one by one.
     """
-    import yaml
-
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        line = getattr(getattr(exc, "problem_mark", None), "line", None)
-        at = f" (line {line + 1})" if line is not None else ""
-        raise SandboxError(f"profile {path.name} is not valid YAML{at}; fix the file's syntax") from None
-    if not isinstance(raw, dict):
-        raise SandboxError(f"profile {path.name} must be a YAML mapping with keys name, gebiet, parameter")
+    raw = read_yaml(path, hint="bitte die Syntax der Profildatei korrigieren")
+    check_keys(raw, list(TOP_KEYS), f"Profil {path.name}")
     basis = raw.pop("basis", None)
     if basis is None:
         return raw
     if depth > 5:
-        raise SandboxError(f"profile {path.name}: 'basis' profiles refer to each other in a circle")
+        raise SandboxError(f"Profil {path.name}: die 'basis'-Profile verweisen im Kreis aufeinander")
+    if not isinstance(basis, str) or not PROFILE_NAME.match(basis):
+        raise SandboxError(f"Profil {path.name}: 'basis' muss der Name eines Profils sein wie sachsen, nicht {basis!r}")
     base_path = path.parent / f"{basis}.yaml"
-    base = _read_raw(base_path if base_path.is_file() else _resolve(str(basis)), depth + 1)
+    base = _read_raw(base_path if base_path.is_file() else _resolve(basis), depth + 1)
     merged = {**base, **raw}
     params = raw.get("parameter") or {}
     if not isinstance(params, dict):
-        raise SandboxError(f"profile {path.name}: 'parameter' must be a mapping of groups")
+        raise SandboxError(f"Profil {path.name}: 'parameter' muss eine Zuordnung von Parametergruppen sein")
     merged["parameter"] = {**(base.get("parameter") or {}), **params}
     return merged
 
 
-def load_profile(name_or_path: str, population: int | None = None) -> Profile:
-    """Load and validate a profile by name (shipped) or path (a team's own file)."""
-    path = _resolve(name_or_path)
-    where = path.name
-    raw = _read_raw(path)
-    name = str(_need(raw, "name", where))
-    stichtag = _need(raw, "stichtag", where)
-    if not isinstance(stichtag, dt.date):
-        raise SandboxError(f"profile {where}: 'stichtag' must be a date like 2024-12-31")
-    jahre = _need(raw, "ereignisjahre", where)
-    if not isinstance(jahre, int) or not 1 <= jahre <= 30:
-        raise SandboxError(f"profile {where}: 'ereignisjahre' must be a whole number from 1 to 30")
+def _text(raw: dict[str, Any], key: str, where: str, default: str | None = None) -> str:
+    value = raw.get(key, default)
+    if not isinstance(value, str) or not value.strip():
+        raise SandboxError(f"Profil {where}: {key!r} muss ein nicht leerer Text sein, nicht {value!r}")
+    return value
 
-    gebiet = _need(raw, "gebiet", where)
-    known = _kreis_populations()
-    kreise_raw = gebiet.get("kreise") or [] if isinstance(gebiet, dict) else []
+
+def _area(gebiet: Any, where: str, known: dict[str, int]) -> tuple[tuple[str, ...], tuple[dict[str, Any], ...]]:
+    """The Kreise and own municipalities of ``gebiet``, each checked."""
+    if not isinstance(gebiet, dict):
+        raise SandboxError(f"Profil {where}: 'gebiet' muss eine Zuordnung mit kreise und/oder gemeinden sein")
+    check_keys(gebiet, ["kreise", "gemeinden"], f"Profil {where}: gebiet")
+    kreise_raw = gebiet.get("kreise") or []
+    if kreise_raw != "alle" and not isinstance(kreise_raw, list):
+        raise SandboxError(f"Profil {where}: gebiet.kreise muss 'alle' oder eine Liste von Kreisschlüsseln sein")
     kreise = tuple(sorted(known)) if kreise_raw == "alle" else tuple(str(k) for k in kreise_raw)
     for k in kreise:
         if k not in known:
-            raise SandboxError(f"profile {where}: gebiet.kreise has unknown Kreis {k!r}; use a key from reference/kreise.csv")
-    gemeinden = tuple(gebiet.get("gemeinden") or ())
+            raise SandboxError(f"Profil {where}: gebiet.kreise nennt den unbekannten Kreis {k!r}; "
+                               "bitte einen Schlüssel aus reference/kreise.csv nehmen")
+    gemeinden_raw = gebiet.get("gemeinden") or []
+    if not isinstance(gemeinden_raw, list):
+        raise SandboxError(f"Profil {where}: gebiet.gemeinden muss eine Liste von {{name, ags, einwohner}} sein")
+    gemeinden = tuple(gemeinden_raw)
     for i, g in enumerate(gemeinden):
         at = f"{where}: gebiet.gemeinden[{i}]"
         for key in ("name", "ags", "einwohner"):
             _need(g, key, at)
+        check_keys(g, ["name", "ags", "einwohner"], f"Profil {at}")
+        if not isinstance(g["name"], str) or not g["name"].strip():
+            raise SandboxError(f"Profil {at}: 'name' muss ein Text sein")
         if not _AGS.match(str(g["ags"])) or str(g["ags"])[:5] not in known:
-            raise SandboxError(f"profile {at}: 'ags' must be 8 digits starting with a Saxon Kreis key, like 14522990")
-        if not isinstance(g["einwohner"], int) or g["einwohner"] <= 0:
-            raise SandboxError(f"profile {at}: 'einwohner' must be a positive whole number")
+            raise SandboxError(f"Profil {at}: 'ags' muss 8 Ziffern haben und mit einem sächsischen Kreisschlüssel "
+                               "beginnen, z. B. 14522990")
+        if isinstance(g["einwohner"], bool) or not isinstance(g["einwohner"], int) or g["einwohner"] <= 0:
+            raise SandboxError(f"Profil {at}: 'einwohner' muss eine positive ganze Zahl sein")
     if not kreise and not gemeinden:
-        raise SandboxError(f"profile {where}: 'gebiet' needs 'kreise' or 'gemeinden'")
+        raise SandboxError(f"Profil {where}: 'gebiet' braucht 'kreise' oder 'gemeinden'")
+    return kreise, gemeinden
 
+
+def load_profile(name_or_path: str, population: int | None = None) -> Profile:
+    """Load and validate a profile by name (shipped) or path (a team's own file) against the declared schema."""
+    path = _resolve(name_or_path)
+    where = path.name
+    raw = _read_raw(path)
+    name = _text(raw, "name", where) if "name" in raw else _need(raw, "name", where)
+    if not PROFILE_NAME.match(name):
+        raise SandboxError(f"Profil {where}: 'name' wird Teil eines Ordnernamens und darf nur Kleinbuchstaben, "
+                           f"Ziffern, '-' und '_' enthalten (z. B. meine-gemeinde), nicht {name!r}")
+    stichtag = _need(raw, "stichtag", where)
+    if not isinstance(stichtag, dt.date) or isinstance(stichtag, dt.datetime):
+        raise SandboxError(f"Profil {where}: 'stichtag' muss ein Datum sein wie 2024-12-31")
+    jahre = _need(raw, "ereignisjahre", where)
+    if isinstance(jahre, bool) or not isinstance(jahre, int) or not 1 <= jahre <= 30:
+        raise SandboxError(f"Profil {where}: 'ereignisjahre' muss eine ganze Zahl von 1 bis 30 sein")
+    known = _kreis_populations()
+    kreise, gemeinden = _area(_need(raw, "gebiet", where), where, known)
     params = _need(raw, "parameter", where)
-    for group in REQUIRED_GROUPS:
-        entry = _need(params, group, f"{where}: parameter")
-        _need(entry, "quelle", f"{where}: parameter.{group}")
-        _need(entry, "werte", f"{where}: parameter.{group}")
+    check_groups(params, f"Profil {where}")
+    title = _text(raw, "titel", where, default=name)
 
     base = sum(known[k] for k in kreise) + sum(int(g["einwohner"]) for g in gemeinden)
     profile = Profile(
         name=name,
-        title=str(raw.get("titel", name)),
+        title=title,
         source=str(path),
         stichtag=stichtag,
         ereignisjahre=jahre,

@@ -31,7 +31,7 @@ def load(name: str) -> "pd.DataFrame":
     """A reference table by file stem, every column as text (callers convert)."""
     path = reference_dir() / f"{name}.csv"
     if not path.is_file():
-        raise SandboxError(f"reference file {path} is missing; restore synthetic_data/reference from the repository")
+        raise SandboxError(f"Referenzdatei {path} fehlt; bitte synthetic_data/reference aus dem Repository wiederherstellen")
     return _read(str(path)).copy()
 
 

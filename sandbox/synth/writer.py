@@ -2,23 +2,23 @@
 
 Tables are generated parents first and written into a hidden temporary
 folder beside the target; ``manifest.json`` and ``DATENKARTE.md`` follow, and
-only then is the folder renamed into place. A crash, Ctrl-C or kill at any
-point leaves an earlier dataset at the target untouched.
+only then is the folder renamed into place (:mod:`sandbox.synth.placement`).
+A crash, Ctrl-C or kill at any point leaves an earlier dataset at the target
+untouched, and the next run cleans up what the killed one left.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from sandbox.config import generated_dir
 from sandbox.errors import SandboxError
 from sandbox.synth.files import FORMATS, write_table
+from sandbox.synth.placement import MANIFEST, check_target, swap_into_place, temporary_folder
 from sandbox.synth.profile import Profile, load_profile
 
 if TYPE_CHECKING:
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 
 __all__ = ["generate_dataset", "dataset_name", "MANIFEST", "DATA_CARD", "FORMAT_VERSION", "sha256"]
 
-MANIFEST = "manifest.json"
 DATA_CARD = "DATENKARTE.md"
 FORMAT_VERSION = 1
 
@@ -42,9 +41,14 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def dataset_name(profile: str, seed: int, population: int | None = None) -> str:
-    """Folder name of a dataset: ``<profile>-s<seed>`` or ``<profile>-n<N>-s<seed>``."""
-    return f"{profile}-n{population}-s{seed}" if population else f"{profile}-s{seed}"
+def dataset_name(profile: str, seed: int, population: int | None = None, fmt: str = "parquet") -> str:
+    """Folder name of a dataset: ``<profile>-s<seed>`` or ``<profile>-n<N>-s<seed>``, with ``-csv`` for CSV.
+
+    The CSV copy gets its own folder, so ``--format csv`` never collides with the Parquet dataset of the same
+    profile and seed (which ``sandbox up`` creates).
+    """
+    name = f"{profile}-n{population}-s{seed}" if population else f"{profile}-s{seed}"
+    return name if fmt == "parquet" else f"{name}-{fmt}"
 
 
 def check_order(order: Sequence[str]) -> list[str]:
@@ -54,10 +58,10 @@ def check_order(order: Sequence[str]) -> list[str]:
     done: list[str] = []
     for name in order:
         if name not in TABLES:
-            raise SandboxError(f"unknown table {name!r}; known tables: {', '.join(TABLES)}")
+            raise SandboxError(f"unbekannte Tabelle {name!r}; Tabellen: {', '.join(TABLES)}")
         missing = [p for p in TABLES[name].TABLE.parents if p not in done]
         if missing:
-            raise SandboxError(f"table {name} needs {', '.join(missing)} generated before it")
+            raise SandboxError(f"Tabelle {name} braucht zuvor erzeugt {', '.join(missing)}")
         done.append(name)
     return done
 
@@ -69,30 +73,6 @@ def _release_unneeded(ctx: "Context", remaining: Sequence[str]) -> None:
     needed = {parent for name in remaining for parent in TABLES[name].TABLE.parents}
     for name in [t for t in ctx.tables if t not in needed]:
         ctx.release(name)
-
-
-def _prepare_target(target: Path, force: bool) -> Path:
-    if target.exists() and not force:
-        raise SandboxError(f"{target} already exists; add --force to replace it or choose another --out")
-    if target.exists() and not target.is_dir():
-        raise SandboxError(f"{target} exists and is not a folder; choose another --out")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        for stale in target.parent.glob(f".{target.name}.tmp-*"):
-            shutil.rmtree(stale, ignore_errors=True)  # left by a killed run
-        return Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
-    except OSError as exc:
-        raise SandboxError(f"cannot write to {target.parent} ({exc.strerror}); choose a writable --out") from None
-
-
-def _swap_into_place(tmp: Path, target: Path) -> None:
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.old-{os.getpid()}")
-        target.rename(old)
-    tmp.rename(target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def generate_dataset(
@@ -119,15 +99,16 @@ def generate_dataset(
     from sandbox.synth.datacard import render_data_card
 
     if fmt not in FORMATS:
-        raise SandboxError(f"unknown format {fmt!r}; use one of: {', '.join(FORMATS)}")
+        raise SandboxError(f"unbekanntes Format {fmt!r}; erlaubt: {', '.join(FORMATS)}")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise SandboxError(f"the seed must be a whole number >= 0, got {seed!r}")
+        raise SandboxError(f"der Seed muss eine ganze Zahl >= 0 sein, nicht {seed!r}")
     prof = profile if isinstance(profile, Profile) else load_profile(profile, population)
     names = check_order(order or list(TABLES))
     if set(names) != set(TABLES):
-        raise SandboxError("the generation order must name every table once")
-    target = Path(out) if out else generated_dir() / dataset_name(prof.name, seed, population)
-    tmp = _prepare_target(target, force)
+        raise SandboxError("die Erzeugungsreihenfolge muss jede Tabelle genau einmal nennen")
+    target = Path(out) if out else generated_dir() / dataset_name(prof.name, seed, population, fmt)
+    target = check_target(target, force)
+    tmp = temporary_folder(target)
     try:
         ctx = Context(profile=prof, seed=seed)
         tables: dict[str, dict] = {}
@@ -165,7 +146,7 @@ def generate_dataset(
         (tmp / DATA_CARD).write_text(card, encoding="utf-8")
         manifest["files"] = {DATA_CARD: sha256(tmp / DATA_CARD)}
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        _swap_into_place(tmp, target)
+        swap_into_place(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

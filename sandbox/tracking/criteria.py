@@ -25,5 +25,5 @@ OPERATORS: dict[str, Callable[[float, float], bool]] = {
 def criterion_met(value: float, threshold: float, op: str) -> bool:
     """Whether ``value op threshold`` holds; NaN never meets a criterion."""
     if op not in OPERATORS:
-        raise SandboxError(f"unknown comparison {op!r} in a success criterion; use one of: {', '.join(OPERATORS)}")
+        raise SandboxError(f"unbekannter Vergleich {op!r} in einem Erfolgskriterium; erlaubt: {', '.join(OPERATORS)}")
     return not (math.isnan(value) or math.isnan(threshold)) and OPERATORS[op](value, threshold)

@@ -17,6 +17,7 @@ __all__ = [
     "EXPERIMENT", "TEMPLATE", "SEED", "QUESTION", "HYPOTHESIS", "TEAM", "ERROR", "NOTE",
     "KIND", "KIND_SCORECARD", "TRANSFER", "TRANSFER_SEPARATOR", "transfer_experiment",
     "SWEEP", "SWEEP_DEFINITION", "RUN_KEY", "PROFILE", "WORKER", "coordinate", "COORDINATE_PREFIX",
+    "PROCESS",
     "GIT_COMMIT", "GIT_DIRTY", "MLFLOW_GIT_COMMIT", "version",
     "DATASET", "DATASET_PROFILE", "DATASET_SEED", "DATASET_DIGEST", "DATASET_PATH",
     "WALL_TIME", "CPU_TIME", "NOTEBOOK_WALL_TIME", "NOTEBOOK_CPU_TIME", "COST_METRICS",
@@ -35,6 +36,7 @@ QUESTION = "sandbox.fragestellung"
 HYPOTHESIS = "sandbox.hypothese"
 TEAM = "sandbox.team"
 ERROR = "sandbox.fehler"  # the failing cell's error of a FAILED run
+PROCESS = "sandbox.prozess"  # host:pid:start ticks of the process running the run (orphans end KILLED)
 NOTE = "mlflow.note.content"  # MLflow's own: the run's description (Markdown) in the UI
 KIND = "sandbox.art"  # absent on experiment runs
 KIND_SCORECARD = "bewertung"  # value of KIND on an evaluator's scorecard run

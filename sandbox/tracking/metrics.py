@@ -22,14 +22,14 @@ def require_run() -> None:
     import mlflow
 
     if mlflow.active_run() is None:
-        raise SandboxError("no active MLflow run; log inside `with tracking.start_run(\"experiment\"):`")
+        raise SandboxError("kein aktiver MLflow-Lauf; bitte innerhalb von `with tracking.start_run(\"experiment\"):` protokollieren")
 
 
 def _number(name: str, value: Any) -> float:
     try:
         return float(value)
     except (TypeError, ValueError):
-        raise SandboxError(f"metric {name!r} must be a number, got {value!r}") from None
+        raise SandboxError(f"Metrik {name!r} muss eine Zahl sein, nicht {value!r}") from None
 
 
 def log_metrics(metrics: Mapping[str, Any], step: int | None = None) -> None:
@@ -55,7 +55,7 @@ def log_success_criteria(criteria: Mapping[str, tuple[Any, Any, str]]) -> dict[s
     tags: dict[str, str] = {}
     for name, spec in criteria.items():
         if not isinstance(spec, (tuple, list)) or len(spec) != 3:
-            raise SandboxError(f"success criterion {name!r} must be (value, threshold, op), got {spec!r}")
+            raise SandboxError(f"Erfolgskriterium {name!r} muss (wert, schwelle, operator) sein, nicht {spec!r}")
         value, threshold, op = _number(name, spec[0]), _number(name, spec[1]), str(spec[2])
         met[name] = criterion_met(value, threshold, op)
         metrics.update({keys.criterion_value(name): value, keys.criterion_threshold(name): threshold,

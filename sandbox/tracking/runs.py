@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Mapping
 from sandbox.config import workspace
 from sandbox.errors import SandboxError
 from sandbox.tracking import keys
+from sandbox.tracking.guard import close_orphans, process_tag
 from sandbox.tracking.metrics import require_run
 from sandbox.tracking.store import activate, experiment_id, usable_uri
 
@@ -144,17 +145,20 @@ def start_run(
     import mlflow
 
     if not isinstance(experiment, str) or not experiment.strip():
-        raise SandboxError(f"the experiment name must be a non-empty text, got {experiment!r}")
+        raise SandboxError(f"der Experimentname muss ein nicht leerer Text sein, nicht {experiment!r}")
     requested, experiment = experiment, seat_experiment(experiment)
     if requested != experiment:
         tags = {keys.EXPERIMENT: requested, **(tags or {})}
     ds = _open_dataset(dataset) if dataset is not None else None  # a missing dataset fails before the run
     uri = usable_uri()
     activate(uri)
-    found = experiment_id(mlflow.MlflowClient(tracking_uri=uri), experiment)
+    mlflow_client = mlflow.MlflowClient(tracking_uri=uri)
+    found = experiment_id(mlflow_client, experiment)
+    close_orphans(mlflow_client, found)  # runs of killed processes end KILLED, not RUNNING forever
     wall, cpu = time.perf_counter(), time.process_time()
     with mlflow.start_run(run_id=run_id, experiment_id=None if run_id else found, run_name=run_name) as run:
-        mlflow.set_tags({**_environment_tags(), **{k: str(v) for k, v in (tags or {}).items()}})
+        mlflow.set_tags({**_environment_tags(), keys.PROCESS: process_tag(),
+                         **{k: str(v) for k, v in (tags or {}).items()}})
         if params:
             mlflow.log_params(dict(params))
         if ds is not None:

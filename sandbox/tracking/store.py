@@ -53,8 +53,8 @@ def check_reachable(uri: str, timeout: float = 5.0) -> None:
         return  # something answered; MLflow itself reports what is wrong
     except (urllib.error.URLError, OSError):
         pass
-    raise SandboxError(f"tracking server {uri} is not reachable; start it with `sandbox up` "
-                       "or unset MLFLOW_TRACKING_URI")
+    raise SandboxError(f"Tracking-Server {uri} ist nicht erreichbar; starten mit `sandbox up` "
+                       "oder MLFLOW_TRACKING_URI entfernen")
 
 
 def activate(uri: str) -> None:
@@ -70,10 +70,13 @@ def activate(uri: str) -> None:
 
 def usable_uri() -> str:
     """:func:`tracking_uri`, checked to answer (a server) or with its folder made (the embedded store)."""
+    from sandbox.tracking.guard import prepare_store
+
     uri = tracking_uri()
     check_reachable(uri)
     if uri == embedded_uri():
         store_dir().mkdir(parents=True, exist_ok=True)
+    prepare_store(uri)  # a SQLite store is created and migrated by one process at a time
     return uri
 
 
@@ -91,7 +94,7 @@ def experiment_id(mlflow_client: "MlflowClient", name: str) -> str:
     found = mlflow_client.get_experiment_by_name(name)
     if found is not None:
         if found.lifecycle_stage == "deleted":
-            raise SandboxError(f"MLflow experiment {name!r} is deleted; restore it in the MLflow UI or choose another name")
+            raise SandboxError(f"MLflow-Experiment {name!r} ist gelöscht; in der MLflow-Oberfläche wiederherstellen oder einen anderen Namen wählen")
         return str(found.experiment_id)
     location = None
     if mlflow_client.tracking_uri.startswith("sqlite:"):  # embedded: artifacts beside the database

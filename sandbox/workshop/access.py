@@ -71,9 +71,9 @@ def write_sheet(path: Path, text: str) -> Path:
     """Write the sheet atomically, readable by its owner only (it holds tokens)."""
     path = path.expanduser()
     if path.is_dir():
-        raise SandboxError(f"{path} is a folder; give a file name with --sheet, e.g. {path / 'zugaenge.html'}")
+        raise SandboxError(f"{path} ist ein Ordner; bitte mit --sheet einen Dateinamen angeben, z. B. {path / 'zugaenge.html'}")
     if not path.parent.is_dir():
-        raise SandboxError(f"folder {path.parent} does not exist; create it or choose another --sheet")
+        raise SandboxError(f"den Ordner {path.parent} gibt es nicht; bitte anlegen oder ein anderes --sheet wählen")
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8") as out:
         out.write(text)

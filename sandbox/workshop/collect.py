@@ -58,18 +58,18 @@ def collect(name: str, out: Path | None, fmt: str, compare: Compare) -> Collecte
 
     seats, tracking_url = manage.status(name)
     if not seats:
-        raise SandboxError(f"workshop {name!r} is not running; start it with `sandbox workshop start`")
+        raise SandboxError(f"Workshop {name!r} läuft nicht; starten mit `sandbox workshop start`")
     if tracking_url is None:
-        raise SandboxError(f"the MLflow server of workshop {name!r} is not running; "
-                           "`sandbox workshop stop` and `start` bring it back (volumes are kept)")
+        raise SandboxError(f"der MLflow-Server von Workshop {name!r} läuft nicht; "
+                           "`sandbox workshop stop` und `start` holen ihn zurück (die Volumes bleiben)")
     names = Names(name)
     client = MlflowClient(tracking_uri=tracking_url)
     included, missing = [], []
     for seat in seats:
         (included if _has_finished_run(client, names.experiment(seat.pid)) else missing).append(seat.pid)
     if not included:
-        raise SandboxError(f"no participant of workshop {name!r} has a finished run yet (experiments "
-                           f"{names.experiment(seats[0].pid)} ...); runs from the notebooks land there")
+        raise SandboxError(f"noch niemand im Workshop {name!r} hat einen abgeschlossenen Lauf (Experimente "
+                           f"{names.experiment(seats[0].pid)} ...); dort landen die Läufe aus den Notebooks")
     target = str(out) if out is not None else str(Path.cwd() / f"{name}-ergebnisse.{fmt}")
     with tracking_to(tracking_url):
         result = compare([names.experiment(pid) for pid in included], target, fmt)

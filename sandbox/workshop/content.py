@@ -38,7 +38,7 @@ HELPER_TIMEOUT = 300
 def content_archive(folder: Path) -> bytes:
     """A tar of ``folder``'s files under ``inhalt-upload/`` (for put_archive into ``/tmp``)."""
     if not folder.is_dir():
-        raise SandboxError(f"--content {folder} is not a folder; give the folder of workshop notebooks")
+        raise SandboxError(f"--content {folder} ist kein Ordner; bitte den Ordner der Workshop-Notebooks angeben")
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w") as tar:
         tar.add(folder, arcname=Path(UPLOAD).name,
@@ -61,15 +61,15 @@ def _helper(client: "docker.DockerClient", image: str, script: str, volumes: dic
             cap_drop=["ALL"], cap_add=["CHOWN", "DAC_OVERRIDE", "FOWNER"], security_opt=["no-new-privileges"],
             detach=True)
     except docker.errors.ImageNotFound:
-        raise SandboxError(f"image {image!r} not found; build it with `docker build -t {image} .` "
-                           "or choose one with --image") from None
+        raise SandboxError(f"Image {image!r} nicht gefunden; bauen mit `docker build -t {image} .` "
+                           "oder mit --image ein anderes wählen") from None
     try:
         if upload is not None and not helper.put_archive("/tmp", upload):
-            raise SandboxError("could not copy the workshop content into the helper container")
+            raise SandboxError("die Workshop-Inhalte ließen sich nicht in den Hilfscontainer kopieren")
         helper.start()
         outcome = helper.wait(timeout=HELPER_TIMEOUT)
         if outcome.get("StatusCode") != 0:
-            raise SandboxError(f"preparing the workshop volumes failed: {logs_tail(helper)}")
+            raise SandboxError(f"Vorbereiten der Workshop-Volumes fehlgeschlagen: {logs_tail(helper)}")
         return helper.logs().decode("utf-8", "replace")
     finally:
         try:

@@ -50,15 +50,15 @@ def connect() -> "docker.DockerClient":
         client.ping()
     except docker.errors.DockerException as exc:
         reason = str(exc).splitlines()[0][:200]
-        raise SandboxError(f"no container engine answers at {where} ({reason}); start Docker or Podman's API "
-                           "service and set DOCKER_HOST (README, section Container)") from None
+        raise SandboxError(f"unter {where} antwortet keine Container-Engine ({reason}); bitte Docker oder den API-Dienst "
+                           "von Podman starten und DOCKER_HOST setzen (README, Abschnitt Container)") from None
     return client
 
 
 def check_name(name: str) -> str:
     """A workshop name: lowercase letters, digits and dashes, so every derived name is valid."""
     if not _NAME.match(name):
-        raise SandboxError(f"--name must be lowercase letters, digits and dashes (at most 40), got {name!r}")
+        raise SandboxError(f"--name darf nur Kleinbuchstaben, Ziffern und Bindestriche enthalten (höchstens 40), nicht {name!r}")
     return name
 
 
@@ -66,7 +66,7 @@ def participant_id(value: str | int) -> str:
     """``3``, ``03``, ``tn3``, ``tn03`` or ``kurs-tn03`` -> ``tn03``."""
     found = _PARTICIPANT.match(str(value).strip().lower())
     if not found or int(found.group(1)) < 1:
-        raise SandboxError(f"participant must be a number like 3 or an id like tn03, got {value!r}")
+        raise SandboxError(f"Teilnehmer/in muss eine Nummer wie 3 oder eine Kennung wie tn03 sein, nicht {value!r}")
     return f"tn{int(found.group(1)):02d}"
 
 

@@ -148,10 +148,10 @@ class Lifecycle:
         try:
             self.container = self.client.containers.create(self.spec.image, **self.spec.create_kwargs())
         except docker.errors.ImageNotFound:
-            raise SandboxError(f"image {self.spec.image!r} not found; build it with "
-                               f"`docker build -t {self.spec.image} .` or choose one with --image") from None
+            raise SandboxError(f"Image {self.spec.image!r} nicht gefunden; bauen mit "
+                               f"`docker build -t {self.spec.image} .` oder mit --image ein anderes wählen") from None
         except docker.errors.APIError as exc:
-            raise SandboxError(f"cannot create container {self.spec.name}: {exc.explanation or exc}") from None
+            raise SandboxError(f"Container {self.spec.name} lässt sich nicht anlegen: {exc.explanation or exc}") from None
         if self.spec.network and self.spec.aliases:
             network = self.client.networks.get(self.spec.network)
             network.disconnect(self.container)
@@ -166,7 +166,7 @@ class Lifecycle:
         try:
             self.container.start()
         except docker.errors.APIError as exc:
-            raise SandboxError(f"cannot start {self.spec.name}: {exc.explanation or exc}") from None
+            raise SandboxError(f"{self.spec.name} lässt sich nicht starten: {exc.explanation or exc}") from None
 
     @property
     def url(self) -> str:
@@ -186,9 +186,9 @@ class Lifecycle:
             if checks % 5 == 0:
                 self.container.reload()
                 if self.container.status in ("exited", "dead"):
-                    raise SandboxError(f"{self.spec.name} stopped while starting: {logs_tail(self.container)}")
+                    raise SandboxError(f"{self.spec.name} hat sich beim Start beendet: {logs_tail(self.container)}")
             if time.monotonic() > deadline:
-                raise SandboxError(f"{self.spec.name} did not answer on {self.url} in time: {logs_tail(self.container)}")
+                raise SandboxError(f"{self.spec.name} hat unter {self.url} nicht rechtzeitig geantwortet: {logs_tail(self.container)}")
             time.sleep(0.25)
 
     def stop(self, timeout: int = STOP_TIMEOUT) -> None:

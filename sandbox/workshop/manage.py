@@ -88,25 +88,25 @@ def _check_plan(client: "docker.DockerClient", plan: Plan, names: Names) -> None
     import docker.errors
 
     if not 1 <= plan.participants <= 99:
-        raise SandboxError(f"--participants must be between 1 and 99, got {plan.participants}")
+        raise SandboxError(f"--participants muss zwischen 1 und 99 liegen, nicht {plan.participants}")
     running = _containers(client, names)
     if running:
-        raise SandboxError(f"workshop {plan.name!r} is already started ({len(running)} containers); "
-                           "see `sandbox workshop status`, end it with `sandbox workshop stop`")
+        raise SandboxError(f"Workshop {plan.name!r} läuft schon ({len(running)} Container); "
+                           "siehe `sandbox workshop status`, beenden mit `sandbox workshop stop`")
     try:
         client.images.get(plan.image)
     except docker.errors.ImageNotFound:
-        raise SandboxError(f"image {plan.image!r} not found; build it with `docker build -t {plan.image} .` "
-                           "or choose one with --image") from None
+        raise SandboxError(f"Image {plan.image!r} nicht gefunden; bauen mit `docker build -t {plan.image} .` "
+                           "oder mit --image ein anderes wählen") from None
     ports = [plan.tracking_port, *plan.ports()]
     if plan.tracking_port in plan.ports() or max(ports) > 65535:
-        raise SandboxError(f"ports {plan.port_base + 1}-{max(ports)} and --tracking-port {plan.tracking_port} "
-                           "must be distinct and at most 65535")
+        raise SandboxError(f"die Ports {plan.port_base + 1}-{max(ports)} und --tracking-port {plan.tracking_port} "
+                           "müssen verschieden und höchstens 65535 sein")
     taken = published_ports(client)
     busy = [p for p in ports if p in taken or not port_free(p) or not port_free(p, plan.bind)]
     if busy:
-        raise SandboxError(f"port(s) {', '.join(map(str, busy))} on {plan.bind} are in use; "
-                           "choose others with --port-base / --tracking-port")
+        raise SandboxError(f"Port(s) {', '.join(map(str, busy))} auf {plan.bind} belegt; "
+                           "bitte mit --port-base / --tracking-port andere wählen")
 
 
 def _volume(client: "docker.DockerClient", name: str, labels: dict[str, str], fresh: bool = False) -> bool:
@@ -231,8 +231,8 @@ def reset(name: str, participant: str, say: Callable[[str], None] = lambda _: No
     if not found:
         known = sorted(c.labels.get(LABEL_PARTICIPANT, "") for c in _containers(client, names, "teilnehmer"))
         if not known:
-            raise SandboxError(f"workshop {name!r} is not running; start it with `sandbox workshop start`")
-        raise SandboxError(f"workshop {name!r} has no participant {pid}; participants: {', '.join(known)}")
+            raise SandboxError(f"Workshop {name!r} läuft nicht; starten mit `sandbox workshop start`")
+        raise SandboxError(f"Workshop {name!r} hat keine/n Teilnehmer/in {pid}; Teilnehmende: {', '.join(known)}")
     facts = facts_of(found[0])
     old = Lifecycle.adopt(client, participant_spec(names, facts), found[0])
     say(f"{pid}: Container anhalten ...")

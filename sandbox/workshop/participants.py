@@ -43,10 +43,10 @@ def parse_memory(value: str) -> str:
     """``2g``, ``768m`` (at least 256m: JupyterLab needs it) in the engine's notation."""
     found = _MEMORY.match(value.strip().lower())
     if not found:
-        raise SandboxError(f"--memory must be a size like 2g or 768m, got {value!r}")
+        raise SandboxError(f"--memory muss eine Größe wie 2g oder 768m sein, nicht {value!r}")
     size = int(found.group(1)) * {"k": 2**10, "m": 2**20, "g": 2**30}[found.group(2)]
     if size < MIN_MEMORY:
-        raise SandboxError(f"--memory must be at least 256m (JupyterLab needs it), got {value!r}")
+        raise SandboxError(f"--memory muss mindestens 256m sein (JupyterLab braucht das), nicht {value!r}")
     return f"{found.group(1)}{found.group(2)}"
 
 
@@ -84,9 +84,9 @@ def parse_cpus(value: str) -> float:
     try:
         cpus = float(value.replace(",", "."))
     except ValueError:
-        raise SandboxError(f"--cpus must be a number like 1 or 0.5, got {value!r}") from None
+        raise SandboxError(f"--cpus muss eine Zahl wie 1 oder 0.5 sein, nicht {value!r}") from None
     if not 0.1 <= cpus <= 256:
-        raise SandboxError(f"--cpus must be between 0.1 and 256, got {value!r}")
+        raise SandboxError(f"--cpus muss zwischen 0.1 und 256 liegen, nicht {value!r}")
     return cpus
 
 
@@ -153,7 +153,7 @@ def _binding(container: "Container", port: int) -> dict[str, str]:
     for binding in bindings:
         if binding.get("HostPort"):
             return dict(binding)
-    raise SandboxError(f"container {container.name} publishes no port {port}; stop the workshop and start it again")
+    raise SandboxError(f"Container {container.name} veröffentlicht keinen Port {port}; bitte den Workshop stoppen und neu starten")
 
 
 def host_port(container: "Container", port: int) -> int:
@@ -201,6 +201,6 @@ def create_experiments(tracking_url: str, names: list[str]) -> None:
         except urllib.error.HTTPError as exc:
             body = exc.read().decode("utf-8", "replace")
             if "RESOURCE_ALREADY_EXISTS" not in body:
-                raise SandboxError(f"MLflow at {tracking_url} refused experiment {name}: {body[:200]}") from None
+                raise SandboxError(f"MLflow unter {tracking_url} hat Experiment {name} abgelehnt: {body[:200]}") from None
         except (urllib.error.URLError, OSError) as exc:
-            raise SandboxError(f"MLflow at {tracking_url} did not answer ({exc}); see `sandbox workshop status`") from None
+            raise SandboxError(f"MLflow unter {tracking_url} antwortet nicht ({exc}); siehe `sandbox workshop status`") from None

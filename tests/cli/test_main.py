@@ -22,7 +22,7 @@ def test_help_is_available_as_console_script() -> None:
 def test_python_dash_m_runs_the_same_app() -> None:
     result = subprocess.run([sys.executable, "-m", "sandbox.cli", "--help"], capture_output=True, text=True,
                             check=False)
-    assert result.returncode == 0 and "Usage: sandbox " in result.stdout
+    assert result.returncode == 0 and "Aufruf: sandbox " in result.stdout
 
 
 def test_help_imports_no_heavy_library() -> None:
@@ -34,8 +34,12 @@ def test_help_imports_no_heavy_library() -> None:
 
 
 @pytest.mark.parametrize(("args", "start"), [
-    (["frobnicate"], "error: No such command 'frobnicate'. (see 'sandbox --help')"),
-    (["data", "describe"], "error: Missing argument 'table'. (see 'sandbox --help')"),
+    (["frobnicate"], "Fehler: unbekannter Befehl 'frobnicate' (Hilfe: sandbox --help)"),
+    (["data", "describe"], "Fehler: es fehlt das Argument table (Hilfe: sandbox --help)"),
+    (["data", "generate", "--sed", "1"], "Fehler: unbekannte Option --sed; meinten Sie --seed? (Hilfe: sandbox --help)"),
+    (["experiment", "run", "x", "--seeds"], "Fehler: die Option --seeds braucht einen Wert (Hilfe: sandbox --help)"),
+    (["data", "describe", "a", "b"], "Fehler: überzähliges Argument: b (Hilfe: sandbox --help)"),
+    (["data", "generate", "--force=ja"], "Fehler: die Option --force nimmt keinen Wert (Hilfe: sandbox --help)"),
 ])
 def test_usage_errors_are_one_line(capsys: pytest.CaptureFixture[str], args: list[str], start: str) -> None:
     code, out, err = cli(capsys, *args)
@@ -45,4 +49,14 @@ def test_usage_errors_are_one_line(capsys: pytest.CaptureFixture[str], args: lis
 def test_group_without_command_shows_its_help() -> None:
     result = subprocess.run([sys.executable, "-m", "sandbox.cli", "workshop"], capture_output=True, text=True,
                             check=False)
-    assert result.returncode == 2 and "Usage: sandbox workshop" in result.stdout + result.stderr
+    assert result.returncode == 2 and "Aufruf: sandbox workshop" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("args", [["--help"], ["data", "generate", "--help"], ["experiment", "run", "--help"]])
+def test_help_chrome_is_german(capsys: pytest.CaptureFixture[str], args: list[str]) -> None:
+    """Usage line, panel titles, type labels and the help option read German, not click's English."""
+    code, out, _ = cli(capsys, *args)
+    assert code == 0 and "Aufruf: sandbox" in out and "Diese Hilfe zeigen und beenden." in out
+    for english in ("Usage:", "Show this message", "Options", "Commands", "Arguments", "[default:", "[required]",
+                    "<str>", "<bool>"):
+        assert english not in out, english

@@ -169,33 +169,33 @@ def test_numbers_are_reproducible(runs) -> None:
 # --- bad input -----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("args, message", [
-    (["basis", "ohne-gemeinsam"], "share no metric (basis: anzahl, precision, recall; ohne-gemeinsam: mae_tage); compare experiments"),
-    (["basis", "variant"], "no experiment or run named 'variant'; did you mean: variante"),
-    (["basis", "gibt-es-nicht-xyz"], "(experiments: andere-daten, basis,"),
-    (["basis", "nur-fehler"], "experiment 'nur-fehler' has no finished run yet (1 FAILED)"),
-    (["basis"], "give at least two experiments or runs"),
-    (["basis", "basis"], "basis is named more than once"),
-    (["basis", "variante", "--format", "docx"], "--format must be one of html, md, json, pdf"),
+    (["basis", "ohne-gemeinsam"], "keine gemeinsame Metrik (basis: anzahl, precision, recall; ohne-gemeinsam: mae_tage); Experimente mit"),
+    (["basis", "variant"], "kein Experiment und kein Lauf heißt 'variant'; meinten Sie: variante"),
+    (["basis", "gibt-es-nicht-xyz"], "(Experimente: andere-daten, basis,"),
+    (["basis", "nur-fehler"], "Experiment 'nur-fehler' hat noch keinen abgeschlossenen Lauf (1 FAILED)"),
+    (["basis"], "bitte mindestens zwei Experimente oder Läufe"),
+    (["basis", "basis"], "basis ist mehrfach genannt"),
+    (["basis", "variante", "--format", "docx"], "--format muss eines von html, md, json, pdf sein"),
 ])
 def test_bad_input_is_one_line_and_writes_nothing(runs, tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch,
                                                   args: list[str], message: str) -> None:
     monkeypatch.chdir(tmp_path)
     code, _, err = cli(capsys, "compare", *args)
-    assert code == 2 and err.startswith("error: ") and err.count("\n") == 1
+    assert code == 2 and err.startswith("Fehler: ") and err.count("\n") == 1
     assert message in err
     assert _files(tmp_path) == []
 
 
 def test_failed_run_named_directly_is_refused(runs, capsys) -> None:
     code, _, err = cli(capsys, "compare", "basis", runs["nur-fehler"][0])
-    assert code == 2 and "is FAILED: ValueError: absichtlich kaputt" in err
+    assert code == 2 and "ist FAILED: ValueError: absichtlich kaputt" in err
 
 
 def test_unreachable_server_is_one_line_exit_2(runs, tmp_path: Path, capsys, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"http://127.0.0.1:{free_port()}")
     code, _, err = cli(capsys, "compare", "basis", "variante")
-    assert code == 2 and "not reachable" in err and err.count("\n") == 1 and "Traceback" not in err
+    assert code == 2 and "nicht erreichbar" in err and err.count("\n") == 1 and "Traceback" not in err
     assert _files(tmp_path) == []
 
 
@@ -203,7 +203,7 @@ def test_missing_store_is_reported_not_created(tmp_path: Path, capsys, monkeypat
     db = tmp_path / "nie" / "mlflow.db"
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{db}")
     code, _, err = cli(capsys, "compare", "a", "b")
-    assert code == 2 and "no runs tracked yet" in err and not db.exists()
+    assert code == 2 and "noch keine Läufe protokolliert" in err and not db.exists()
 
 
 def test_a_failure_leaves_the_previous_report_untouched(runs, tmp_path: Path, capsys) -> None:
@@ -218,9 +218,9 @@ def test_a_failure_leaves_the_previous_report_untouched(runs, tmp_path: Path, ca
 
 
 def test_output_folder_must_exist(runs, tmp_path: Path) -> None:
-    with pytest.raises(SandboxError, match="does not exist"):
+    with pytest.raises(SandboxError, match="gibt es nicht"):
         compare.compare(["basis", "variante"], out=tmp_path / "fehlt" / "v.html")
-    with pytest.raises(SandboxError, match="is a folder"):
+    with pytest.raises(SandboxError, match="ist ein Ordner"):
         compare.compare(["basis", "variante"], out=tmp_path)
 
 

@@ -88,15 +88,15 @@ def test_several_evaluators_are_all_kept_and_summarised(experiments, tmp_path: P
 
 @pytest.mark.parametrize("change, message", [
     (lambda d: d["kriterien"].update(kosten={"note": 3, "begruendung": "x"}),
-     "unknown criterion 'kosten'; the criteria are nutzen, entlastung, datenschutz"),
-    (lambda d: d["kriterien"].pop("aufwand"), "criterion 'aufwand' (Aufwand/Kosten) is missing"),
-    (lambda d: d["kriterien"]["nutzen"].update(note=6), "nutzen.note must be a whole number from 1 to 5, got 6"),
-    (lambda d: d["kriterien"]["nutzen"].update(note="vier"), "nutzen.note must be a whole number from 1 to 5, got 'vier'"),
-    (lambda d: d["kriterien"]["nutzen"].update(note=True), "got True"),
+     "unbekanntes Kriterium 'kosten'; die Kriterien sind nutzen, entlastung, datenschutz"),
+    (lambda d: d["kriterien"].pop("aufwand"), "Kriterium 'aufwand' (Aufwand/Kosten) fehlt"),
+    (lambda d: d["kriterien"]["nutzen"].update(note=6), "nutzen.note muss eine ganze Zahl von 1 bis 5 sein, nicht 6"),
+    (lambda d: d["kriterien"]["nutzen"].update(note="vier"), "nutzen.note muss eine ganze Zahl von 1 bis 5 sein, nicht 'vier'"),
+    (lambda d: d["kriterien"]["nutzen"].update(note=True), "nicht True"),
     (lambda d: d["kriterien"]["zuverlaessigkeit"].update(begruendung="  "), "zuverlaessigkeit.begruendung"),
-    (lambda d: d.pop("bewerter"), "bewerter (who rates) is missing"),
-    (lambda d: d.update(datum="heute"), "unknown key 'datum'"),
-    (lambda d: d.update(kriterien=[1, 2]), "kriterien must map each of nutzen"),
+    (lambda d: d.pop("bewerter"), "bewerter (wer bewertet) fehlt"),
+    (lambda d: d.update(datum="heute"), "unbekannter Schlüssel 'datum'"),
+    (lambda d: d.update(kriterien=[1, 2]), "kriterien muss jedem von nutzen"),
 ])
 def test_invalid_scorecards_are_one_line_and_store_nothing(experiments, tmp_path: Path, capsys, change,
                                                            message: str) -> None:
@@ -111,11 +111,11 @@ def test_unreadable_files_and_unknown_experiments(experiments, tmp_path: Path, c
     broken = tmp_path / "kaputt.yaml"
     broken.write_text("bewerter: [nicht geschlossen\n", encoding="utf-8")
     code, _, err = cli(capsys, "experiment", "score", "unbewertet", "--file", str(broken))
-    assert code == 2 and "is not valid YAML" in err
+    assert code == 2 and "ist kein gültiges YAML" in err
     code, _, err = cli(capsys, "experiment", "score", "unbewertet", "--file", str(tmp_path / "fehlt.yaml"))
-    assert code == 2 and "cannot read" in err
+    assert code == 2 and "lässt sich nicht lesen" in err
     code, _, err = cli(capsys, "experiment", "score", "bewertt", "--file", str(_write(tmp_path, card_yaml())))
-    assert code == 2 and "no MLflow experiment named 'bewertt'; did you mean: bewertet" in err
+    assert code == 2 and "kein MLflow-Experiment heißt 'bewertt'; meinten Sie: bewertet" in err
 
 
 def test_blank_template_lists_every_criterion_and_parses(capsys) -> None:

@@ -36,15 +36,15 @@ def test_sql_over_all_tables(musterstadt) -> None:
 
 
 def test_errors_say_how_to_fix(musterstadt) -> None:
-    with pytest.raises(SandboxError, match="create it with: sandbox data generate --profile landkreis --seed 3"):
+    with pytest.raises(SandboxError, match="erzeugen mit: sandbox data generate --profile landkreis --seed 3"):
         datasets.open("landkreis", seed=3)
-    with pytest.raises(SandboxError, match="has no table 'buerger'; tables: gemeinden"):
+    with pytest.raises(SandboxError, match="hat keine Tabelle 'buerger'; Tabellen: gemeinden"):
         musterstadt["buerger"]
-    with pytest.raises(SandboxError, match="SQL failed"):
+    with pytest.raises(SandboxError, match="SQL-Abfrage fehlgeschlagen"):
         musterstadt.sql("select nichts from nirgends")
 
 
 def test_folder_without_manifest_is_not_a_dataset(tmp_path: Path) -> None:
     (tmp_path / "halb").mkdir()
-    with pytest.raises(SandboxError, match="no manifest.json"):
+    with pytest.raises(SandboxError, match="keine manifest.json"):
         datasets.open(tmp_path / "halb")

@@ -117,7 +117,7 @@ def test_an_unreadable_dataset_changes_nothing(loaded: tuple[str, str], musterst
     shutil.copytree(musterstadt.path, broken)
     last = list(musterstadt.manifest["tables"])[-1]
     (broken / musterstadt.manifest["tables"][last]["file"]).write_bytes(b"PAR1" + b"\0" * 64 + b"PAR1")
-    with pytest.raises(SandboxError, match=f"{broken} cannot be read.*generate it again"):
+    with pytest.raises(SandboxError, match=f"{broken} lässt sich nicht lesen.*bitte neu erzeugen"):
         load_dataset(datasets.open(broken), database)
     assert _query(database, "select pruefsumme from synth._datensatz") == [(musterstadt.digest,)]
 
@@ -132,7 +132,7 @@ def test_a_failing_load_rolls_back_to_the_previous_tables(database: str, small: 
     households = pq.read_table(broken / "haushalte.parquet").to_pandas()
     households.loc[0, "anschrift_id"] = -1  # an address that does not exist: the foreign key check fails
     households.to_parquet(broken / "haushalte.parquet", index=False)
-    with pytest.raises(SandboxError, match="failed, nothing was changed: .*foreign key"):
+    with pytest.raises(SandboxError, match="fehlgeschlagen, nichts geändert: .*foreign key"):
         load_dataset(datasets.open(broken), database, schema="zurueck")
     assert _query(database, "select min(anschrift_id) from zurueck.haushalte")[0][0] > 0
     assert _query(database, "select count(*) from zurueck.haushalte")[0][0] == small.manifest["tables"]["haushalte"]["rows"]
@@ -141,10 +141,10 @@ def test_a_failing_load_rolls_back_to_the_previous_tables(database: str, small: 
 def test_clear_errors(database: str, engine: Any, musterstadt: datasets.Dataset,
                       capsys: pytest.CaptureFixture[str]) -> None:
     port = free_ports(1, engine) + 1
-    for url, message in ((f"postgresql://x:geheim@127.0.0.1:{port}/db", "cannot connect to PostgreSQL at "
+    for url, message in ((f"postgresql://x:geheim@127.0.0.1:{port}/db", "keine Verbindung zu PostgreSQL unter "
                           f"postgresql://x:***@127.0.0.1:{port}/db"),
-                         ("mysql://x@localhost/db", "--into must be a PostgreSQL URL")):
+                         ("mysql://x@localhost/db", "--into muss eine PostgreSQL-Adresse sein")):
         code, _, err = cli(capsys, "data", "load", str(musterstadt.path), "--into", url)
         assert code == 2 and message in err and "geheim" not in err and err.count("\n") == 1
-    with pytest.raises(SandboxError, match="--schema must be"):
+    with pytest.raises(SandboxError, match="--schema muss"):
         load_dataset(musterstadt, database, schema="Drop Table")

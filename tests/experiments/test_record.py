@@ -28,7 +28,7 @@ def test_record_writes_merges_and_shows_criteria(tmp_path: Path, monkeypatch: py
     rec = read_record(tmp_path / "out")
     assert rec.metrics["a"] == 1 and rec.metrics["b"] == 3.5 and rec.metrics["c"] != rec.metrics["c"]
     assert [p.name for p in rec.tables] == ["t.csv"] and (tmp_path / "out" / "t.csv").read_text() == "x\n1\n"
-    with pytest.raises(ValueError, match="must be a number"):
+    with pytest.raises(ValueError, match="muss eine Zahl sein"):
         experiments.record({"a": "hoch"})
-    with pytest.raises(ValueError, match="table name"):
+    with pytest.raises(ValueError, match="Tabellenname"):
         experiments.record({}, tables={"../x": pd.DataFrame()})

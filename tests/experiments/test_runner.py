@@ -22,15 +22,15 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("args, expected", [
-    (["nichtda"], "no experiment 'nichtda'"),
-    (["probelauf", "--param", "gibtsnicht=1"], "unknown parameter 'gibtsnicht'"),
-    (["probelauf", "--param", "faktor=viel"], "parameter faktor (--param) must be a number"),
-    (["probelauf", "--param", "faktor=-1"], "must be at least 0"),
-    (["probelauf", "--param", "fehler=vielleicht"], "must be true or false"),
-    (["probelauf", "--param", "modus=c"], "must be one of a, b"),
-    (["probelauf", "--param", "faktor"], "--param expects NAME=VALUE"),
-    (["probelauf", "--seeds", "1,zwei"], "--seeds expects whole numbers"),
-    (["probelauf", "--seeds", "1", "--param", "seed=3"], "not both"),
+    (["nichtda"], "kein Experiment 'nichtda'"),
+    (["probelauf", "--param", "gibtsnicht=1"], "unbekannter Parameter 'gibtsnicht'"),
+    (["probelauf", "--param", "faktor=viel"], "Parameter faktor (--param) muss eine Zahl sein"),
+    (["probelauf", "--param", "faktor=-1"], "muss mindestens 0"),
+    (["probelauf", "--param", "fehler=vielleicht"], "muss true oder false sein"),
+    (["probelauf", "--param", "modus=c"], "muss einer von a, b sein"),
+    (["probelauf", "--param", "faktor"], "--param erwartet NAME=WERT"),
+    (["probelauf", "--seeds", "1,zwei"], "--seeds erwartet ganze Zahlen"),
+    (["probelauf", "--seeds", "1", "--param", "seed=3"], "nicht beides"),
     (["probelauf", "--param", "datensatz=gibtsnicht"], "sandbox data generate --profile gibtsnicht"),
 ])
 def test_run_rejects_bad_input(home: Path, capsys: pytest.CaptureFixture[str], args: list[str], expected: str) -> None:
@@ -39,7 +39,7 @@ def test_run_rejects_bad_input(home: Path, capsys: pytest.CaptureFixture[str], a
     before = tree(home)
     code, _, err = cli(capsys, "experiment", "run", *args)
     assert code == 2 and expected in err, err
-    assert err.startswith("error: ") and err.count("\n") == 1
+    assert err.startswith("Fehler: ") and err.count("\n") == 1
     assert len(runs_of("probelauf")) == runs_before == 0
     assert tree(home) == before
 
@@ -50,10 +50,10 @@ def test_run_with_unreachable_server_creates_nothing(home: Path, capsys: pytest.
     before = tree(home)
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"http://127.0.0.1:{free_port()}")
     code, _, err = cli(capsys, "experiment", "run", "ohne-server")
-    assert code == 2 and "not reachable" in err and err.count("\n") == 1
+    assert code == 2 and "nicht erreichbar" in err and err.count("\n") == 1
     assert tree(home) == before
     code, _, err = cli(capsys, "experiment", "list")
-    assert code == 2 and "not reachable" in err and err.count("\n") == 1
+    assert code == 2 and "nicht erreichbar" in err and err.count("\n") == 1
 
 
 def test_run_reports_table_missing_from_dataset(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -61,7 +61,7 @@ def test_run_reports_table_missing_from_dataset(home: Path, capsys: pytest.Captu
     (folder / "template.yaml").write_text(PROBE_YAML.replace("tabellen: [einwohner]", "tabellen: [einwohner, fehlt]"))
     assert cli(capsys, "experiment", "new", "alt", "--template", "probe")[0] == 0
     code, _, err = cli(capsys, "experiment", "run", "alt")
-    assert code == 2 and "has no table fehlt" in err and "--force" in err
+    assert code == 2 and "hat keine Tabelle fehlt" in err and "--force" in err
     assert runs_of("alt") == []
 
 

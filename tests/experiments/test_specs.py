@@ -29,16 +29,16 @@ def test_new_creates_experiment_from_template(home: Path, capsys: pytest.Capture
 
 
 @pytest.mark.parametrize("args, expected", [
-    (["gibtsnicht", "--template", "unbekannt"], "unknown template 'unbekannt'"),
-    (["Mein Experiment", "--template", "probe"], "not a valid folder name"),
-    (["../ausbruch", "--template", "probe"], "not a valid folder name"),
-    (["x", "--template", "probe"], "not a valid folder name"),
-    ([".versteckt", "--template", "probe"], "not a valid folder name"),
+    (["gibtsnicht", "--template", "unbekannt"], "unbekannte Vorlage 'unbekannt'"),
+    (["Mein Experiment", "--template", "probe"], "kein gültiger Ordnername"),
+    (["../ausbruch", "--template", "probe"], "kein gültiger Ordnername"),
+    (["x", "--template", "probe"], "kein gültiger Ordnername"),
+    ([".versteckt", "--template", "probe"], "kein gültiger Ordnername"),
 ])
 def test_new_rejects_bad_input(home: Path, capsys: pytest.CaptureFixture[str], args: list[str], expected: str) -> None:
     code, out, err = cli(capsys, "experiment", "new", *args)
     assert code == 2 and expected in err
-    assert err.startswith("error: ") and err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith("Fehler: ") and err.count("\n") == 1 and "Traceback" not in err
     assert tree(home / "experiments") == []
     assert not (home.parent / "ausbruch").exists()
 
@@ -49,6 +49,6 @@ def test_new_refuses_existing_name(home: Path, capsys: pytest.CaptureFixture[str
     spec.write_text(spec.read_text(encoding="utf-8").replace("Name (Rolle, Amt)", "Team Posteingang"), encoding="utf-8")
     before = tree(home / "experiments")
     code, _, err = cli(capsys, "experiment", "new", "doppelt", "--template", "probe")
-    assert code == 2 and "already exists" in err and err.count("\n") == 1
+    assert code == 2 and "gibt es schon" in err and err.count("\n") == 1
     assert tree(home / "experiments") == before
     assert "Team Posteingang" in spec.read_text(encoding="utf-8")

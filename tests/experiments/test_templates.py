@@ -18,12 +18,12 @@ def test_templates_list(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 
 @pytest.mark.parametrize("change, expected", [
-    (("typ: float", "typ: zahl"), "needs typ"),
-    (("standard: 1.5", "standard: viel"), "must be a number"),
-    (("metrik: einwohner,", "metrik: unbekannt,"), "undeclared metrics unbekannt"),
-    (("operator: \">=\"", "operator: \"=>\""), "operator '=>'"),
-    (("titel: Probe\n", ""), "lacks titel"),
-    (("[a, b]", "[a, b"), "not valid YAML"),
+    (("typ: float", "typ: zahl"), "braucht typ"),
+    (("standard: 1.5", "standard: viel"), "muss eine Zahl sein"),
+    (("metrik: einwohner,", "metrik: unbekannt,"), "nicht deklarierte Metriken unbekannt"),
+    (("operator: \">=\"", "operator: \"=>\""), "Operator '=>'"),
+    (("titel: Probe\n", ""), "fehlt titel"),
+    (("[a, b]", "[a, b"), "kein gültiges YAML"),
 ])
 def test_malformed_template_is_one_clear_error(home: Path, change: tuple[str, str], expected: str) -> None:
     path = home / "templates" / "probe" / "template.yaml"

@@ -32,7 +32,7 @@ def test_missing_parquet_file(capsys, register_copy: Path) -> None:
     (register_copy / "haushalte.parquet").unlink()
     code, out = check(capsys, register_copy)
     assert code == 2
-    assert "nicht lesbar: haushalte.parquet is missing" in out
+    assert "nicht lesbar: haushalte.parquet fehlt" in out
     assert "Ergebnis: nicht lesbar" in out
     assert "einwohner" in out  # the readable tables are still checked and listed
 
@@ -44,13 +44,13 @@ def test_corrupted_parquet_bytes(capsys, register_copy: Path) -> None:
     data[-12:-4] = b"\xff" * 8  # the footer length, too
     path.write_bytes(bytes(data))
     code, out = check(capsys, register_copy)
-    assert code == 2 and "einwohner.parquet is not a readable Parquet file" in out
+    assert code == 2 and "einwohner.parquet ist keine lesbare Parquet-Datei" in out
 
 
 def test_empty_file(capsys, register_copy: Path) -> None:
     (register_copy / "anschriften.parquet").write_bytes(b"")
     code, out = check(capsys, register_copy)
-    assert code == 2 and "anschriften.parquet is empty (0 bytes)" in out
+    assert code == 2 and "anschriften.parquet ist leer (0 Bytes)" in out
 
 
 def test_missing_column(capsys, register_copy: Path, rewrite) -> None:
@@ -131,4 +131,4 @@ def test_profile_promise_broken(capsys, register_copy: Path, rewrite) -> None:
 def test_missing_manifest_is_an_input_error(capsys, register_copy: Path) -> None:
     (register_copy / "manifest.json").unlink()
     code, out = check(capsys, register_copy)
-    assert code == 2 and "no manifest.json" in out
+    assert code == 2 and "keine manifest.json" in out

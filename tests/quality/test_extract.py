@@ -78,16 +78,16 @@ def test_a_value_that_is_no_number_is_shown(capsys, small_dataset: Path, tmp_pat
 
 
 @pytest.mark.parametrize(("encoding", "message"), [
-    ("cp1252", "is not UTF-8"),
-    ("latin-1", "is not UTF-8"),
-    ("utf-16", "is UTF-16 encoded, not UTF-8"),
+    ("cp1252", "ist nicht UTF-8"),
+    ("latin-1", "ist nicht UTF-8"),
+    ("utf-16", "ist UTF-16-kodiert, nicht UTF-8"),
 ])
 def test_unexpected_encoding_is_an_input_error(capsys, small_dataset: Path, tmp_path: Path, encoding: str,
                                                message: str) -> None:
     path = tmp_path / "einwohner.csv"
     extract(small_dataset, "einwohner").to_csv(path, sep=";", encoding=encoding, errors="replace", index=False)
     code, _, err = run_cli(capsys, "data", "check", "--table", str(path), "--as", "einwohner", "--no-docs")
-    assert code == 2 and err.startswith("error: ") and err.count("\n") == 1
+    assert code == 2 and err.startswith("Fehler: ") and err.count("\n") == 1
     assert f"einwohner.csv {message}" in err and "CSV UTF-8" in err
 
 
@@ -97,14 +97,14 @@ def test_8bit_text_late_in_a_file_is_found(capsys, tmp_path: Path) -> None:
     (tmp_path / "h.csv").write_bytes(("haushalt_id;anschrift_id;haushaltstyp;anzahl_personen\n" + "\n".join(rows))
                                      .encode("cp1252"))
     code, _, err = run_cli(capsys, "data", "check", "--table", str(tmp_path / "h.csv"), "--as", "haushalte", "--no-docs")
-    assert code == 2 and "h.csv is not UTF-8 (byte 0xFC" in err and "Müller" in err
+    assert code == 2 and "h.csv ist nicht UTF-8 (Byte 0xFC" in err and "Müller" in err
 
 
 @pytest.mark.parametrize("content", [b"", b"\n\n", b"\xef\xbb\xbf"])
 def test_empty_csv_is_an_input_error(capsys, tmp_path: Path, content: bytes) -> None:
     (tmp_path / "leer.csv").write_bytes(content)
     code, _, err = run_cli(capsys, "data", "check", "--table", str(tmp_path / "leer.csv"), "--as", "einwohner")
-    assert code == 2 and err.startswith("error: leer.csv is empty")
+    assert code == 2 and err.startswith("Fehler: leer.csv ist leer")
 
 
 def test_header_only_fails_its_checks(capsys, tmp_path: Path) -> None:
@@ -114,13 +114,13 @@ def test_header_only_fails_its_checks(capsys, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--table", "x.csv"], "--table FILE and --as TABLE go together"),
-    (["--as", "einwohner"], "--table FILE and --as TABLE go together"),
-    (["--table", "gibtsnicht.csv", "--as", "einwohner"], "gibtsnicht.csv does not exist"),
-    (["--table", "x.csv", "--as", "buerger"], "unknown table 'buerger' for --as"),
-    (["--table", "x.xlsx", "--as", "einwohner"], "unknown file type '.xlsx'"),
-    (["gibtsnicht"], "no generated dataset 'gibtsnicht'"),
-    (["musterstadt", "--table", "x.csv", "--as", "einwohner"], "give either a dataset or --table FILE --as TABLE"),
+    (["--table", "x.csv"], "--table DATEI und --as TABELLE gehören zusammen"),
+    (["--as", "einwohner"], "--table DATEI und --as TABELLE gehören zusammen"),
+    (["--table", "gibtsnicht.csv", "--as", "einwohner"], "gibtsnicht.csv gibt es nicht"),
+    (["--table", "x.csv", "--as", "buerger"], "unbekannte Tabelle 'buerger' bei --as"),
+    (["--table", "x.xlsx", "--as", "einwohner"], "unbekannter Dateityp '.xlsx'"),
+    (["gibtsnicht"], "kein erzeugter Datensatz 'gibtsnicht'"),
+    (["musterstadt", "--table", "x.csv", "--as", "einwohner"], "entweder einen Datensatz oder --table DATEI --as TABELLE"),
 ])
 def test_bad_arguments_one_line_exit_2(capsys, tmp_path: Path, monkeypatch, args: list[str], message: str) -> None:
     monkeypatch.chdir(tmp_path)

@@ -111,7 +111,7 @@ def test_own_extract_names_missing_quasi_identifiers(capsys, small_dataset: Path
     people = read_table(small_dataset, "einwohner")
     people.to_csv(tmp_path / "einwohner.csv", sep=";", index=False, encoding="utf-8-sig")
     code, out, _ = run_cli(capsys, "data", "privacy", "--table", str(tmp_path / "einwohner.csv"), "--as", "einwohner")
-    assert code == 0, out
+    assert code == 3 and "Ergebnis: nicht freigeben" in out, out  # birth date, sex: nearly everyone unique
     rows = f"{len(people):,}".replace(",", ".")
     assert f"Eigene Daten aus einwohner.csv ({rows} Zeilen)" in out and "nicht synthetisch" in out
     assert "Geburtsjahr, Geschlecht, PLZ: Spalte fehlt: plz" in out
@@ -120,7 +120,34 @@ def test_own_extract_names_missing_quasi_identifiers(capsys, small_dataset: Path
     with_plz = people.assign(plz=[("01067", "01069", "01097")[i % 3] for i in range(len(people))])
     with_plz.to_csv(tmp_path / "mit_plz.csv", index=False)
     code, out, _ = run_cli(capsys, "data", "privacy", "--table", str(tmp_path / "mit_plz.csv"), "--as", "einwohner")
-    assert code == 0 and "Spalte fehlt" not in out
+    assert code == 3 and "Spalte fehlt" not in out
     sizes = with_plz.groupby([pd.to_datetime(with_plz["geburtsdatum"]).dt.year, "geschlecht", "plz"]).size()
     unique = f"{(sizes == 1).sum() / len(with_plz):.1%}".replace(".", ",")
     assert f"Gruppengrößen (Geburtsjahr, Geschlecht, PLZ): 1: {unique}" in out
+
+
+def _figures(k: int, unique: float, l: int | None = 5, synthetic: bool = False) -> "PrivacyReport":
+    from sandbox.quality.privacy import Anonymity, PrivacyReport
+
+    report = PrivacyReport(source="x", synthetic=synthetic)
+    report.anonymity.append(Anonymity("Geburtsjahr, Geschlecht, PLZ", ["geburtsjahr", "geschlecht", "plz"], 200, 40,
+                                      k, unique, {}, "religion", l, 0.0))
+    return report
+
+
+@pytest.mark.parametrize(("k", "unique", "l", "level", "code"), [
+    (5, 0.0, 2, "unbedenklich", 0),
+    (4, 0.0, 2, "prüfen", 1),
+    (5, 0.06, 2, "prüfen", 1),
+    (5, 0.0, 1, "prüfen", 1),
+    (1, 0.99, 1, "nicht freigeben", 3),
+    (1, 0.20, 3, "nicht freigeben", 3),
+])
+def test_verdict_thresholds(k: int, unique: float, l: int, level: str, code: int) -> None:
+    from sandbox.quality.verdict import judge
+
+    verdict = judge(_figures(k, unique, l))
+    assert (verdict.level, verdict.exit_code) == (level, code)
+    assert _figures(k, unique, l).exit_code == code
+    synthetic = judge(_figures(k, unique, l, synthetic=True))
+    assert synthetic.level == "unbedenklich" and (level in synthetic.structure or level == "unbedenklich")

@@ -36,19 +36,19 @@ def test_port_in_use_is_named_with_the_flag_to_change_it(workspace: dict[str, st
         other = "--mlflow-port" if flag == "--jupyter-port" else "--jupyter-port"
         done = sandbox_cli(workspace, "up", "--detach", flag, str(port), other, str(free_port()))
     assert done.returncode == 2
-    assert done.stderr == f"error: port {port} on 127.0.0.1 is in use; stop what uses it or choose another with {flag}\n"
+    assert done.stderr == f"Fehler: Port {port} auf 127.0.0.1 ist belegt; das dort laufende Programm beenden oder mit {flag} einen anderen wählen\n"
     assert state_of(workspace) is None
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--jupyter-port", "5000", "--mlflow-port", "5000"], "--jupyter-port and --mlflow-port must differ, both are 5000"),
-    (["--mlflow-port", "70000"], "--mlflow-port must be between 1 and 65535, got 70000"),
-    (["--jupyter-port", "0"], "--jupyter-port must be at least 1, got 0"),
-    (["--jupyter-port", "achtacht"], "--jupyter-port must be a whole number, got 'achtacht'"),
+    (["--jupyter-port", "5000", "--mlflow-port", "5000"], "--jupyter-port und --mlflow-port müssen verschieden sein, beide sind 5000"),
+    (["--mlflow-port", "70000"], "--mlflow-port muss zwischen 1 und 65535 liegen, nicht 70000"),
+    (["--jupyter-port", "0"], "--jupyter-port muss mindestens 1 sein, nicht 0"),
+    (["--jupyter-port", "achtacht"], "--jupyter-port muss eine ganze Zahl sein, nicht 'achtacht'"),
 ])
 def test_bad_ports_one_line_exit_2(workspace: dict[str, str], args: list[str], message: str) -> None:
     done = sandbox_cli(workspace, "up", "--detach", *args)
-    assert (done.returncode, done.stderr) == (2, f"error: {message}\n")
+    assert (done.returncode, done.stderr) == (2, f"Fehler: {message}\n")
 
 
 def test_stale_state_shows_inactive_and_down_cleans_it(workspace: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
@@ -90,7 +90,7 @@ def detached(tmp_path_factory: pytest.TempPathFactory, musterstadt_path: Path) -
 def test_up_prints_both_urls_and_detaches(detached: dict[str, Any]) -> None:
     out, ports, token = detached["up"].stdout, detached["ports"], detached["token"]
     assert f"MLflow:     http://127.0.0.1:{ports['mlflow']}\n" in out
-    assert f"JupyterLab: http://127.0.0.1:{ports['jupyter']}/lab/tree/notebooks?token={token}\n" in out
+    assert f"JupyterLab: http://127.0.0.1:{ports['jupyter']}/lab/tree/notebooks/00_Willkommen.ipynb?token={token}\n" in out
     assert len(token) >= 32
     assert (Path(detached["env"]["SANDBOX_HOME"]) / ".sandbox" / "state.json").stat().st_mode & 0o077 == 0
 
@@ -117,7 +117,7 @@ def test_jupyterlab_opens_on_notebooks(detached: dict[str, Any]) -> None:
     connection = http.client.HTTPConnection("127.0.0.1", detached["ports"]["jupyter"], timeout=10)
     connection.request("GET", f"/?token={detached['token']}")
     answer = connection.getresponse()
-    assert answer.status == 302 and answer.getheader("Location", "").split("?")[0].endswith("/lab/tree/notebooks")
+    assert answer.status == 302 and answer.getheader("Location", "").split("?")[0].endswith("/lab/tree/notebooks/00_Willkommen.ipynb")
     connection.close()
 
 
@@ -128,7 +128,7 @@ def test_status_shows_what_runs_where(detached: dict[str, Any]) -> None:
     assert shown.returncode == 0
     lines = shown.stdout.splitlines()
     jupyter = next(line for line in lines if line.startswith("JupyterLab"))
-    assert f"läuft        http://127.0.0.1:{ports['jupyter']}/lab/tree/notebooks?token={detached['token']}" in jupyter
+    assert f"läuft        http://127.0.0.1:{ports['jupyter']}/lab/tree/notebooks/00_Willkommen.ipynb?token={detached['token']}" in jupyter
     assert f"PID {services_['jupyterlab']['pid']}" in jupyter
     mlflow = next(line for line in lines if line.startswith("MLflow"))
     assert f"http://127.0.0.1:{ports['mlflow']}  (Port {ports['mlflow']}, PID {services_['mlflow']['pid']}" in mlflow
@@ -139,7 +139,7 @@ def test_status_shows_what_runs_where(detached: dict[str, Any]) -> None:
 def test_second_up_says_it_is_already_running(detached: dict[str, Any]) -> None:
     again = sandbox_cli(detached["env"], "up", "--detach", "--jupyter-port", str(free_port()), "--mlflow-port", str(free_port()))
     assert again.returncode == 2
-    assert again.stderr.startswith("error: the sandbox is already running in ") and "sandbox down" in again.stderr
+    assert again.stderr.startswith("Fehler: die Sandbox läuft schon in ") and "sandbox down" in again.stderr
 
 
 def _execute_in_kernel(base: str, token: str, code: str, timeout: float = 120) -> str:
@@ -180,8 +180,9 @@ def _execute_in_kernel(base: str, token: str, code: str, timeout: float = 120) -
 @pytest.mark.slow
 def test_a_notebook_kernel_logs_to_the_sandbox_mlflow(detached: dict[str, Any], musterstadt_path: Path) -> None:
     base, mlflow_url = f"http://127.0.0.1:{detached['ports']['jupyter']}", f"http://127.0.0.1:{detached['ports']['mlflow']}"
-    code = ("import os\n"
+    code = ("import os, shutil, sys\n"
             "from sandbox import tracking\n"
+            "assert shutil.which('sandbox') == os.path.join(os.path.dirname(sys.executable), 'sandbox')\n"
             "print(os.environ['MLFLOW_TRACKING_URI'])\n"
             "with tracking.start_run('aus-dem-notebook', dataset='musterstadt') as run:\n"
             "    tracking.log_metrics({'antwort': 42})\n"
@@ -233,7 +234,7 @@ def test_foreground_up_stops_both_cleanly(workspace: dict[str, str], how: str) -
         state = state_of(workspace)
         assert state is not None and state["supervisor"]["pid"] == process.pid
         token = state["services"]["jupyterlab"]["url"].split("token=")[1]
-        assert f"JupyterLab: http://127.0.0.1:{ports[0]}/lab/tree/notebooks?token={token}" in shown
+        assert f"JupyterLab: http://127.0.0.1:{ports[0]}/lab/tree/notebooks/00_Willkommen.ipynb?token={token}" in shown
         assert http_get(f"http://127.0.0.1:{ports[1]}/health")[0] == 200
         assert http_get(f"http://127.0.0.1:{ports[0]}/api/status?token={token}")[0] == 200
         if how == "ctrl-c":

@@ -15,7 +15,7 @@ def test_lab_refuses_to_start_without_a_token(monkeypatch: pytest.MonkeyPatch, c
     monkeypatch.setenv("JUPYTER_TOKEN", "  ")
     monkeypatch.setenv("SANDBOX_HOME", str(tmp_path / "work"))
     assert entrypoint.main(["lab"]) == 2
-    assert "JUPYTER_TOKEN is not set" in capsys.readouterr().err
+    assert "JUPYTER_TOKEN ist nicht gesetzt" in capsys.readouterr().err
     assert not (tmp_path / "work").exists()  # nothing seeded, nothing started
 
 

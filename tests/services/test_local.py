@@ -34,7 +34,7 @@ def test_service_that_dies_while_starting_shows_its_log(tmp_path: Path) -> None:
     broken.start()
     with pytest.raises(SandboxError) as error:
         broken.wait_ready(time.monotonic() + 30)
-    assert "broken stopped while starting: Konfiguration fehlt: token" in str(error.value)
+    assert "broken hat sich beim Start beendet: Konfiguration fehlt: token" in str(error.value)
     assert str(tmp_path / "broken.log") in str(error.value)
 
 

@@ -47,15 +47,15 @@ def test_own_profile_file_inherits_parameters(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("name: x\nstichtag: [unclosed\n", "not valid YAML (line"),
-        ("- just\n- a list\n", "must be a YAML mapping"),
-        ("name: x\nereignisjahre: 5\ngebiet: {kreise: alle}\nparameter: {}\n", "missing key 'stichtag'"),
-        ("name: x\nstichtag: 2024-12-31\nereignisjahre: 5\ngebiet: {kreise: alle}\nparameter: {}\n", "missing key 'altersstruktur'"),
-        ("name: x\nbasis: sachsen\ngebiet: {kreise: ['14999']}\n", "unknown Kreis '14999'"),
-        ("name: x\nbasis: sachsen\ngebiet: {gemeinden: [{name: A, ags: '99522990', einwohner: 5}]}\n", "'ags' must be 8 digits"),
-        ("name: x\nbasis: sachsen\ngebiet: {gemeinden: [{name: A, ags: '14522990'}]}\n", "missing key 'einwohner'"),
-        ("name: x\nbasis: sachsen\nparameter: {religion: {werte: {keine: 1.0}}}\n", "missing key 'quelle'"),
-        ("name: x\nbasis: sachsen\nereignisjahre: 0\n", "'ereignisjahre' must be"),
+        ("name: x\nstichtag: [unclosed\n", "ist kein gültiges YAML"),
+        ("- just\n- a list\n", "muss eine YAML-Zuordnung enthalten"),
+        ("name: x\nereignisjahre: 5\ngebiet: {kreise: alle}\nparameter: {}\n", "es fehlt der Schlüssel 'stichtag'"),
+        ("name: x\nstichtag: 2024-12-31\nereignisjahre: 5\ngebiet: {kreise: alle}\nparameter: {}\n", "es fehlt die Parametergruppe parameter.altersstruktur"),
+        ("name: x\nbasis: sachsen\ngebiet: {kreise: ['14999']}\n", "unbekannten Kreis '14999'"),
+        ("name: x\nbasis: sachsen\ngebiet: {gemeinden: [{name: A, ags: '99522990', einwohner: 5}]}\n", "'ags' muss 8 Ziffern haben"),
+        ("name: x\nbasis: sachsen\ngebiet: {gemeinden: [{name: A, ags: '14522990'}]}\n", "es fehlt der Schlüssel 'einwohner'"),
+        ("name: x\nbasis: sachsen\nparameter: {religion: {werte: {keine: 1.0}}}\n", "parameter.religion: es fehlt 'quelle'"),
+        ("name: x\nbasis: sachsen\nereignisjahre: 0\n", "'ereignisjahre' muss eine ganze Zahl von 1 bis 30 sein"),
     ],
 )
 def test_broken_profile_names_the_problem(tmp_path: Path, content: str, message: str) -> None:
@@ -68,5 +68,5 @@ def test_broken_profile_names_the_problem(tmp_path: Path, content: str, message:
 
 
 def test_unknown_profile_lists_the_known_ones() -> None:
-    with pytest.raises(SandboxError, match="unknown profile 'atlantis'; choose one of: .*musterstadt"):
+    with pytest.raises(SandboxError, match="unbekanntes Profil 'atlantis'; erlaubt: .*musterstadt"):
         load_profile("atlantis")

@@ -19,6 +19,6 @@ def test_criterion_met(value: float, threshold: float, op: str, expected: bool) 
 
 def test_nan_never_meets_and_an_unknown_operator_names_the_known_ones() -> None:
     assert not criterion_met(math.nan, 1.0, "<=") and not criterion_met(1.0, math.nan, ">=")
-    with pytest.raises(SandboxError, match="unknown comparison '=>'.*use one of: >=, >, <=, <, =="):
+    with pytest.raises(SandboxError, match="unbekannter Vergleich '=>'.*erlaubt: >=, >, <=, <, =="):
         criterion_met(1.0, 1.0, "=>")
     assert list(OPERATORS) == [">=", ">", "<=", "<", "=="]

@@ -32,9 +32,9 @@ def test_success_criteria_log_value_threshold_rule_and_outcome(workspace: Path) 
 
 
 @pytest.mark.parametrize(("criteria", "message"), [
-    ({"x": (1, 2, "=>")}, "unknown comparison '=>'"),
-    ({"x": (1, 2)}, "success criterion 'x' must be (value, threshold, op)"),
-    ({"x": ("viel", 2, ">")}, "metric 'x' must be a number"),
+    ({"x": (1, 2, "=>")}, "unbekannter Vergleich '=>'"),
+    ({"x": (1, 2)}, "Erfolgskriterium 'x' muss (wert, schwelle, operator) sein"),
+    ({"x": ("viel", 2, ">")}, "Metrik 'x' muss eine Zahl sein"),
 ])
 def test_bad_success_criteria_are_clear_errors(workspace: Path, criteria: dict, message: str) -> None:
     with tracking.start_run("kriterien"):
@@ -44,5 +44,5 @@ def test_bad_success_criteria_are_clear_errors(workspace: Path, criteria: dict, 
 
 
 def test_logging_outside_a_run_is_a_clear_error(workspace: Path) -> None:
-    with pytest.raises(SandboxError, match="no active MLflow run"):
+    with pytest.raises(SandboxError, match="kein aktiver MLflow-Lauf"):
         tracking.log_metrics({"x": 1})

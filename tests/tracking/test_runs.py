@@ -85,7 +85,7 @@ def test_failing_block_marks_the_run_failed_and_keeps_its_time(workspace: Path) 
 def test_missing_dataset_fails_before_any_run_starts(workspace: Path) -> None:
     import mlflow
 
-    with pytest.raises(SandboxError, match="no generated dataset 'atlantis'"):
+    with pytest.raises(SandboxError, match="kein erzeugter Datensatz 'atlantis'"):
         with tracking.start_run("ohne-daten", dataset="atlantis"):
             pass
     assert mlflow.active_run() is None
@@ -93,7 +93,7 @@ def test_missing_dataset_fails_before_any_run_starts(workspace: Path) -> None:
 
 
 def test_empty_experiment_name_is_a_clear_error(workspace: Path) -> None:
-    with pytest.raises(SandboxError, match="experiment name must be a non-empty text, got ' '"):
+    with pytest.raises(SandboxError, match="Experimentname muss ein nicht leerer Text sein, nicht ' '"):
         with tracking.start_run(" "):
             pass
 

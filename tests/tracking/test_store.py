@@ -51,7 +51,7 @@ def test_unreachable_tracking_server_is_a_clear_error(workspace: Path, monkeypat
     with pytest.raises(SandboxError) as error:
         with tracking.start_run("nirgends"):
             pass
-    assert str(error.value) == (f"tracking server {uri} is not reachable; start it with `sandbox up` "
-                                "or unset MLFLOW_TRACKING_URI")
-    with pytest.raises(SandboxError, match="not reachable"):
+    assert str(error.value) == (f"Tracking-Server {uri} ist nicht erreichbar; starten mit `sandbox up` "
+                                "oder MLFLOW_TRACKING_URI entfernen")
+    with pytest.raises(SandboxError, match="nicht erreichbar"):
         tracking.client()

@@ -27,9 +27,9 @@ def test_one_row_per_participant_with_link_and_token(tmp_path: Path) -> None:
 
 
 def test_sheet_target_must_be_a_file_in_an_existing_folder(tmp_path: Path) -> None:
-    with pytest.raises(SandboxError, match="is a folder"):
+    with pytest.raises(SandboxError, match="ist ein Ordner"):
         write_sheet(tmp_path, "x")
-    with pytest.raises(SandboxError, match="does not exist"):
+    with pytest.raises(SandboxError, match="gibt es nicht"):
         write_sheet(tmp_path / "nope" / "a.html", "x")
 
 

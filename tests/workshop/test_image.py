@@ -80,7 +80,7 @@ def test_image_holds_the_package_content_and_default_dataset(engine: Any, sandbo
 
 def test_lab_refuses_to_start_without_token(engine: Any, sandbox_image: str) -> None:
     code, out = _run(engine, sandbox_image, ["lab"])
-    assert code == 2 and "JUPYTER_TOKEN is not set" in out
+    assert code == 2 and "JUPYTER_TOKEN ist nicht gesetzt" in out
 
 
 def test_built_on_the_requested_base(engine: Any, sandbox_image: str) -> None:

@@ -18,13 +18,13 @@ def test_participant_ids(given: object) -> None:
 
 @pytest.mark.parametrize("given", ["0", "tn", "x3y", "", "-1"])
 def test_bad_participant_ids(given: str) -> None:
-    with pytest.raises(SandboxError, match="participant must be"):
+    with pytest.raises(SandboxError, match="Teilnehmer/in muss"):
         participant_id(given)
 
 
 @pytest.mark.parametrize("given", ["Kurs", "kurs_1", "-kurs", "k" * 41, ""])
 def test_bad_workshop_names(given: str) -> None:
-    with pytest.raises(SandboxError, match="--name must be"):
+    with pytest.raises(SandboxError, match="--name darf nur"):
         check_name(given)
 
 
@@ -33,7 +33,7 @@ def test_memory(given: str, expected: str) -> None:
     assert parse_memory(given) == expected
 
 
-@pytest.mark.parametrize(("given", "message"), [("2 GB", "size like"), ("100m", "at least 256m"), ("", "size like")])
+@pytest.mark.parametrize(("given", "message"), [("2 GB", "Größe wie"), ("100m", "mindestens 256m"), ("", "Größe wie")])
 def test_bad_memory(given: str, message: str) -> None:
     with pytest.raises(SandboxError, match=message):
         parse_memory(given)

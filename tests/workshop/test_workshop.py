@@ -174,7 +174,7 @@ def test_runs_land_in_each_participants_experiment_and_collect_compares_them(
 def test_starting_twice_is_refused_clearly(workshop: dict[str, Any], sandbox_image: str,
                                            capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = cli(capsys, "workshop", "start", "-n", "2", "--name", NAME, "--image", sandbox_image)
-    assert code == 2 and f"workshop '{NAME}' is already started" in err and err.count("\n") == 1
+    assert code == 2 and f"Workshop '{NAME}' läuft schon" in err and err.count("\n") == 1
 
 
 def test_ports_another_workshop_publishes_are_refused(workshop: dict[str, Any], sandbox_image: str, engine: Any,
@@ -182,7 +182,7 @@ def test_ports_another_workshop_publishes_are_refused(workshop: dict[str, Any], 
     other = f"{NAME}-b"
     code, _, err = cli(capsys, "workshop", "start", "-n", "2", "--name", other, "--image", sandbox_image,
                            "--port-base", str(workshop["base"]), "--tracking-port", str(free_ports(1, engine) + 1))
-    assert code == 2 and f"{workshop['base'] + 1}, {workshop['base'] + 2} on 127.0.0.1 are in use" in err
+    assert code == 2 and f"{workshop['base'] + 1}, {workshop['base'] + 2} auf 127.0.0.1 belegt" in err
     assert engine.containers.list(all=True, filters={"label": f"experimentierraum.workshop={other}"}) == []
 
 
@@ -209,7 +209,7 @@ def test_killed_participant_is_reported_and_reset_brings_it_back(
 
 def test_reset_of_unknown_participant_is_a_clear_error(workshop: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = cli(capsys, "workshop", "reset", "7", "--name", NAME)
-    assert code == 2 and "has no participant tn07; participants: tn01, tn02, tn03" in err
+    assert code == 2 and "hat keine/n Teilnehmer/in tn07; Teilnehmende: tn01, tn02, tn03" in err
 
 
 def test_stop_removes_containers_keeps_volumes_until_purge(workshop: dict[str, Any], engine: Any,
@@ -225,7 +225,7 @@ def test_stop_removes_containers_keeps_volumes_until_purge(workshop: dict[str, A
     code, out, _ = cli(capsys, "workshop", "status", "--name", NAME)
     assert code == 0 and "ist gestoppt; die Arbeitsstände von 3 Teilnehmenden sind noch da" in out
     code, _, err = cli(capsys, "workshop", "reset", "1", "--name", NAME)
-    assert code == 2 and "is not running" in err
+    assert code == 2 and "läuft nicht" in err
     code, out, _ = cli(capsys, "workshop", "stop", "--name", NAME, "--purge")
     assert code == 0 and "5 Volumes" in out
     assert engine.volumes.list(filters={"label": LABEL}) == []

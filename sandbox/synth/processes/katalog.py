@@ -35,7 +35,7 @@ def _bool(values: pd.Series, where: str) -> np.ndarray:
     text = values.str.strip().str.lower()
     bad = sorted(set(text) - {"true", "false"})
     if bad:
-        raise SandboxError(f"reference/{where}.csv: truth values must be true or false, found {bad[0]!r}")
+        raise SandboxError(f"reference/{where}.csv: Wahrheitswerte müssen true oder false sein, gefunden {bad[0]!r}")
     return (text == "true").to_numpy()
 
 
@@ -56,18 +56,18 @@ def _catalogue_cached(ref_dir: str) -> pd.DataFrame:
     aemter["faelle_je_sachbearbeitung"] = aemter["faelle_je_sachbearbeitung"].astype(float)
     missing = sorted(set(services.leika_schluessel) ^ set(process.leika_schluessel))
     if missing:
-        raise SandboxError(f"reference/leistungen.csv and leistungen_prozess.csv disagree on service {missing[0]}; give every service one row in each")
+        raise SandboxError(f"reference/leistungen.csv und leistungen_prozess.csv widersprechen sich bei Leistung {missing[0]}; jede Leistung braucht in beiden eine Zeile")
     unknown_amt = sorted(set(services.amt) - set(aemter.amt))
     if unknown_amt:
-        raise SandboxError(f"reference/leistungen.csv names office {unknown_amt[0]!r}, which reference/aemter.csv lacks")
+        raise SandboxError(f"reference/leistungen.csv nennt das Amt {unknown_amt[0]!r}, das in reference/aemter.csv fehlt")
     out = services.merge(process, on="leika_schluessel", validate="one_to_one").merge(aemter, on="amt", validate="many_to_one")
     bad_type = sorted(set(out.prozesstyp) - set(PROZESSTYPEN))
     if bad_type:
-        raise SandboxError(f"reference/leistungen_prozess.csv: unknown prozesstyp {bad_type[0]!r}; use one of {', '.join(PROZESSTYPEN)}")
+        raise SandboxError(f"reference/leistungen_prozess.csv: unbekannter prozesstyp {bad_type[0]!r}; erlaubt: {', '.join(PROZESSTYPEN)}")
     patterns = set(reference.load("saisonmuster").saisonmuster)
     bad_season = sorted(set(out.saisonmuster[out.saisonmuster != ""]) - patterns)
     if bad_season:
-        raise SandboxError(f"reference/leistungen_prozess.csv: unknown saisonmuster {bad_season[0]!r}")
+        raise SandboxError(f"reference/leistungen_prozess.csv: unbekanntes saisonmuster {bad_season[0]!r}")
     return out.sort_values("leika_schluessel", ignore_index=True)
 
 
@@ -101,7 +101,7 @@ def annahme(name: str) -> float:
     """A process assumption from ``reference/prozessannahmen.csv``."""
     table = reference.load("prozessannahmen").set_index("parameter")["wert"]
     if name not in table.index:
-        raise SandboxError(f"reference/prozessannahmen.csv lacks the parameter {name!r}; restore the file from the repository")
+        raise SandboxError(f"in reference/prozessannahmen.csv fehlt der Parameter {name!r}; bitte die Datei aus dem Repository wiederherstellen")
     return float(table[name])
 
 

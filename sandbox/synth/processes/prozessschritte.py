@@ -90,7 +90,7 @@ def schritte() -> Schritte:
     rows = reference.load("prozessschritte")
     unknown = sorted(set(rows.schritt) - set(SCHRITTE) - {"NACHREICHUNG"})
     if unknown:
-        raise SandboxError(f"reference/prozessschritte.csv: unknown schritt {unknown[0]!r}")
+        raise SandboxError(f"reference/prozessschritte.csv: unbekannter schritt {unknown[0]!r}")
     names = tuple(dict.fromkeys(rows.aktivitaet))
     name = np.full((len(SCHRITTE), len(PROZESSTYPEN)), -1, np.int64)
     ressource = np.zeros_like(name)
@@ -98,7 +98,7 @@ def schritte() -> Schritte:
     partner = (0, 0, 0.0)
     for row in rows.itertuples(index=False):
         if row.ressource not in RESSOURCEN:
-            raise SandboxError(f"reference/prozessschritte.csv: ressource {row.ressource!r} is none of {', '.join(RESSOURCEN)}")
+            raise SandboxError(f"reference/prozessschritte.csv: ressource {row.ressource!r} ist keine von {', '.join(RESSOURCEN)}")
         entry = (names.index(row.aktivitaet), RESSOURCEN.index(row.ressource), float(row.zeitgewicht))
         if row.schritt == "NACHREICHUNG":
             partner = entry
@@ -109,7 +109,7 @@ def schritte() -> Schritte:
     for t in range(len(PROZESSTYPEN)):
         defined = gewicht[~np.isnan(gewicht[:, t]), t]
         if np.any(np.diff((defined == 0).astype(int)) > 0):
-            raise SandboxError("reference/prozessschritte.csv: steps with zeitgewicht 0 must come before all others")
+            raise SandboxError("reference/prozessschritte.csv: Schritte mit zeitgewicht 0 müssen vor allen anderen stehen")
     return Schritte(aktivitaeten=names, name=name, ressource=ressource, gewicht=gewicht, partner=partner)
 
 
