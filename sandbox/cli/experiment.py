@@ -84,10 +84,13 @@ def experiment_run(
     from sandbox.experiments.transfer import datasets_for
 
     labels = parse_list(profiles, "--profiles")
+    assignments = parse_assignments(param)
+    if labels and "datensatz" in assignments:
+        raise SandboxError("Datensatz entweder mit --profiles oder mit --param datensatz=... angeben, nicht beides")
     if population is not None and labels is None:
         raise SandboxError("--population gilt nur zusammen mit --profiles; sonst den Datensatz mit "
                            "sandbox data generate --population N erzeugen")
-    request = plan(name, parse_assignments(param), parse_seeds(seeds), grid=parse_grid(grid),
+    request = plan(name, assignments, parse_seeds(seeds), grid=parse_grid(grid),
                    profiles=datasets_for(labels, population) if labels else None, cluster=cluster)
     console = Console()
     total = len(request.points)

@@ -84,6 +84,8 @@ class Ledger:
                 continue
             if old is not None:
                 run_id = old.info.run_id
+                if old.data.tags.get(keys.CANCELLED):
+                    self.client.set_tag(run_id, keys.CANCELLED, "nein")  # resumed: its task may run again
             else:
                 own = {**tags, keys.SWEEP: sweep, keys.SWEEP_DEFINITION: definition, keys.RUN_KEY: key,
                        keys.SEED: point.seed, keys.PROFILE: point.profile,
@@ -112,6 +114,7 @@ class Ledger:
         killed = 0
         for run_id in run_ids:
             if self.status(run_id) != "FINISHED":
+                self.client.set_tag(run_id, keys.CANCELLED, "ja")
                 self.client.set_terminated(run_id, "KILLED")
                 killed += 1
         return killed

@@ -81,7 +81,7 @@ def plan(name: str, params: Mapping[str, Any] | None = None, seeds: Sequence[int
     declared = template.parameters
     for pname in grid:
         if pname not in declared:
-            raise SandboxError(f"unknown parameter {pname!r} (--grid); declared parameters: {', '.join(declared)}")
+            raise SandboxError(f"unbekannter Parameter {pname!r} (--grid); die Vorlage kennt: {', '.join(declared)}")
     sweep = {p: [declared[p].coerce(v, "--grid") for v in vs] for p, vs in grid.items()}
     seed_param = template.parameters["seed"]
     seed_list = [int(seed_param.coerce(s, "--seeds")) for s in seeds] if seeds else [int(values["seed"])]
@@ -195,8 +195,10 @@ def _per_profile(request: Plan) -> dict[str, str] | None:
     (what ``sandbox compare --transfer`` reads); on one, all runs stay in ``<name>``."""
     if len(request.datasets) < 2:
         return None
-    return {label: keys.transfer_experiment(request.experiment.name, str(ds.manifest.get("profile") or label))
-            for label, ds in request.datasets.items()}
+    profiles = {label: str(ds.manifest.get("profile") or label) for label, ds in request.datasets.items()}
+    if len(set(profiles.values())) < len(profiles):  # two datasets of one profile: name them by dataset
+        profiles = {label: label for label in profiles}
+    return {label: keys.transfer_experiment(request.experiment.name, name) for label, name in profiles.items()}
 
 
 def _heard(done: dict[str, RunResult], total: int, progress: Progress | None) -> Callable[[RunResult], None]:

@@ -26,37 +26,38 @@ _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,40}$")
 
 
 def _existing(label: str) -> Path | None:
-    from sandbox.config import generated_dir
-    from sandbox.synth.writer import MANIFEST
+    """The dataset ``label`` names (a path, a folder name or a profile's default-seed dataset), if there is one."""
+    from sandbox.datasets import resolve
 
-    for folder in (Path(label), generated_dir() / label):
-        if ("/" in label or folder.parent == generated_dir()) and (folder / MANIFEST).is_file():
-            return folder
-    return None
+    try:
+        return resolve(label)
+    except SandboxError:
+        return None
 
 
 def datasets_for(labels: Sequence[str], population: int | None = None) -> list[str]:
-    """The dataset folder of each label (dataset or profile), generating missing profile datasets."""
+    """A dataset label per given label (dataset or profile), generating missing profile datasets."""
     from sandbox.config import generated_dir
     from sandbox.synth.profile import load_profile
     from sandbox.synth.writer import dataset_name, generate_dataset
 
-    plan: list[tuple[str, Path | None]] = []
+    plan: list[tuple[str, bool]] = []  # (label, a dataset answers to it)
     for label in labels:
-        found = _existing(label) if population is None else None
-        if found is not None:
-            plan.append((label, found))
+        if population is None and _existing(label) is not None:
+            plan.append((label, True))
             continue
         if not _NAME.match(label):
             raise SandboxError(f"--profiles: {label} ist weder ein Datensatz noch ein Profilname (Kleinbuchstaben, "
                                "Ziffern, - und _)")
         load_profile(label, population)  # an unknown profile or a bad population fails before anything runs
-        plan.append((label, None))
-    out = []
-    for label, folder in plan:
-        if folder is None:
-            folder = generated_dir() / dataset_name(label, DATA_SEED, population)
-            if not (folder / "manifest.json").is_file():
-                folder = generate_dataset(label, DATA_SEED, population, out=folder)
-        out.append(str(folder))
+        plan.append((label, False))
+    out = []  # the labels as given where a dataset answers to them (they name the sweep's coordinates)
+    for label, exists in plan:
+        if exists:
+            out.append(label)
+            continue
+        folder = generated_dir() / dataset_name(label, DATA_SEED, population)
+        if not (folder / "manifest.json").is_file():
+            generate_dataset(label, DATA_SEED, population, out=folder)
+        out.append(folder.name)
     return out

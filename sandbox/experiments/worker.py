@@ -74,16 +74,19 @@ def run_task(task: Task) -> RunResult:
     """Execute ``task`` (see the module docstring); retried, it continues the same MLflow run."""
     with _ONE_AT_A_TIME, tracking_to(task.job.tracking_uri):
         name = worker_name()
-        status = _status(task.run_id)
-        if status in ("FINISHED", "KILLED"):  # done by an earlier attempt, or the sweep was cancelled
+        status, cancelled = _status(task.run_id)
+        if status == "FINISHED" or cancelled:  # done by an earlier attempt, or the sweep was cancelled
             return RunResult(task.coords.seed, task.run_id, status, {}, coords=task.coords, key=task.key, worker=name)
         folder = experiment_folder(task.job)
         data = obtain_dataset(task.data)
         return _execute(task, folder, data, name)
 
 
-def _status(run_id: str) -> str:
-    return str(tracking.client().get_run(run_id).info.status)
+def _status(run_id: str) -> tuple[str, bool]:
+    """The run's status, and whether the sweep cancelled it (a run whose process died is KILLED too, by the
+    orphan check of the next run start, but it is not cancelled: a retry continues it)."""
+    run = tracking.client().get_run(run_id)
+    return str(run.info.status), run.data.tags.get(keys.CANCELLED) == "ja"
 
 
 def experiment_folder(job: Job) -> Path:

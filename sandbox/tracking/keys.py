@@ -16,7 +16,7 @@ from __future__ import annotations
 __all__ = [
     "EXPERIMENT", "TEMPLATE", "SEED", "QUESTION", "HYPOTHESIS", "TEAM", "ERROR", "NOTE",
     "KIND", "KIND_SCORECARD", "TRANSFER", "TRANSFER_SEPARATOR", "transfer_experiment",
-    "SWEEP", "SWEEP_DEFINITION", "RUN_KEY", "PROFILE", "WORKER", "coordinate", "COORDINATE_PREFIX",
+    "SWEEP", "SWEEP_DEFINITION", "RUN_KEY", "PROFILE", "WORKER", "CANCELLED", "coordinate", "COORDINATE_PREFIX",
     "PROCESS",
     "GIT_COMMIT", "GIT_DIRTY", "MLFLOW_GIT_COMMIT", "version",
     "DATASET", "DATASET_PROFILE", "DATASET_SEED", "DATASET_DIGEST", "DATASET_PATH",
@@ -55,6 +55,7 @@ SWEEP = "sandbox.sweep"  # the sweep id: all runs of one `experiment run` call s
 SWEEP_DEFINITION = "sandbox.sweep.definition"  # digest of experiment, values and coordinates; --resume finds sweeps by it
 RUN_KEY = "sandbox.lauf_schluessel"  # sweep id + coordinates: one run per key, whatever the retries
 PROFILE = "sandbox.profil"  # the municipality profile (dataset) coordinate
+CANCELLED = "sandbox.abgebrochen"  # "ja" on runs a cancelled sweep marked KILLED (a retry must not continue them)
 WORKER = "sandbox.worker"  # the Dask worker (or "lokal") that executed the run
 COORDINATE_PREFIX = "sandbox.koordinate."
 

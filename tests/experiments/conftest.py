@@ -75,9 +75,14 @@ def run_client() -> Any:
 
 
 def runs_of(name: str) -> list[Any]:
+    """The runs of experiment ``name``, including a profile sweep's ``name@<profile>`` experiments."""
+    from sandbox.tracking import keys
+
     client = run_client()
-    found = client.get_experiment_by_name(name)
-    return [] if found is None else client.search_runs([found.experiment_id], order_by=["attributes.start_time ASC"])
+    prefix = keys.transfer_experiment(name, "")
+    ids = [e.experiment_id for e in client.search_experiments(max_results=1000)
+           if e.name == name or e.name.startswith(prefix)]
+    return client.search_runs(ids, order_by=["attributes.start_time ASC"], max_results=5000) if ids else []
 
 
 def tree(folder: Path) -> list[str]:

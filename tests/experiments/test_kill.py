@@ -1,6 +1,6 @@
 """A killed `sandbox experiment run`: never a run left RUNNING, never a temp folder left behind.
 
-SIGTERM ends the run at once (FAILED, temp folder removed, one German line).
+SIGTERM ends the run at once (KILLED, like Ctrl-C in a sweep; temp folder removed, one German line).
 SIGKILL cannot be caught: the next `experiment run` marks the orphan KILLED
 and removes the dead runner's temp folder.
 """
@@ -56,7 +56,7 @@ def _wait_running(proc: subprocess.Popen[str], name: str) -> str:
     return str(running[0].info.run_id)
 
 
-def test_sigterm_ends_the_run_failed_and_removes_its_folder(capsys: pytest.CaptureFixture[str], home: Path) -> None:
+def test_sigterm_ends_the_run_killed_and_removes_its_folder(capsys: pytest.CaptureFixture[str], home: Path) -> None:
     _slow_experiment(capsys, home, "abbruch")
     proc = _start(home, "abbruch")
     try:
@@ -70,7 +70,7 @@ def test_sigterm_ends_the_run_failed_and_removes_its_folder(capsys: pytest.Captu
             pass
     assert proc.returncode == 130 and err.strip().splitlines()[-1:] == ["Abgebrochen; nichts wurde halb geschrieben."], (proc.returncode, err)
     assert "Traceback" not in err
-    assert [r.info.status for r in runs_of("abbruch") if r.info.run_id == run_id] == ["FAILED"]
+    assert [r.info.status for r in runs_of("abbruch") if r.info.run_id == run_id] == ["KILLED"]
     assert _run_folders(proc.pid) == []
 
 

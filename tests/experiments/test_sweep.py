@@ -60,12 +60,12 @@ def test_cluster_choice(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.parametrize("args, expected", [
-    (["--grid", "faktor=1,viel"], "parameter faktor (--grid) must be a number"),
+    (["--grid", "faktor=1,viel"], "Parameter faktor (--grid) muss eine Zahl sein"),
     (["--grid", "seed=1,2"], "mit --seeds"),
-    (["--grid", "gibtsnicht=1,2"], "unknown parameter 'gibtsnicht' (--grid)"),
+    (["--grid", "gibtsnicht=1,2"], "unbekannter Parameter 'gibtsnicht' (--grid)"),
     (["--grid", "faktor=1,2", "--param", "faktor=3"], "nur eines von beiden"),
     (["--profiles", "musterstadt,musterstadt"], "doppelt"),
-    (["--profiles", "musterstadt,gibtsnicht"], "sandbox data generate --profile gibtsnicht"),
+    (["--profiles", "musterstadt,gibtsnicht"], "gibtsnicht"),
     (["--profiles", "musterstadt", "--param", "datensatz=musterstadt"], "nicht beides"),
     (["--seeds", "5-2"], "Bereich 5-2"),
     (["--cluster", "local:0"], "local:N"),
@@ -86,7 +86,7 @@ def test_sweep_runs_every_point_once_and_resume_skips_finished(home: Path, capsy
     args = ["experiment", "run", "raster", "--seeds", "1-2", "--grid", "fehler=nein,ja", "--grid", "faktor=1,2",
             "--profiles", f"musterstadt,{small_town}", "--cluster", "none"]
     code, out, err = cli(capsys, *args)
-    assert code == 1 and "8 of 16 runs FAILED" in err and "ValueError: absichtlich kaputt" in err, err
+    assert code == 1 and "8 von 16 Läufen fehlgeschlagen" in err and "ValueError: absichtlich kaputt" in err, err
     assert "fehler=True" in err and "(cell In [" in err  # the failing point's coordinates, the cell and the message
     runs = runs_of("raster")
     assert len(runs) == 16 and len({r.data.tags[keys.SWEEP] for r in runs}) == 1
@@ -101,7 +101,7 @@ def test_sweep_runs_every_point_once_and_resume_skips_finished(home: Path, capsy
     finished_at = {r.info.run_id: r.info.end_time for r in by_status["FINISHED"]}
 
     code, out, err = cli(capsys, *args, "--resume")
-    assert code == 1 and "8 of 16 runs FAILED" in err
+    assert code == 1 and "8 von 16 Läufen fehlgeschlagen" in err
     again = runs_of("raster")
     assert sorted(r.info.run_id for r in again) == sorted(r.info.run_id for r in runs)  # no new run
     assert {r.info.run_id: r.info.end_time for r in again if r.info.run_id in finished_at} == finished_at
