@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 from sandbox.errors import SandboxError
 from sandbox.synth.files import write_table
-from sandbox.synth.writer import DATA_CARD, FORMAT_VERSION, MANIFEST, _prepare_target, _swap_into_place, sha256
+from sandbox.synth.placement import check_target, swap_into_place, temporary_folder
+from sandbox.synth.writer import DATA_CARD, FORMAT_VERSION, MANIFEST, sha256
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -74,7 +75,8 @@ def write_twin(target: Path, table: "pa.Table", domain: "Domain", twin: dict[str
 
     target = Path(target)
     _check_replaceable(target, force)
-    tmp = _prepare_target(target, force)
+    target = check_target(target, force)
+    tmp = temporary_folder(target)
     try:
         path = write_table(table, tmp, domain.table, "parquet")
         info = {"file": path.name, "rows": table.num_rows, "sha256": sha256(path),
@@ -87,7 +89,7 @@ def write_twin(target: Path, table: "pa.Table", domain: "Domain", twin: dict[str
         }
         manifest["files"] = write_reports(tmp, {DATA_CARD: card, **reports})
         write_reports(tmp, {MANIFEST: json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"})
-        _swap_into_place(tmp, target)
+        swap_into_place(tmp, target)
     except BaseException:  # nothing half-written: the temporary folder goes, an earlier twin stays
         shutil.rmtree(tmp, ignore_errors=True)
         raise

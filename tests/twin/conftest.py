@@ -51,11 +51,15 @@ def domain_extract(residents, tmp_path_factory: pytest.TempPathFactory) -> Path:
     frame["bemerkung"] = [f"notiz {MARKERS[i % 2]} {i}" for i in range(len(frame))]
     path = folder / "eigen.csv"
     frame.to_csv(path, sep=";", index=False, decimal=",", encoding="utf-8-sig")
+    from sandbox.synth import TABLES
+
+    schema = TABLES["einwohner"].TABLE  # the public code lists, as a steward would copy them into a domain file
+    listed = {c: "[" + ", ".join(schema.column(c).allowed or ()) + "]" for c in ("familienstand", "wohnungsstatus")}
     (folder / "DOMAIN.yaml").write_text(
         "tabelle: wohnen\nspalten:\n"
         "  geschlecht: {art: kategorie, werte: [männlich, weiblich, divers, ohne Angabe]}\n"
-        "  familienstand: {art: kategorie, werte: [ledig, verheiratet, verwitwet, geschieden]}\n"
-        "  wohnungsstatus: {art: kategorie, werte: [Hauptwohnung, Nebenwohnung]}\n"
+        f"  familienstand: {{art: kategorie, werte: {listed['familienstand']}}}\n"
+        f"  wohnungsstatus: {{art: kategorie, werte: {listed['wohnungsstatus']}}}\n"
         "  wohnflaeche: {art: zahl, grenzen: [0, 20, 40, 60, 80, 100, 150, 1000000]}\n"
         "abfragen: [geschlecht, familienstand]\n", encoding="utf-8")
     return path

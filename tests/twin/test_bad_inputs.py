@@ -50,7 +50,7 @@ def _create(folder: Path, capsys: pytest.CaptureFixture[str], name: str, *extra:
     (GOOD.encode(), ("--as", "einwohner", "--epsilon", "1", "--target", "alter"), "--target"),
     (_with("familienname", "GEHEIMNAME"), ("--as", "einwohner", "--epsilon", "1"), "--drop familienname"),
     (_with("frei", "GEHEIM"), ("--as", "einwohner", "--epsilon", "1"), "nicht kennt: frei"),
-    (_with("religion", "GEHEIM"), ("--as", "einwohner", "--epsilon", "1"), "keine Werteliste"),
+    (_with("staatsangehoerigkeit", "GEHEIM"), ("--as", "einwohner", "--epsilon", "1"), "keine Werteliste"),
     (GOOD.replace("ledig", "GEHEIMSTAND", 3).encode(), ("--as", "einwohner", "--epsilon", "1"),
      "familienstand: 3"),
     (b"geschlecht;familienstand\nweiblich;ledig\n" * 1, ("--as", "einwohner", "--epsilon", "1"), "mindestens 10"),
