@@ -5,7 +5,8 @@ on the workshop's tracking server, whatever experiment name a notebook or
 ``sandbox experiment run`` uses (:func:`sandbox.tracking.runs.seat_experiment`
 redirects every run opened in a participant's container; the requested name
 stays as a tag). Collecting asks that server which of
-these experiments hold finished runs and hands them to ``sandbox compare``,
+these experiments hold finished runs (as the server's admin: each
+participant sees only their own) and hands them to ``sandbox compare``,
 one column per participant, so the report (HTML, Markdown or JSON) is the
 same the lab uses for any comparison. Participants without a finished run
 are named, not silently dropped. ``compare`` sits beside ``workshop`` in the
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 from sandbox.errors import SandboxError
 from sandbox.workshop import manage
+from sandbox.workshop.accounts import Account
 from sandbox.workshop.engine import Names
 
 if TYPE_CHECKING:
@@ -43,17 +45,20 @@ class Collected:
 
 
 @contextmanager
-def _tracking(uri: str) -> Iterator[None]:
-    """MLFLOW_TRACKING_URI pointing at the workshop's server for the duration of the block."""
-    before = os.environ.get("MLFLOW_TRACKING_URI")
-    os.environ["MLFLOW_TRACKING_URI"] = uri
+def _tracking(uri: str, account: Account) -> Iterator[None]:
+    """MLflow's environment pointing at the workshop's server, as ``account``, for the duration of the block."""
+    wanted = {"MLFLOW_TRACKING_URI": uri, "MLFLOW_TRACKING_USERNAME": account.user,
+              "MLFLOW_TRACKING_PASSWORD": account.password}
+    before = {key: os.environ.get(key) for key in wanted}
+    os.environ.update(wanted)
     try:
         yield
     finally:
-        if before is None:
-            os.environ.pop("MLFLOW_TRACKING_URI", None)
-        else:
-            os.environ["MLFLOW_TRACKING_URI"] = before
+        for key, value in before.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def _has_finished_run(client: "MlflowClient", experiment: str) -> bool:
@@ -78,14 +83,14 @@ def collect(name: str, out: Path | None, fmt: str, compare: Compare) -> Collecte
         raise SandboxError(f"the MLflow server of workshop {name!r} is not running; "
                            "`sandbox workshop stop` and `start` bring it back (volumes are kept)")
     names = Names(name)
-    client = MlflowClient(tracking_uri=tracking_url)
-    included, missing = [], []
-    for seat in seats:
-        (included if _has_finished_run(client, names.experiment(seat.pid)) else missing).append(seat.pid)
-    if not included:
-        raise SandboxError(f"no participant of workshop {name!r} has a finished run yet (experiments "
-                           f"{names.experiment(seats[0].pid)} ...); runs from the notebooks land there")
-    target = str(out) if out is not None else str(Path.cwd() / f"{name}-ergebnisse.{fmt}")
-    with _tracking(tracking_url):
+    with _tracking(tracking_url, manage.admin(name)):
+        client = MlflowClient(tracking_uri=tracking_url)
+        included, missing = [], []
+        for seat in seats:
+            (included if _has_finished_run(client, names.experiment(seat.pid)) else missing).append(seat.pid)
+        if not included:
+            raise SandboxError(f"no participant of workshop {name!r} has a finished run yet (experiments "
+                               f"{names.experiment(seats[0].pid)} ...); runs from the notebooks land there")
+        target = str(out) if out is not None else str(Path.cwd() / f"{name}-ergebnisse.{fmt}")
         result = compare([names.experiment(pid) for pid in included], target, fmt)
     return Collected(result.path, result.text, included, missing, result)

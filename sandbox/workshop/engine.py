@@ -107,9 +107,9 @@ class Names:
     def tracking(self) -> str:
         return f"{self.workshop}-mlflow"
 
-    @property
-    def network(self) -> str:
-        return f"{self.workshop}-netz"
+    def network(self, pid: str) -> str:
+        """A participant's own network: their lab and the tracking server, nobody else."""
+        return f"{self.workshop}-netz-{pid}"
 
     def experiment(self, pid: str) -> str:
         return f"{self.workshop}-{pid}"
