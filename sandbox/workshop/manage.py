@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, Callable
 from sandbox.errors import SandboxError
 from sandbox.workshop import content
 from sandbox.workshop.accounts import ADMIN, Account, create_seats, new_password
-from sandbox.workshop.engine import (LABEL_PARTICIPANT, LABEL_ROLE, Names, connect, participant_id, port_free,
-                                     published_ports)
+from sandbox.workshop.engine import (LABEL_PARTICIPANT, LABEL_ROLE, Names, connect, create_network, participant_id,
+                                     port_free, published_ports)
 from sandbox.workshop.lifecycle import HOST_IP, ContainerSpec, Lifecycle, answers
 from sandbox.workshop.participants import (TRACKING_PORT, Facts, Limits, admin_of, facts_of, host_port, lab_url,
                                            participant_spec, status_url, tracking_spec)
@@ -134,7 +134,7 @@ def _networks(client: "docker.DockerClient", names: Names, pids: list[str]) -> N
     """One bridge network per participant (their lab and the tracking server), created where missing."""
     for pid in pids:
         if not client.networks.list(names=[names.network(pid)]):
-            client.networks.create(names.network(pid), driver="bridge", labels=names.labels("netz", pid))
+            create_network(client, names.network(pid), names.labels("netz", pid))
 
 
 def _join(client: "docker.DockerClient", container: "Container", networks: list[str], alias: str) -> None:
