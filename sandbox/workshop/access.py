@@ -65,7 +65,8 @@ def render_sheet(workshop: str, seats: Sequence["Seat"], tracking_url: str | Non
 <h1>Experimentierraum – {title}</h1>
 <p class="hint">Zugänge vom {when}. Jede Zeile ist eine eigene Sandbox: QR-Code mit dem Handy oder
 Laptop scannen oder die Adresse im Browser öffnen, bei Nachfrage das Token eingeben. Ihr
-MLflow-Zugang ist im JupyterLab schon eingetragen; andere Teilnehmende sehen Ihre Läufe nicht. Eigene Läufe landen im MLflow-Experiment mit Ihrer Kennung,
+MLflow-Zugang ist im JupyterLab schon eingetragen; andere Teilnehmende sehen Ihre Läufe nicht.
+Eigene Läufe landen im MLflow-Experiment mit Ihrer Kennung,
 gleich welchen Experimentnamen ein Notebook nennt. Zurücksetzen durch die Kursleitung stellt die
 Ausgangsnotebooks wieder her; Ihre Dateien bleiben im Ordner <code>backup-DATUM/</code>, Ihre
 MLflow-Läufe bleiben unverändert.</p>

@@ -190,8 +190,7 @@ def start(plan: Plan, say: Callable[[str], None] = lambda _: None) -> Started:
         tracking.start()
         _launch(cycles)
         tracking.wait_ready(deadline)
-        create_seats(tracking.url, admin_account,
-                     {names.experiment(f.pid): Account(f.pid, f.password) for f in facts})
+        create_seats(tracking.url, admin_account, {names.experiment(f.pid): Account(f.pid, f.password) for f in facts})
         _wait(cycles, deadline)
     except BaseException:
         _discard([tracking, *cycles])
@@ -261,9 +260,8 @@ def reset(name: str, participant: str, say: Callable[[str], None] = lambda _: No
                               names.labels("helfer", pid))
     fresh = Lifecycle(client, participant_spec(names, facts))
     fresh.run(time.monotonic() + READY_TIMEOUT)
-    seat = Seat(pid, "running", lab_url(facts.port, facts.token, facts.host), facts.token, facts.port, True,
-                facts.password)
-    return seat, backup
+    url = lab_url(facts.port, facts.token, facts.host)
+    return Seat(pid, "running", url, facts.token, facts.port, True, facts.password), backup
 
 
 def admin(name: str) -> Account:
