@@ -69,7 +69,7 @@ def remove_test_objects(client: Any, which: Callable[[dict[str, str] | None], bo
     """Remove the containers, networks and volumes ``which`` selects by their labels (default: this session's)."""
     import docker.errors
 
-    for container in client.containers.list(all=True):
+    for container in client.containers.list(all=True, ignore_removed=True):
         if which(container.labels):
             try:
                 container.remove(force=True, v=True)
@@ -181,7 +181,7 @@ def _logs_on_failure(request: pytest.FixtureRequest) -> Iterator[None]:
     if report is None or not report.failed or "engine" not in request.fixturenames:
         return
     client = request.getfixturevalue("engine")
-    for container in client.containers.list(all=True):
+    for container in client.containers.list(all=True, ignore_removed=True):
         if _ours(container.labels):
             logs = container.logs(tail=60).decode("utf-8", "replace")
             print(f"\n----- logs of {container.name} ({container.status}) -----\n{logs}")

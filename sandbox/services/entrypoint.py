@@ -13,7 +13,11 @@ by the command (``docker run IMAGE tracking``), as official images do:
   password URL-quoted, never on a command line a user writes), else SQLite in
   the container's ``/home/lab/mlflow``. ``MLFLOW_ALLOWED_HOSTS`` names the Host
   headers it answers (default: ``tracking`` and loopback), so that
-  ``http://tracking:5000`` works from other containers.
+  ``http://tracking:5000`` works from other containers. With
+  ``MLFLOW_AUTH_ADMIN_PASSWORD`` set (the workshop server), it runs MLflow's
+  basic-auth app: users live as long as the container (every workshop start
+  makes them anew), nobody may read an experiment they were not given
+  (:func:`auth_config`).
 - ``health``: exit 0 if the role's server answers (the image's HEALTHCHECK).
 
 Anything else is executed as given (``docker run IMAGE bash``). The server
@@ -33,7 +37,7 @@ from urllib.parse import quote
 
 from sandbox.services.commands import jupyter_command, mlflow_command
 
-__all__ = ["main", "lab_command", "tracking_command", "backend_store_uri", "seed_workspace"]
+__all__ = ["main", "lab_command", "tracking_command", "backend_store_uri", "seed_workspace", "auth_config"]
 
 ALL_INTERFACES = "0.0.0.0"
 LAB_PORT = 8888
@@ -41,6 +45,7 @@ TRACKING_PORT = 5000
 DEFAULT_ALLOWED_HOSTS = "tracking,tracking:*"
 LOOPBACK_HOSTS = "localhost,localhost:*,127.0.0.1,127.0.0.1:*"
 MLFLOW_HOME = Path("/home/lab/mlflow")
+AUTH_HOME = Path("/tmp/mlflow-auth")  # the container's own layer: the user store ends with the container
 
 
 def _home() -> Path:
@@ -82,8 +87,24 @@ def backend_store_uri(env: dict[str, str]) -> str:
 def tracking_command(env: dict[str, str], port: int = TRACKING_PORT) -> list[str]:
     """The MLflow server: backend store as :func:`backend_store_uri`, artifacts proxied from MLFLOW_HOME."""
     hosts = ",".join(h for h in (env.get("MLFLOW_ALLOWED_HOSTS") or DEFAULT_ALLOWED_HOSTS, LOOPBACK_HOSTS) if h)
-    return mlflow_command(backend_store_uri(env), str(MLFLOW_HOME / "artifacts"), ALL_INTERFACES, port,
-                          serve_artifacts=True, workers=env.get("MLFLOW_WORKERS", "1"), allowed_hosts=hosts)
+    command = mlflow_command(backend_store_uri(env), str(MLFLOW_HOME / "artifacts"), ALL_INTERFACES, port,
+                             serve_artifacts=True, workers=env.get("MLFLOW_WORKERS", "1"), allowed_hosts=hosts)
+    return command + (["--app-name", "basic-auth"] if env.get("MLFLOW_AUTH_CONFIG_PATH") else [])
+
+
+def auth_config(home: Path = AUTH_HOME) -> Path:
+    """Write the basic-auth app's configuration: user store in ``home``, no access without a grant.
+
+    The admin's password stays in the environment (``MLFLOW_AUTH_ADMIN_PASSWORD``,
+    read by MLflow on the first start); the file holds no secret.
+    """
+    home.mkdir(parents=True, exist_ok=True)
+    path = home / "basic_auth.ini"
+    path.write_text("[mlflow]\ndefault_permission = NO_PERMISSIONS\n"
+                    f"database_uri = sqlite:///{home / 'basic_auth.db'}\nadmin_username = admin\n"
+                    "authorization_function = mlflow.server.auth:authenticate_request_basic_auth\n"
+                    "grant_default_workspace_access = false\n", encoding="utf-8")
+    return path
 
 
 def _answers(url: str) -> bool:
@@ -118,6 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     elif role == "tracking":
         os.environ.setdefault("MLFLOW_SERVER_ENABLE_JOB_EXECUTION", "false")
         (MLFLOW_HOME / "artifacts").mkdir(parents=True, exist_ok=True)
+        if os.environ.get("MLFLOW_AUTH_ADMIN_PASSWORD"):
+            os.environ["MLFLOW_AUTH_CONFIG_PATH"] = str(auth_config())
         command = tracking_command(dict(os.environ)) + rest
     else:
         command = args

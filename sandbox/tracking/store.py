@@ -13,7 +13,7 @@ import os
 import urllib.error
 import urllib.request
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from sandbox.config import artifacts_dir, store_dir
 from sandbox.errors import SandboxError
@@ -110,14 +110,19 @@ def experiment_id(mlflow_client: "MlflowClient", name: str) -> str:
 
 
 @contextmanager
-def tracking_to(uri: str) -> Iterator[None]:
-    """MLFLOW_TRACKING_URI set to ``uri`` for the duration of the block (a workshop's or a sweep's server)."""
-    before = os.environ.get("MLFLOW_TRACKING_URI")
-    os.environ["MLFLOW_TRACKING_URI"] = uri
+def tracking_to(uri: str, account: Any = None) -> Iterator[None]:
+    """MLFLOW_TRACKING_URI set to ``uri`` for the duration of the block (a workshop's or a sweep's server),
+    and with ``account`` (``.user``, ``.password``) MLflow's login for a server with authentication."""
+    wanted = {"MLFLOW_TRACKING_URI": uri}
+    if account is not None:
+        wanted |= {"MLFLOW_TRACKING_USERNAME": account.user, "MLFLOW_TRACKING_PASSWORD": account.password}
+    before = {key: os.environ.get(key) for key in wanted}
+    os.environ.update(wanted)
     try:
         yield
     finally:
-        if before is None:
-            os.environ.pop("MLFLOW_TRACKING_URI", None)
-        else:
-            os.environ["MLFLOW_TRACKING_URI"] = before
+        for key, value in before.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value

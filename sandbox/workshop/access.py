@@ -1,7 +1,9 @@
-"""The access sheet a trainer hands out: one line per participant with address and token.
+"""The access sheet a trainer hands out: one line per participant with QR code, address, token, MLflow login.
 
-A self-contained HTML page (prints on one sheet, cut into strips), written
-readable by its owner only, because it holds every participant's token.
+A self-contained HTML page (prints on one sheet, cut into strips; the QR
+codes are inline SVG from ``segno``, so the sheet works offline), written
+readable by its owner only, because it holds every participant's token and
+MLflow password. Nothing else prints the passwords.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from sandbox.errors import SandboxError
 if TYPE_CHECKING:
     from sandbox.workshop.manage import Seat
 
-__all__ = ["render_sheet", "write_sheet", "DEFAULT_NAME"]
+__all__ = ["render_sheet", "write_sheet", "qr_svg", "DEFAULT_NAME"]
 
 DEFAULT_NAME = "workshop"  # the --name default: the sheet then says "Workshop", not "Workshop workshop"
 
@@ -29,8 +31,16 @@ table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: .6em .5em; border-bottom: 1px dashed #999; vertical-align: top; }
 td.url { font-family: ui-monospace, monospace; font-size: .9em; word-break: break-all; }
 td.token { font-family: ui-monospace, monospace; }
+td.qr svg { display: block; }
 @media print { body { margin: 1cm; } a { color: inherit; text-decoration: none; } }
 """
+
+
+def qr_svg(url: str, title: str) -> str:
+    """The QR code of ``url`` as inline SVG (deterministic: same URL, same markup)."""
+    import segno
+
+    return str(segno.make(url, error="m").svg_inline(scale=2, title=title, svgclass="qr"))
 
 
 def render_sheet(workshop: str, seats: Sequence["Seat"], tracking_url: str | None,
@@ -40,8 +50,11 @@ def render_sheet(workshop: str, seats: Sequence["Seat"], tracking_url: str | Non
     rows = []
     for seat in seats:
         url = html.escape(seat.url)
-        rows.append(f'<tr><td>{html.escape(seat.pid)}</td><td class="url"><a href="{url}">{url}</a></td>'
-                    f'<td class="token">{html.escape(seat.token)}</td></tr>')
+        login = (f"Benutzer {html.escape(seat.pid)}<br>Passwort {html.escape(seat.password)}" if seat.password
+                 else "–")
+        rows.append(f'<tr><td>{html.escape(seat.pid)}</td><td class="qr">{qr_svg(seat.url, seat.pid)}</td>'
+                    f'<td class="url"><a href="{url}">{url}</a></td>'
+                    f'<td class="token">{html.escape(seat.token)}</td><td class="token">{login}</td></tr>')
     mlflow = (f"<p>Gemeinsames MLflow (Experimente aller Teilnehmenden, am Rechner der Kursleitung): "
               f'<a href="{html.escape(tracking_url)}">{html.escape(tracking_url)}</a></p>') if tracking_url else ""
     title = "Workshop" if workshop == DEFAULT_NAME else f"Workshop {html.escape(workshop)}"
@@ -50,14 +63,16 @@ def render_sheet(workshop: str, seats: Sequence["Seat"], tracking_url: str | Non
 <head><meta charset="utf-8"><title>Zugänge – {title}</title><style>{_STYLE}</style></head>
 <body>
 <h1>Experimentierraum – {title}</h1>
-<p class="hint">Zugänge vom {when}. Jede Zeile ist eine eigene Sandbox: Adresse im Browser öffnen,
-bei Nachfrage das Token eingeben. Eigene Läufe landen im MLflow-Experiment mit Ihrer Kennung,
+<p class="hint">Zugänge vom {when}. Jede Zeile ist eine eigene Sandbox: QR-Code mit dem Handy oder
+Laptop scannen oder die Adresse im Browser öffnen, bei Nachfrage das Token eingeben. Ihr
+MLflow-Zugang ist im JupyterLab schon eingetragen; andere Teilnehmende sehen Ihre Läufe nicht.
+Eigene Läufe landen im MLflow-Experiment mit Ihrer Kennung,
 gleich welchen Experimentnamen ein Notebook nennt. Zurücksetzen durch die Kursleitung stellt die
 Ausgangsnotebooks wieder her; Ihre Dateien bleiben im Ordner <code>backup-DATUM/</code>, Ihre
 MLflow-Läufe bleiben unverändert.</p>
 {mlflow}
 <table>
-<thead><tr><th>Teilnehmer/in</th><th>Adresse (JupyterLab)</th><th>Token</th></tr></thead>
+<thead><tr><th>Teilnehmer/in</th><th>QR-Code</th><th>Adresse (JupyterLab)</th><th>Token</th><th>MLflow</th></tr></thead>
 <tbody>
 {chr(10).join(rows)}
 </tbody>

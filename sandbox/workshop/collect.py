@@ -5,7 +5,8 @@ on the workshop's tracking server, whatever experiment name a notebook or
 ``sandbox experiment run`` uses (:func:`sandbox.tracking.runs.seat_experiment`
 redirects every run opened in a participant's container; the requested name
 stays as a tag). Collecting asks that server which of
-these experiments hold finished runs and hands them to ``sandbox compare``,
+these experiments hold finished runs (as the server's admin: each
+participant sees only their own) and hands them to ``sandbox compare``,
 one column per participant, so the report (HTML, Markdown or JSON) is the
 same the lab uses for any comparison. Participants without a finished run
 are named, not silently dropped. ``compare`` sits beside ``workshop`` in the
@@ -63,14 +64,14 @@ def collect(name: str, out: Path | None, fmt: str, compare: Compare) -> Collecte
         raise SandboxError(f"der MLflow-Server von Workshop {name!r} läuft nicht; "
                            "`sandbox workshop stop` und `start` holen ihn zurück (die Volumes bleiben)")
     names = Names(name)
-    client = MlflowClient(tracking_uri=tracking_url)
-    included, missing = [], []
-    for seat in seats:
-        (included if _has_finished_run(client, names.experiment(seat.pid)) else missing).append(seat.pid)
-    if not included:
-        raise SandboxError(f"noch niemand im Workshop {name!r} hat einen abgeschlossenen Lauf (Experimente "
-                           f"{names.experiment(seats[0].pid)} ...); dort landen die Läufe aus den Notebooks")
-    target = str(out) if out is not None else str(Path.cwd() / f"{name}-ergebnisse.{fmt}")
-    with tracking_to(tracking_url):
+    with tracking_to(tracking_url, manage.admin(name)):
+        client = MlflowClient(tracking_uri=tracking_url)
+        included, missing = [], []
+        for seat in seats:
+            (included if _has_finished_run(client, names.experiment(seat.pid)) else missing).append(seat.pid)
+        if not included:
+            raise SandboxError(f"noch niemand im Workshop {name!r} hat einen abgeschlossenen Lauf (Experimente "
+                               f"{names.experiment(seats[0].pid)} ...); dort landen die Läufe aus den Notebooks")
+        target = str(out) if out is not None else str(Path.cwd() / f"{name}-ergebnisse.{fmt}")
         result = compare([names.experiment(pid) for pid in included], target, fmt)
     return Collected(result.path, result.text, included, missing, result)

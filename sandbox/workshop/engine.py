@@ -21,7 +21,7 @@ from sandbox.errors import SandboxError
 if TYPE_CHECKING:
     import docker
 
-__all__ = ["connect", "Names", "participant_id", "port_free", "published_ports", "check_name",
+__all__ = ["connect", "create_network", "Names", "participant_id", "port_free", "published_ports", "check_name",
            "LABEL_WORKSHOP", "LABEL_PARTICIPANT", "LABEL_ROLE", "DEFAULT_IMAGE"]
 
 LABEL_WORKSHOP = "experimentierraum.workshop"
@@ -55,6 +55,27 @@ def connect() -> "docker.DockerClient":
     return client
 
 
+def create_network(client: "docker.DockerClient", name: str, labels: dict[str, str]) -> None:
+    """A bridge network whose containers reach no container of another such network.
+
+    Docker isolates bridge networks from each other by itself; Podman (netavark)
+    does so only for networks created with its ``isolate`` option, which its
+    Docker API drops, so there the network is created through Podman's own API.
+    netavark enforces the option from version 1.5 (Podman 4.4); older ones
+    (Debian 12's Podman 4.3) keep it but still route between the bridges, so
+    there only names (DNS), tokens and MLflow rights separate participants.
+    """
+    components = [c.get("Name", "") for c in client.version().get("Components") or []]
+    if not any("Podman" in c for c in components):
+        client.networks.create(name, driver="bridge", labels=labels)
+        return
+    answer = client.api.post(f"{client.api.base_url}/v4.0.0/libpod/networks/create",
+                             json={"name": name, "driver": "bridge", "labels": labels, "dns_enabled": True,
+                                   "options": {"isolate": "true"}})
+    if answer.status_code >= 400:
+        raise SandboxError(f"cannot create network {name}: {answer.text[:200]}")
+
+
 def check_name(name: str) -> str:
     """A workshop name: lowercase letters, digits and dashes, so every derived name is valid."""
     if not _NAME.match(name):
@@ -84,7 +105,7 @@ def port_free(port: int, host: str = "127.0.0.1") -> bool:
 def published_ports(client: "docker.DockerClient") -> set[int]:
     """Host ports the engine's containers publish (Podman forwards them without binding a socket)."""
     ports: set[int] = set()
-    for container in client.containers.list(all=True):
+    for container in client.containers.list(all=True, ignore_removed=True):
         for bindings in (container.attrs.get("HostConfig", {}).get("PortBindings") or {}).values():
             ports.update(int(b["HostPort"]) for b in bindings or [] if str(b.get("HostPort", "")).isdigit())
     return ports
@@ -107,9 +128,9 @@ class Names:
     def tracking(self) -> str:
         return f"{self.workshop}-mlflow"
 
-    @property
-    def network(self) -> str:
-        return f"{self.workshop}-netz"
+    def network(self, pid: str) -> str:
+        """A participant's own network: their lab and the tracking server, nobody else."""
+        return f"{self.workshop}-netz-{pid}"
 
     def experiment(self, pid: str) -> str:
         return f"{self.workshop}-{pid}"

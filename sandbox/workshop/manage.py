@@ -1,8 +1,10 @@
 """`sandbox workshop start | status | reset | stop`: participant sandboxes through the Docker API.
 
 ``start`` prepares the volumes (original content, one working copy per
-participant), starts the workshop's MLflow server and every participant's
-JupyterLab side by side, and waits until each answers. ``status`` reads everything back
+participant), starts the workshop's MLflow server (basic auth, one user per
+participant, :mod:`sandbox.workshop.accounts`) and every participant's
+JupyterLab side by side, each lab on its own network that only the MLflow
+server joins, and waits until each answers. ``status`` reads everything back
 from the engine (URL with token, state, memory in use). ``reset`` recreates a
 participant's container on the original content, old files kept in a dated
 backup folder. ``stop`` removes the containers and keeps the volumes unless
@@ -21,17 +23,18 @@ from typing import TYPE_CHECKING, Callable
 
 from sandbox.errors import SandboxError
 from sandbox.workshop import content
-from sandbox.workshop.engine import (LABEL_PARTICIPANT, LABEL_ROLE, Names, connect, participant_id, port_free,
-                                     published_ports)
+from sandbox.workshop.accounts import ADMIN, Account, create_seats, new_password
+from sandbox.workshop.engine import (LABEL_PARTICIPANT, LABEL_ROLE, Names, connect, create_network, participant_id,
+                                     port_free, published_ports)
 from sandbox.workshop.lifecycle import HOST_IP, ContainerSpec, Lifecycle, answers
-from sandbox.workshop.participants import (TRACKING_PORT, Facts, Limits, create_experiments, facts_of, host_port,
-                                           lab_url, participant_spec, status_url, tracking_spec)
+from sandbox.workshop.participants import (TRACKING_PORT, Facts, Limits, admin_of, facts_of, host_port, lab_url,
+                                           participant_spec, status_url, tracking_spec)
 
 if TYPE_CHECKING:
     import docker
     from docker.models.containers import Container
 
-__all__ = ["Plan", "Seat", "Started", "start", "status", "reset", "stop", "READY_TIMEOUT"]
+__all__ = ["Plan", "Seat", "Started", "start", "status", "reset", "stop", "admin", "READY_TIMEOUT"]
 
 READY_TIMEOUT = 300.0
 PARALLEL = 4
@@ -65,6 +68,7 @@ class Seat:
     token: str = ""
     port: int | None = None
     answers: bool = False
+    password: str = ""  # MLflow password (user: pid); only the access sheet shows it
     memory: int | None = None  # bytes in use
     memory_limit: int | None = None
 
@@ -126,9 +130,17 @@ def _volume(client: "docker.DockerClient", name: str, labels: dict[str, str], fr
     return False
 
 
-def _network(client: "docker.DockerClient", names: Names) -> None:
-    if not client.networks.list(names=[names.network]):
-        client.networks.create(names.network, labels=names.labels("netz"))
+def _networks(client: "docker.DockerClient", names: Names, pids: list[str]) -> None:
+    """One bridge network per participant (their lab and the tracking server), created where missing."""
+    for pid in pids:
+        if not client.networks.list(names=[names.network(pid)]):
+            create_network(client, names.network(pid), names.labels("netz", pid))
+
+
+def _join(client: "docker.DockerClient", container: "Container", networks: list[str], alias: str) -> None:
+    """Connect the (created) tracking container to further participants' networks under ``alias``."""
+    for network in networks:
+        client.networks.get(network).connect(container, aliases=[alias])
 
 
 def _launch(cycles: list[Lifecycle]) -> None:
@@ -156,7 +168,7 @@ def start(plan: Plan, say: Callable[[str], None] = lambda _: None) -> Started:
     _check_plan(client, plan, names)
     pids = [participant_id(i) for i in range(1, plan.participants + 1)]
     say(f"Inhalt vorbereiten ({plan.content or 'Inhalte des Images'}) ...")
-    _network(client, names)
+    _networks(client, names, pids)
     _volume(client, names.original, names.labels("inhalt"), fresh=True)
     content.fill_original(client, plan.image, names.original, names.labels("helfer"), plan.content)
     volumes = {pid: names.participant(pid) for pid in pids}
@@ -167,20 +179,24 @@ def start(plan: Plan, say: Callable[[str], None] = lambda _: None) -> Started:
                                        owned={names.tracking: "/mlflow"})
     kept = [pid for pid in pids if pid not in seeded]
     deadline = time.monotonic() + READY_TIMEOUT
-    tracking = Lifecycle(client, tracking_spec(names, plan.image, plan.tracking_port))
-    facts = [Facts(pid, plan.image, secrets.token_urlsafe(18), port, plan.limits, plan.bind, plan.host)
-             for pid, port in zip(pids, plan.ports())]
+    admin_account = Account(ADMIN, new_password())
+    tracking = Lifecycle(client, tracking_spec(names, plan.image, plan.tracking_port, admin_account.password, pids[0]))
+    facts = [Facts(pid, plan.image, secrets.token_urlsafe(18), port, plan.limits, plan.bind, plan.host,
+                   new_password()) for pid, port in zip(pids, plan.ports())]
     cycles = [Lifecycle(client, participant_spec(names, f)) for f in facts]
     say(f"MLflow ({tracking.url}) und {len(cycles)} JupyterLab-Container starten ...")
     try:  # all start side by side; JupyterLab does not need MLflow until a run is logged
-        _launch([tracking, *cycles])
+        _join(client, tracking.create(), [names.network(pid) for pid in pids[1:]], tracking.spec.aliases[0])
+        tracking.start()
+        _launch(cycles)
         tracking.wait_ready(deadline)
-        create_experiments(tracking.url, [names.experiment(pid) for pid in pids])
+        create_seats(tracking.url, admin_account, {names.experiment(f.pid): Account(f.pid, f.password) for f in facts})
         _wait(cycles, deadline)
     except BaseException:
         _discard([tracking, *cycles])
         raise
-    seats = [Seat(f.pid, "running", lab_url(f.port, f.token, f.host), f.token, f.port, True) for f in facts]
+    seats = [Seat(f.pid, "running", lab_url(f.port, f.token, f.host), f.token, f.port, True, f.password)
+             for f in facts]
     return Started(seats, tracking.url, kept, time.monotonic() - started_at)
 
 
@@ -197,7 +213,8 @@ def _memory(container: "Container") -> tuple[int | None, int | None]:
 
 def _seat(container: "Container") -> Seat:
     facts = facts_of(container)
-    seat = Seat(facts.pid, container.status, lab_url(facts.port, facts.token, facts.host), facts.token, facts.port)
+    seat = Seat(facts.pid, container.status, lab_url(facts.port, facts.token, facts.host), facts.token, facts.port,
+                password=facts.password)
     if container.status == "running":
         seat.answers = answers(status_url(facts))
         seat.memory, seat.memory_limit = _memory(container)
@@ -243,7 +260,16 @@ def reset(name: str, participant: str, say: Callable[[str], None] = lambda _: No
                               names.labels("helfer", pid))
     fresh = Lifecycle(client, participant_spec(names, facts))
     fresh.run(time.monotonic() + READY_TIMEOUT)
-    return Seat(pid, "running", lab_url(facts.port, facts.token, facts.host), facts.token, facts.port, True), backup
+    url = lab_url(facts.port, facts.token, facts.host)
+    return Seat(pid, "running", url, facts.token, facts.port, True, facts.password), backup
+
+
+def admin(name: str) -> Account:
+    """The admin account of workshop ``name``'s MLflow server (for collect; never printed)."""
+    tracking = _containers(connect(), Names(name), "tracking")
+    if not tracking:
+        raise SandboxError(f"workshop {name!r} has no MLflow server; start it with `sandbox workshop start`")
+    return admin_of(tracking[0])
 
 
 def stop(name: str, purge: bool = False) -> tuple[list[str], list[str]]:
@@ -263,7 +289,7 @@ def stop(name: str, purge: bool = False) -> tuple[list[str], list[str]]:
 
     with ThreadPoolExecutor(PARALLEL) as pool:
         removed = sorted(pool.map(remove, containers))
-    for network in client.networks.list(names=[names.network]):
+    for network in client.networks.list(filters=names.selector):
         network.remove()
     volumes: list[str] = []
     if purge:

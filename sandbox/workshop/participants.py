@@ -10,20 +10,20 @@ recreate exactly the container ``start`` made: same URL, same token.
 from __future__ import annotations
 
 import re
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sandbox.errors import SandboxError
 from sandbox.tracking.runs import PARTICIPANT_ENV
+from sandbox.workshop.accounts import ADMIN, Account, new_password
 from sandbox.workshop.engine import LABEL_PARTICIPANT, Names
 from sandbox.workshop.lifecycle import ALL_INTERFACES, HOST_IP, ContainerSpec, probe_address
 
 if TYPE_CHECKING:
     from docker.models.containers import Container
 
-__all__ = ["Limits", "Facts", "participant_spec", "tracking_spec", "facts_of", "limits_of", "host_port", "lab_url", "status_url", "create_experiments",
+__all__ = ["Limits", "Facts", "participant_spec", "tracking_spec", "facts_of", "limits_of", "host_port", "lab_url", "status_url",
+           "admin_of",
            "parse_memory", "parse_cpus", "parse_address",
            "WORKSPACE", "TRACKING_ALIAS", "LAB_PORT", "TRACKING_PORT"]
 
@@ -114,13 +114,15 @@ class Facts:
     limits: Limits
     bind: str = HOST_IP  # the address the lab's port is published on
     host: str = HOST_IP  # the name or address participants type (the access sheet's URLs)
+    password: str = ""  # the participant's MLflow password (user: pid)
 
 
 def participant_spec(names: Names, facts: Facts) -> ContainerSpec:
-    """JupyterLab for one participant: own token, volume, port, experiment and limits; hardened."""
+    """JupyterLab for one participant: own token, volume, port, network, MLflow user, experiment and limits."""
     environment = {
         "JUPYTER_TOKEN": facts.token,
         "MLFLOW_TRACKING_URI": f"http://{TRACKING_ALIAS}:{TRACKING_PORT}",
+        "MLFLOW_TRACKING_USERNAME": facts.pid, "MLFLOW_TRACKING_PASSWORD": facts.password,
         "MLFLOW_EXPERIMENT_NAME": names.experiment(facts.pid),
         "LOGNAME": facts.pid, "USER": facts.pid,  # MLflow records it as the run's user
         PARTICIPANT_ENV: facts.pid,
@@ -130,17 +132,29 @@ def participant_spec(names: Names, facts: Facts) -> ContainerSpec:
         name=names.participant(facts.pid), image=facts.image, command=["lab"], environment=environment,
         labels=names.labels("teilnehmer", facts.pid), port=LAB_PORT, host_port=facts.port, bind=facts.bind,
         ready_path="/api/status?token=" + facts.token, volumes={names.participant(facts.pid): WORKSPACE},
-        network=names.network, mem_limit=facts.limits.memory, nano_cpus=facts.limits.nano_cpus,
+        network=names.network(facts.pid), mem_limit=facts.limits.memory, nano_cpus=facts.limits.nano_cpus,
         pids_limit=facts.limits.pids)
 
 
-def tracking_spec(names: Names, image: str, port: int) -> ContainerSpec:
-    """The workshop's MLflow server (SQLite and artifacts in its volume), ``mlflow`` on the network."""
+def tracking_spec(names: Names, image: str, port: int, admin_password: str, first: str) -> ContainerSpec:
+    """The workshop's MLflow server with basic auth (SQLite and artifacts in its volume).
+
+    Created on participant ``first``'s network as ``mlflow``; ``start`` connects
+    it to every other participant's network under the same name.
+    """
+    hosts = f"{TRACKING_ALIAS},{TRACKING_ALIAS}:*,{names.tracking},{names.tracking}:*"
+    environment = {"MLFLOW_ALLOWED_HOSTS": hosts, "MLFLOW_AUTH_ADMIN_PASSWORD": admin_password,
+                   "MLFLOW_FLASK_SERVER_SECRET_KEY": new_password()}
     return ContainerSpec(
         name=names.tracking, image=image, command=["tracking"], labels=names.labels("tracking"),
-        environment={"MLFLOW_ALLOWED_HOSTS": f"{TRACKING_ALIAS},{TRACKING_ALIAS}:*,{names.tracking},{names.tracking}:*"},
-        port=TRACKING_PORT, host_port=port, ready_path="/health", volumes={names.tracking: MLFLOW_HOME},
-        network=names.network, aliases=(TRACKING_ALIAS,), mem_limit="2g", nano_cpus=int(1e9), pids_limit=512)
+        environment=environment, port=TRACKING_PORT, host_port=port, ready_path="/health",
+        volumes={names.tracking: MLFLOW_HOME}, network=names.network(first), aliases=(TRACKING_ALIAS,),
+        mem_limit="2g", nano_cpus=int(1e9), pids_limit=512)
+
+
+def admin_of(tracking: "Container") -> Account:
+    """The admin account of a running tracking container (from its environment; never printed)."""
+    return Account(ADMIN, _env(tracking).get("MLFLOW_AUTH_ADMIN_PASSWORD", ""))
 
 
 def _env(container: "Container") -> dict[str, str]:
@@ -174,7 +188,7 @@ def facts_of(container: "Container") -> Facts:
     return Facts(pid=container.labels[LABEL_PARTICIPANT], image=container.attrs["Config"]["Image"],
                  token=env.get("JUPYTER_TOKEN", ""), port=host_port(container, LAB_PORT),
                  limits=limits_of(container), bind=_binding(container, LAB_PORT).get("HostIp") or ALL_INTERFACES,
-                 host=env.get(HOST_ENV) or HOST_IP)
+                 host=env.get(HOST_ENV) or HOST_IP, password=env.get("MLFLOW_TRACKING_PASSWORD", ""))
 
 
 def lab_url(port: int, token: str, host: str = HOST_IP) -> str:
@@ -185,22 +199,3 @@ def lab_url(port: int, token: str, host: str = HOST_IP) -> str:
 def status_url(facts: Facts) -> str:
     """Where this machine asks the participant's JupyterLab whether it answers."""
     return f"http://{probe_address(facts.bind)}:{facts.port}/api/status?token={facts.token}"
-
-
-def create_experiments(tracking_url: str, names: list[str]) -> None:
-    """Create the MLflow experiments (one per participant) through the server's REST API; existing ones stay."""
-    import json
-
-    for name in names:
-        request = urllib.request.Request(f"{tracking_url}/api/2.0/mlflow/experiments/create",
-                                         data=json.dumps({"name": name}).encode(), method="POST",
-                                         headers={"Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(request, timeout=30):
-                pass
-        except urllib.error.HTTPError as exc:
-            body = exc.read().decode("utf-8", "replace")
-            if "RESOURCE_ALREADY_EXISTS" not in body:
-                raise SandboxError(f"MLflow unter {tracking_url} hat Experiment {name} abgelehnt: {body[:200]}") from None
-        except (urllib.error.URLError, OSError) as exc:
-            raise SandboxError(f"MLflow unter {tracking_url} antwortet nicht ({exc}); siehe `sandbox workshop status`") from None

@@ -50,3 +50,18 @@ def test_seed_workspace_copies_once(tmp_path: Path) -> None:
     assert not entrypoint.seed_workspace(home, source)  # a workspace is never overwritten
     assert (home / "notebooks" / "a.ipynb").read_text() == "mine"
 
+
+
+def test_auth_config_grants_nothing_by_default_and_holds_no_secret(tmp_path: Path) -> None:
+    import configparser
+
+    path = entrypoint.auth_config(tmp_path / "auth")
+    config = configparser.ConfigParser()
+    config.read(path)
+    assert config["mlflow"]["default_permission"] == "NO_PERMISSIONS"
+    assert config["mlflow"]["database_uri"] == f"sqlite:///{tmp_path / 'auth' / 'basic_auth.db'}"
+    assert "admin_password" not in config["mlflow"]  # the password stays in the environment
+    plain = entrypoint.tracking_command({"MLFLOW_BACKEND_STORE_URI": "sqlite:////tmp/m.db"})
+    secured = entrypoint.tracking_command({"MLFLOW_BACKEND_STORE_URI": "sqlite:////tmp/m.db",
+                                           "MLFLOW_AUTH_CONFIG_PATH": str(path)})
+    assert "--app-name" not in plain and secured[-2:] == ["--app-name", "basic-auth"]

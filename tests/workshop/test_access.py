@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from sandbox.errors import SandboxError
-from sandbox.workshop.access import render_sheet, write_sheet
+from sandbox.workshop.access import qr_svg, render_sheet, write_sheet
 from sandbox.workshop.manage import Seat
 
 
@@ -39,3 +39,15 @@ def test_default_workshop_name_is_not_repeated_and_reset_rules_are_stated() -> N
     assert "<h1>Experimentierraum – Workshop</h1>" in text and "Workshop workshop" not in text
     assert "backup-DATUM/" in text and "MLflow-Läufe bleiben unverändert" in text
     assert "<h1>Experimentierraum – Workshop kurs-a</h1>" in render_sheet("kurs-a", seats, None)
+
+
+def test_each_row_carries_its_own_qr_code_and_mlflow_login() -> None:
+    seats = [Seat(f"tn0{i}", "running", f"http://labor.local:890{i}/lab?token=t{i}", f"t{i}", 8900 + i,
+                  password=f"geheim-{i}") for i in (1, 2)]
+    text = render_sheet("kurs", seats, None)
+    rows = re.findall(r"<tr><td>tn0\d</td>.*?</tr>", text, re.S)
+    assert len(rows) == 2
+    codes = [re.search(r"<svg.*?</svg>", row, re.S).group(0) for row in rows]  # type: ignore[union-attr]
+    assert codes[0] != codes[1] and all("<title>tn0" in code for code in codes)
+    assert "Passwort geheim-1" in rows[0] and "geheim-2" not in rows[0]
+    assert qr_svg(seats[0].url, "tn01") == codes[0]  # deterministic: a reprinted sheet has the same codes

@@ -98,7 +98,7 @@ def test_each_jupyterlab_answers_with_its_token_only(workshop: dict[str, Any], c
 
 def test_access_sheet_has_one_line_per_participant(workshop: dict[str, Any], engine: Any) -> None:
     sheet = workshop["sheet"].read_text(encoding="utf-8")
-    links = re.findall(r'<tr><td>(tn\d\d)</td><td class="url"><a href="([^"]+)"', sheet)
+    links = re.findall(r'<tr><td>(tn\d\d)</td><td class="qr"><svg.*?</svg></td><td class="url"><a href="([^"]+)"', sheet, re.S)
     assert [pid for pid, _ in links] == ["tn01", "tn02", "tn03"]
     for pid, link in links:
         token = next(e.split("=", 1)[1] for e in participant(engine, pid).attrs["Config"]["Env"]
@@ -139,8 +139,11 @@ def test_each_volume_holds_the_trainers_content_and_the_data(workshop: dict[str,
 
 
 def test_runs_land_in_each_participants_experiment_and_collect_compares_them(
-        workshop: dict[str, Any], engine: Any, capsys: pytest.CaptureFixture[str]) -> None:
+        workshop: dict[str, Any], engine: Any, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
     from mlflow.tracking import MlflowClient
+
+    from sandbox.workshop import manage
 
     # tn03 as a plain MLflow notebook; tn01 as the intro notebooks do, naming a shared experiment
     script = ("import mlflow\n"
@@ -154,6 +157,9 @@ def test_runs_land_in_each_participants_experiment_and_collect_compares_them(
         code, output = participant(engine, pid).exec_run(
             ["python", "-c", script.format(bonus=bonus, opener=opener)], user="1000:1000")
         assert code == 0, output.decode("utf-8", "replace")
+    admin = manage.admin(NAME)  # the server answers nobody without credentials
+    monkeypatch.setenv("MLFLOW_TRACKING_USERNAME", admin.user)
+    monkeypatch.setenv("MLFLOW_TRACKING_PASSWORD", admin.password)
     client = MlflowClient(tracking_uri=workshop["tracking"])
     runs = client.search_runs([client.get_experiment_by_name(f"{NAME}-tn03").experiment_id])
     assert len(runs) == 3 and {r.data.tags["mlflow.user"] for r in runs} == {"tn03"}
