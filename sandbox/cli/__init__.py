@@ -42,7 +42,10 @@ INTERRUPTED = 130  # exit code of Ctrl-C and SIGTERM
 
 
 def _terminate(signum: int, frame: object) -> None:
-    """SIGTERM ends a command like Ctrl-C: context managers close (an MLflow run ends FAILED, temp folders go)."""
+    """SIGTERM or Ctrl-C ends a command: context managers close (runs end KILLED, temp folders go). Further
+    signals are ignored from here on, so a kernel's shutdown signal to the process group cannot cut the cleanup."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise KeyboardInterrupt
 
 
@@ -51,6 +54,8 @@ def main(argv: list[str] | None = None) -> None:
     click_error, no_args, abort = _click_exceptions()
     main_thread = threading.current_thread() is threading.main_thread()  # signals can only be set there
     previous = signal.signal(signal.SIGTERM, _terminate) if main_thread else None
+    previous_int = signal.signal(signal.SIGINT, _terminate) if main_thread else None
+    result: object = None
     try:
         result = app(args=argv, prog_name="sandbox", standalone_mode=False)
     except SandboxError as exc:
@@ -66,8 +71,9 @@ def main(argv: list[str] | None = None) -> None:
     except (abort, KeyboardInterrupt):
         result = INTERRUPTED
     finally:
-        if main_thread:
+        if main_thread and result != INTERRUPTED:
             signal.signal(signal.SIGTERM, previous)
+            signal.signal(signal.SIGINT, previous_int)
     if result == INTERRUPTED:  # typer turns Ctrl-C into a silent exit code 130
         if main_thread:  # the command is over: a second signal (a kernel's shutdown sends one) must not cut the exit
             signal.signal(signal.SIGINT, signal.SIG_IGN)
