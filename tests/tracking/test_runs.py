@@ -10,6 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.support import unavailable
+
 from sandbox import tracking
 from sandbox.datasets import Dataset
 from sandbox.errors import SandboxError
@@ -53,8 +55,9 @@ def test_dataset_given_by_name_resolves_like_datasets_open(workspace: Path, must
     assert entry.dataset.digest == musterstadt.digest[: tracking.DIGEST_LENGTH]
 
 
-@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 def test_git_commit_and_dirty_flag(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if shutil.which("git") is None:
+        unavailable("git is not installed", "Debian's git package; CI machines have it")
     monkeypatch.setenv("SANDBOX_HOME", str(tmp_path))
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
     git = ["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@example.org"]
