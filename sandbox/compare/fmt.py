@@ -17,7 +17,6 @@ __all__ = ["num", "signed", "interval", "seconds", "when", "energy", "mass", "ru
 TIMEZONE = "Europe/Berlin"  # the readers' local time; the JSON keeps UTC
 
 num = significant  # the report's name for it, also as a Jinja filter
-_missing = missing
 
 
 def scaled_digits(x: float, scale: float | None, digits: int = 3) -> int:
@@ -34,7 +33,7 @@ def scaled_digits(x: float, scale: float | None, digits: int = 3) -> int:
 
 def signed(x: float | None, digits: int = 3, scale: float | None = None) -> str:
     """A difference with its sign: ``+0,11``, ``-0,02``, ``±0``; ``scale``: see :func:`scaled_digits`."""
-    if _missing(x):
+    if missing(x):
         return DASH
     assert x is not None
     shown = scaled_digits(x, scale, digits)
@@ -45,7 +44,7 @@ def signed(x: float | None, digits: int = 3, scale: float | None = None) -> str:
 def interval(low: float | None, high: float | None, digits: int = 3, sign: bool = False,
              scale: float | None = None) -> str:
     """``"0,79 bis 0,83"``; a dash when there is no interval."""
-    if _missing(low) or _missing(high):
+    if missing(low) or missing(high):
         return DASH
     if sign:
         return f"{signed(low, digits, scale)} bis {signed(high, digits, scale)}"
@@ -63,7 +62,7 @@ def value(text: str) -> str:
 
 def seconds(x: float | None) -> str:
     """``4.2`` -> ``"4,2 s"``, ``185`` -> ``"3 min 5 s"``."""
-    if _missing(x):
+    if missing(x):
         return DASH
     assert x is not None
     if x < 60:
@@ -83,7 +82,7 @@ def plural(n: int, one: str, many: str) -> str:
 
 
 def _scaled(x: float | None, units: tuple[tuple[float, str], ...]) -> str:
-    if _missing(x):
+    if missing(x):
         return DASH
     assert x is not None
     for factor, unit in units:
