@@ -28,6 +28,7 @@ KERNEL = "python3"
 EXECUTED_NOTEBOOK = "notebook.ipynb"
 KERNEL_LOG = "kernel.log"
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_KERNEL_START_RETRIES = 1  # parallel kernels on one host can race for the same free ports
 
 
 @dataclass(frozen=True)
@@ -80,17 +81,23 @@ def execute(notebook: Path, parameters: Mapping[str, Any], cwd: Path, output: Pa
     previous = os.environ.get(OUTPUT_ENV)
     os.environ[OUTPUT_ENV] = str(output)
     try:
-        with _kernel_log(output / KERNEL_LOG):
-            papermill.execute_notebook(str(notebook), str(executed), parameters=dict(parameters), kernel_name=KERNEL,
-                                       cwd=str(cwd), progress_bar=False, log_output=False,
-                                       execution_timeout=timeout)
-    except PapermillExecutionError as exc:
-        first = _ANSI.sub("", str(exc.evalue)).strip().splitlines()
-        error = f"{exc.ename}: {first[0] if first else ''} (cell In [{exc.exec_count}])"
-        trace = _ANSI.sub("", "\n".join(exc.traceback))
-    except Exception as exc:  # kernel died, timed out or would not start: the run failed all the same
-        error = f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
-        trace = traceback.format_exc()
+        for _ in range(1 + _KERNEL_START_RETRIES):
+            error = trace = None
+            try:
+                with _kernel_log(output / KERNEL_LOG):
+                    papermill.execute_notebook(str(notebook), str(executed), parameters=dict(parameters),
+                                               kernel_name=KERNEL, cwd=str(cwd), progress_bar=False,
+                                               log_output=False, execution_timeout=timeout)
+            except PapermillExecutionError as exc:
+                first = _ANSI.sub("", str(exc.evalue)).strip().splitlines()
+                error = f"{exc.ename}: {first[0] if first else ''} (cell In [{exc.exec_count}])"
+                trace = _ANSI.sub("", "\n".join(exc.traceback))
+            except Exception as exc:  # kernel died, timed out or would not start: the run failed all the same
+                error = f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
+                trace = traceback.format_exc()
+                if not _any_cell_ran(executed):  # the kernel never came up (e.g. a port taken meanwhile): again
+                    continue
+            break
     finally:
         if previous is None:
             os.environ.pop(OUTPUT_ENV, None)
@@ -98,5 +105,16 @@ def execute(notebook: Path, parameters: Mapping[str, Any], cwd: Path, output: Pa
             os.environ[OUTPUT_ENV] = previous
     record = read_record(output)
     if error is None and record is None:
-        error = "the notebook never called experiments.record(...); add it to the last cell"
+        error = "Das Notebook hat experiments.record(...) nie aufgerufen; in die letzte Zelle aufnehmen"
     return Execution(executed, record, error, trace, time.perf_counter() - start)
+
+
+def _any_cell_ran(executed: Path) -> bool:
+    """Whether papermill executed at least one cell of ``executed`` (False: the kernel never started)."""
+    import nbformat
+
+    try:
+        nb = nbformat.read(str(executed), as_version=4)
+    except Exception:  # not written yet, or cut off
+        return False
+    return any(cell.get("execution_count") for cell in nb.cells if cell.cell_type == "code")

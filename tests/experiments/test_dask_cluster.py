@@ -84,7 +84,8 @@ def test_cluster_sweep_equals_the_same_sweep_without_dask(home: Path, capsys: py
         assert cli(capsys, "experiment", "new", name, "--template", "probe")[0] == 0
     local = experiments.run_experiment("lokal", cluster="none", **sweep)
     remote = experiments.run_experiment("verteilt", cluster=dask_processes.address, **sweep)
-    assert [r.status for r in local] == [r.status for r in remote] == ["FINISHED"] * 8
+    assert [r.status for r in local] == ["FINISHED"] * 8, [r.error for r in local]
+    assert [r.status for r in remote] == ["FINISHED"] * 8, [r.error for r in remote]
     assert [r.coords for r in local] == [r.coords for r in remote]
     assert sweep_metrics("lokal") == sweep_metrics("verteilt")
     assert len(sweep_metrics("verteilt")) == 8
