@@ -14,7 +14,7 @@ from sandbox.quality.realism.report import FAIL, NONE, PASS, RealismReport, Row
 if TYPE_CHECKING:
     from sandbox.quality.loading import Loaded
 
-__all__ = ["judge", "realism_dataset", "realism_loaded", "references"]
+__all__ = ["judge", "realism_dataset", "realism_loaded", "references", "regional_values"]
 
 
 def references() -> list[dict[str, str]]:
@@ -22,6 +22,19 @@ def references() -> list[dict[str, str]]:
     from sandbox.synth import reference
 
     return reference.load("realismus_referenz").to_dict("records")
+
+
+def regional_values(kreis_weights: dict[str, float]) -> dict[str, float]:
+    """Every figure of kreise_demografie.csv, weighted by the residents of the profile's Kreise (``gebiet:`` rows)."""
+    from sandbox.synth import reference
+
+    frame = reference.load("kreise_demografie").set_index("kreis_ags")
+    weights = {k: w for k, w in kreis_weights.items() if k in frame.index and w > 0}
+    total = sum(weights.values())
+    if total == 0:
+        return {}
+    columns = [c for c in frame.columns if c != "quelle"]
+    return {c: sum(w * float(frame.at[k, c]) for k, w in weights.items()) / total for c in columns}
 
 
 def judge(data: RealismData, source: str) -> RealismReport:
@@ -59,7 +72,8 @@ def realism_loaded(loaded: "Loaded", manifest: dict[str, Any], source: str) -> R
     missing = [name for name in (*TABLES_READ, "gemeinden") if name not in loaded.frames]
     if missing:
         raise SandboxError(f"Realismus nicht prüfbar: Tabelle(n) {', '.join(missing)} fehlen oder sind nicht lesbar")
-    area = expected_shares(profile_area(profile.kreise, profile.gemeinden))
+    weights = profile_area(profile.kreise, profile.gemeinden)
+    area = {**regional_values(weights), **expected_shares(weights)}
     return judge(RealismData(frames=loaded.frames, profile=profile, area=area), source)
 
 

@@ -172,6 +172,19 @@ def _top_family_name(d: RealismData) -> Observed | None:
     return Observed(top / len(names), float(np.sqrt(top)) / len(names))
 
 
+SAMPLE = 100_000
+
+
+@measure("familiennamen_je_100000")
+def _family_name_diversity(d: RealismData) -> Observed | None:
+    """Distinct family names among 100,000 residents drawn at random (a fixed draw, so the report is reproducible)."""
+    names = d.frames["einwohner"]["familienname"].to_numpy()[d.now]
+    if len(names) < SAMPLE:
+        return None  # fewer residents: the count would measure the size, not the diversity
+    rows = np.random.default_rng(0).choice(len(names), size=SAMPLE, replace=False)
+    return Observed(float(len(set(names[rows].tolist()))))
+
+
 def _hitlist(epoch: str, other: str) -> list[str]:
     from sandbox.synth import reference
 
