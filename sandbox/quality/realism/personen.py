@@ -6,6 +6,8 @@ which holds the official value (or assumption), tolerance and source.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from sandbox.quality.realism.data import RealismData
@@ -125,8 +127,19 @@ def _foreign_age(d: RealismData) -> Observed | None:
     return mean(d.age[d.now & d.foreign])
 
 
+def _by_household(d: RealismData, hit: np.ndarray, within: np.ndarray) -> Observed | None:
+    """A share whose people come in households that share the attribute (nationality): the sampling
+    error counts households, not people, so a village with a dozen Syrian families is not judged as
+    if it had fifty independent Syrians."""
+    observed = share(hit, within)
+    if observed is None:
+        return None
+    households = len(np.unique(d.frames["einwohner"]["haushalt_id"].to_numpy()[within]))
+    return Observed(observed.value, observed.se * math.sqrt(int(within.sum()) / max(households, 1)))
+
+
 def _among_foreigners(d: RealismData, label: str) -> Observed | None:
-    return share(d.eq("einwohner", "staatsangehoerigkeit", label), d.now & d.foreign)
+    return _by_household(d, d.eq("einwohner", "staatsangehoerigkeit", label), d.now & d.foreign)
 
 
 @measure("anteil_ukrainisch")
@@ -144,7 +157,7 @@ def _largest(d: RealismData) -> Observed | None:
     labels = d.frames["einwohner"]["staatsangehoerigkeit"][d.now & d.foreign]
     if len(labels) == 0:
         return None
-    return share((labels == labels.value_counts().index[0]).to_numpy())
+    return _among_foreigners(d, str(labels.value_counts().index[0]))
 
 
 @measure("kinder_hier_geboren")
