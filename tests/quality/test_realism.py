@@ -60,17 +60,20 @@ def test_generate_records_the_verdict(small_dataset: Path, tmp_path: Path) -> No
 
 
 def test_regional_references_add_up_to_the_land_and_set_the_city_apart() -> None:
-    from sandbox.quality.realism.judge import regional_values
+    from sandbox.quality.realism.judge import regional_values, target
     from sandbox.synth import reference
 
     saxony = regional_values({row["kreis_ags"]: float(row["einwohner"]) for row in reference.kreise().to_dict("records")})
     assert abs(saxony["sterbefaelle_je_1000"] - 13.8) < 0.1  # the Landkreise are the rest of the Land's figure
     assert abs(saxony["anteil_ab_85"] - 0.051) < 0.002
     leipzig, goerlitz = regional_values({"14713": 1.0}), regional_values({"14626": 250_000.0, "14713": 0.0})
-    assert leipzig["geburten_je_1000"] > goerlitz["geburten_je_1000"]
     assert leipzig["sterbefaelle_je_1000"] < goerlitz["sterbefaelle_je_1000"]
-    assert leipzig["verheiratet_ab_18"] < goerlitz["verheiratet_ab_18"]
+    assert leipzig["anteil_ab_85"] < goerlitz["anteil_ab_85"]
     assert regional_values({"99999": 1.0}) == {}
+    # a figure only the cities have: Leipzig is measured by its own, Görlitz and Saxony by the Land value
+    assert target("gebiet:verheiratet_ab_18|0.48", leipzig) < 0.45
+    assert target("gebiet:verheiratet_ab_18|0.48", goerlitz) == target("gebiet:verheiratet_ab_18|0.48", saxony) == 0.48
+    assert target("gebiet:geburten_je_1000|6.6", leipzig) > 8
 
 
 def test_family_name_diversity_counts_a_sample_of_100000_and_skips_small_towns() -> None:
