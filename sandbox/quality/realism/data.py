@@ -33,7 +33,7 @@ def _years(days: np.ndarray) -> np.ndarray:
 class RealismData:
     frames: dict[str, "pd.DataFrame"]
     profile: "Profile"
-    area: dict[str, float]  # official shares of the profile's area (demografie.expected_shares)
+    area: dict[str, float]  # official figures of the profile's area (expected_shares and kreise_demografie.csv)
     _texts: dict[tuple[str, str], np.ndarray] = field(default_factory=dict, repr=False)
 
     @property
@@ -141,6 +141,3 @@ class RealismData:
     @cached_property
     def population(self) -> int:
         return int(self.now.sum())
-
-    def value(self, key: str) -> Any:
-        return self.area[key]
