@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from sandbox.synth import reference
+from sandbox.synth.processes import bedarf
 from sandbox.synth.sampling import codes, positions
 from sandbox.synth.context import Context
 from sandbox.synth.kalender import YEAR, MISSING, days_of
@@ -98,6 +99,7 @@ def persons_for(ctx: Context, rng: np.random.Generator, gemeinde: np.ndarray, da
     candidates = np.concatenate(pools)
     min_age = services["alter_von"].fillna(0).to_numpy(float)[service]
     max_age = services["alter_bis"].fillna(200).to_numpy(float)[service]
+    keys = services["leika_schluessel"].to_numpy(dtype=object)[service]
     result = np.full(n, -1, np.int64)
     pending = np.flatnonzero((rng.random(n) >= outsider_share) & (hi > lo))
     for _ in range(ROUNDS):
@@ -106,7 +108,8 @@ def persons_for(ctx: Context, rng: np.random.Generator, gemeinde: np.ndarray, da
         pick = candidates[lo[pending] + np.floor(rng.random(len(pending)) * (hi - lo)[pending]).astype(np.int64)]
         when = day[pending]
         age = np.floor((when - reg.birth[pick]) / YEAR)
-        ok = (reg.since[pick] <= when) & (when <= reg.until[pick]) & (age >= min_age[pending]) & (age <= max_age[pending])
+        renews = rng.random(len(pending)) < bedarf.renewal_weight(keys[pending], (when - reg.birth[pick]) / YEAR)
+        ok = (reg.since[pick] <= when) & (when <= reg.until[pick]) & (age >= min_age[pending]) & (age <= max_age[pending]) & renews
         result[pending[ok]] = reg.ids[pick[ok]]
         pending = pending[~ok]
     return result

@@ -35,6 +35,7 @@ from sandbox.synth.processes.katalog import annahme
 from sandbox.synth.sampling import nullable_dates, nullable_int, to_dates
 from sandbox.synth.schema import After, Column, Table, PAST
 from sandbox.synth.processes.sozialantraege import benefits
+from sandbox.synth.processes.terminantraege import with_appointments
 from sandbox.synth.processes.sachbearbeitung import assign, offices, staff_plan
 
 __all__ = ["TABLE", "generate"]
@@ -49,7 +50,7 @@ TABLE = Table(
         "wann und wie entschieden wurde, welche Stelle und welche Sachbearbeitung ihn bearbeitet hat."
     ),
     primary_key="antrag_id",
-    extra_parents=("anschriften", "meldeereignisse", "ansprueche"),
+    extra_parents=("anschriften", "meldeereignisse", "ansprueche", "termine"),
     method=(
         "Anträge der letzten Jahre vor dem Stichtag (Annahme antragsjahre in reference/prozessannahmen.csv). "
         "Anlassbezogene Leistungen aus dem Register (Umzüge, Wegzüge, Eheschließungen, Gewerbeanzeigen) und aus den "
@@ -123,11 +124,14 @@ def _channels(rng: np.random.Generator, cat: pd.DataFrame, svc: np.ndarray, year
     return np.where(u < online, ONLINE, offline)
 
 
-def _place_on_workdays(rng: np.random.Generator, apps: dict[str, np.ndarray], kanal: np.ndarray, cal: Arbeitskalender) -> tuple[np.ndarray, np.ndarray]:
+def _place_on_workdays(rng: np.random.Generator, apps: dict[str, np.ndarray], kanal: np.ndarray, cal: Arbeitskalender,
+                       fixed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Counter visits fall on a working day of the same week, letters on the next working day.
 
-    Returns the new days and which applications still lie in their applicant's
-    span (the few others are dropped).
+    Online applications arrive on weekends less often than on weekdays
+    (``online_wochenende_anteil``): the others wait until Monday. Days fixed
+    by an appointment stay. Returns the new days and which applications still
+    lie in their applicant's span (the few others are dropped).
     """
     day = apps["tag"]
     first, last = apps["frueheste"], apps["spaeteste"]
@@ -136,7 +140,12 @@ def _place_on_workdays(rng: np.random.Generator, apps: dict[str, np.ndarray], ka
     moved = choices[-1]
     for option in reversed(choices[:-1]):
         moved = np.where((option >= first) & (option <= last), option, moved)
-    day = np.where(((kanal == VOR_ORT) | (kanal == POST)) & ~cal.is_workday(day), moved, day)
+    weekend = weekday(day) >= 5
+    later = 1.0 - annahme("online_wochenende_anteil") / (2.0 / 7.0)
+    monday = day + 7 - weekday(day)
+    online_later = (kanal == ONLINE) & weekend & (rng.random(len(day)) < later) & (monday <= last)
+    day = np.where(((kanal == VOR_ORT) | (kanal == POST)) & ~cal.is_workday(day) & ~fixed, moved, day)
+    day = np.where(online_later, monday, day)
     return day, (day >= first) & (day <= last)
 
 
@@ -211,7 +220,9 @@ def generate(ctx: Context) -> pd.DataFrame:
     apps = demand(b)
     cal = Arbeitskalender(int(b.years[0]), int(b.years[-1]))
     kanal = _channels(rng, cat, apps["svc"], b.year_of(apps["tag"]), int(b.years[-1]))
-    apps["tag"], keep = _place_on_workdays(rng, apps, kanal, cal)
+    apps, kanal, fixed = with_appointments(b, ctx.rng(TABLE.name, "termine"), apps, kanal, VOR_ORT, ctx.table("termine"),
+                                           ctx.table("gemeinden")["ags"])
+    apps["tag"], keep = _place_on_workdays(rng, apps, kanal, cal, fixed)
     apps["kanal"] = kanal
     kept = np.flatnonzero(keep)
     order = kept[_ordered(apps["tag"][kept], apps["svc"][kept], reg.start)]

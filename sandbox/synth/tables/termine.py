@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sandbox.synth.processes import katalog
+from sandbox.synth.processes import bedarf, katalog
 from sandbox.synth import reference
 from sandbox.synth.processes.buergerbueros import AEMTER, WOCHENTAGE, annahmen, contingent, opening_slots, standorte
 from sandbox.synth.context import Context
@@ -87,7 +87,11 @@ def _services(ctx: Context, years: np.ndarray, ref_year: int, share: float) -> t
     cat = cat[cat["amt"].isin(offices) & cat["leika_schluessel"].isin(published)].reset_index(drop=True)
     growth = katalog.annahme("online_zuwachs_je_jahr")
     online = cat["online_anteil"].to_numpy()[:, None] * (1 - growth) ** np.maximum(ref_year - years[None, :], 0)
-    rate = cat["jaehrliche_faelle_je_1000"].to_numpy()[:, None] / 1000 * (1 - online) * share
+    ages = bedarf.ages_on_reference_day(ctx.table("einwohner"), ctx.profile.stichtag)
+    weddings = bedarf.marriages_per_1000(ctx.table("meldeereignisse"), len(ages), ctx.profile.ereignisjahre)
+    a = annahmen()
+    share = np.where(cat["amt"].to_numpy() == "Standesamt", a["termin_anteil_standesamt"], share)[:, None]
+    rate = bedarf.rates(cat, ages, weddings)[:, None] / 1000 * (1 - online) * share * a["buchungen_je_vorsprache"]
     return cat, rate * katalog.jahreseffekte(cat["leika_schluessel"], years)
 
 
