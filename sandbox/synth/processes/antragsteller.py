@@ -228,7 +228,7 @@ class Nachfrage:
             delay = rng.integers(0, int(gewerbeleben.dynamik()["abmeldung_frist_tage"]) + 1, len(firm))
         else:
             delay = np.round(rng.triangular(-10, 0, 20, len(firm))).astype(np.int64)
-        first = np.maximum(when[firm] - 14, reg.start + 1)
+        first = np.maximum(when[firm] - (3 if closing else 10), reg.start + 1)  # a weekend closure: the Friday before
         last = np.minimum(when[firm] + 31, reg.ref)
         return part(reg, svc, np.clip(when[firm] + delay, first, last), first, last, firm=firm)
 

@@ -91,8 +91,8 @@ def persons_for(ctx: Context, rng: np.random.Generator, gemeinde: np.ndarray, da
         rows = np.flatnonzero(np.isin(service, np.flatnonzero(occasion == anlass)))
         events = np.isin(reg.ev_kind, [EREIGNISARTEN.index(k) for k in kinds]) & (reg.ev_person >= 0)
         before, after = min(windows[k][0] for k in kinds), max(windows[k][1] for k in kinds)
-        # an event after the register's last day (a wedding next spring) is not recorded: any fitting resident
-        beyond = np.clip((day[rows] + after - reg.last_day) / max(after - before, 1), 0.0, 1.0)
+        # an event that follows the visit after the register's last day (a wedding next spring) is not recorded: any fitting resident
+        beyond = np.clip((day[rows] + after - reg.last_day) / max(after - before, 1), 0.0, 1.0) * (before >= 0)
         rows = rows[rng.random(len(rows)) >= beyond]
         generic[rows] = False
         unmarried[rows] = False
