@@ -1,7 +1,9 @@
 """Table `antraege`: applications for municipal services, from receipt to decision.
 
 Who applies and when comes from :mod:`sandbox.synth.processes.antragsteller` (register
-events, businesses, entitlements, or residents drawn by season). This module
+events, businesses, entitlements, or residents drawn by season); counter
+visits of services booked in `termine` come from the attended appointments
+(:mod:`sandbox.synth.processes.terminantraege`). This module
 adds what the office records: the channel (online only where the service is
 offered online, its share growing towards ``online_anteil`` in the reference
 year), the responsible office and a clerk, requests for missing documents,
@@ -57,7 +59,10 @@ TABLE = Table(
         "Anlassbezogene Leistungen aus dem Register (Umzüge, Wegzüge, Eheschließungen, Gewerbeanzeigen) und aus den "
         "Ansprüchen (Elterngeld, Kita-Platz, Wohngeld mit Inanspruchnahme unter 100 % und einigen Anträgen ohne "
         "Anspruch, die abgelehnt werden); übrige Leistungen nach Fallzahl je 1.000 Einwohner, Saisonmuster und "
-        "Jahreseffekten aus gemeldeten Personen bzw. aktiven Betrieben. Bearbeitungsdauer log-normal um den Median "
+        "Jahreseffekten aus gemeldeten Personen bzw. aktiven Betrieben; Personalausweise und Reisepässe nach Ablauf der "
+        "Dokumente (reference/ausweisdokumente.csv). Anträge vor Ort bei Leistungen mit Terminbuchung: jeder "
+        "wahrgenommene Termin ergibt am Termintag den Antrag derselben Person auf dieselbe Leistung, dazu Vorsprachen ohne "
+        "Termin, wo das Amt sie zulässt; Online-Anträge seltener am Wochenende. Bearbeitungsdauer log-normal um den Median "
         "der Leistung, verlängert durch die Auslastung der Stelle im Eingangsmonat und durch Nachforderungen; "
         "Annahmen in reference/leistungen_prozess.csv, aemter.csv und prozessannahmen.csv."
     ),

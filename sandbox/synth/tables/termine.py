@@ -1,8 +1,10 @@
 """Table `termine`: booked appointments at Bürgerbüros, Standesämter and Gemeindeverwaltungen.
 
 Demand: every service of the Bürgerbüro or the Standesamt in `leistungen`
-brings residents x cases per 1,000 x share not done online x share booked
-with an appointment, shaped by the service's seasonal pattern and year
+brings residents x cases per 1,000 (identity documents and notices of marriage
+derived from the register, :mod:`sandbox.synth.processes.bedarf`) x share not
+done online x share booked with an appointment x bookings per visit (missed
+and cancelled appointments are booked again), shaped by the service's seasonal pattern and year
 effects (the same ones the applications follow) and spread over a week's
 open days by weekday preference; a public holiday pushes its demand onto the
 other days of its week. Supply: locations, opening slots and appointment
@@ -48,7 +50,8 @@ TABLE = Table(
     primary_key="termin_id",
     extra_parents=("meldeereignisse", "anschriften"),
     method=(
-        "Nachfrage je Leistung aus Fallzahl je 1.000 Einwohner, Offline-Anteil und Terminanteil (reference/"
+        "Nachfrage je Leistung aus Fallzahl je 1.000 Einwohner (Ausweise nach Ablauf, Anmeldung der Eheschließung nach den "
+        "Eheschließungen des Registers), Offline-Anteil, Terminanteil und Buchungen je Vorsprache (reference/"
         "termine_annahmen.csv), Saisonmuster und Jahreseffekten der Leistungen, Wochentagsvorlieben "
         "(reference/termine_wochentage.csv) und weniger Vorsprachen und Personal in Ferien- und Feiertagszeit "
         "(reference/termine_monate.csv); geschlossen an Sonntagen und sächsischen Feiertagen "
