@@ -12,6 +12,8 @@ the weekend share of online submissions. Each is registered under its key in
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 from sandbox.quality.realism.data import RealismData
@@ -50,14 +52,8 @@ def _business_rate(d: RealismData, column: str) -> Observed | None:
     return rate(int(inside.sum()), int(d.population * years), 1000)
 
 
-@measure("gewerbe_anmeldungen_je_1000")
-def _registrations(d: RealismData) -> Observed | None:
-    return _business_rate(d, "anmeldedatum")
-
-
-@measure("gewerbe_abmeldungen_je_1000")
-def _closures(d: RealismData) -> Observed | None:
-    return _business_rate(d, "abmeldedatum")
+for _key, _column in (("gewerbe_anmeldungen_je_1000", "anmeldedatum"), ("gewerbe_abmeldungen_je_1000", "abmeldedatum")):
+    measure(_key)(partial(_business_rate, column=_column))
 
 
 @measure("gewerbe_abmeldung_am_stichtag")
@@ -94,19 +90,9 @@ def _volume(d: RealismData, service: str) -> Observed | None:
     return rate(count, int(d.population * years), 1000)
 
 
-@measure("personalausweis_je_1000")
-def _id_cards(d: RealismData) -> Observed | None:
-    return _volume(d, "personalausweis")
-
-
-@measure("wohngeld_je_1000")
-def _wohngeld(d: RealismData) -> Observed | None:
-    return _volume(d, "wohngeld")
-
-
-@measure("eheschliessung_anmeldungen_je_1000")
-def _marriage_notices(d: RealismData) -> Observed | None:
-    return _volume(d, "eheschliessung")
+for _key, _service in (("personalausweis_je_1000", "personalausweis"), ("wohngeld_je_1000", "wohngeld"),
+                       ("eheschliessung_anmeldungen_je_1000", "eheschliessung")):
+    measure(_key)(partial(_volume, service=_service))
 
 
 def _visit_keys(d: RealismData, table: str, day_column: str, services: np.ndarray) -> np.ndarray:
