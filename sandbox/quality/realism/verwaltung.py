@@ -90,9 +90,21 @@ def _volume(d: RealismData, service: str) -> Observed | None:
     return rate(count, int(d.population * years), 1000)
 
 
-for _key, _service in (("personalausweis_je_1000", "personalausweis"), ("wohngeld_je_1000", "wohngeld"),
-                       ("eheschliessung_anmeldungen_je_1000", "eheschliessung")):
+for _key, _service in (("personalausweis_je_1000", "personalausweis"), ("wohngeld_je_1000", "wohngeld")):
     measure(_key)(partial(_volume, service=_service))
+
+
+@measure("eheschliessung_anmeldungen_je_trauung")
+def _marriage_notices(d: RealismData) -> Observed | None:
+    """Notices of marriage per wedding (couple) of the register in the application window."""
+    first, _ = _window(d)
+    notices = int(d.eq("antraege", "leika_schluessel", LEIKA["eheschliessung"]).sum())
+    _, days = d.events("Eheschließung")
+    weddings = int(((days >= first) & (days <= d.ref)).sum()) / 2
+    if weddings == 0:
+        return None
+    ratio = notices / weddings
+    return Observed(ratio, ratio * float(np.sqrt(1 / max(notices, 1) + 1 / weddings)))
 
 
 def _visit_keys(d: RealismData, table: str, day_column: str, services: np.ndarray) -> np.ndarray:

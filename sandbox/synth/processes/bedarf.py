@@ -45,10 +45,12 @@ def ages_on_reference_day(people: pd.DataFrame, stichtag: object) -> np.ndarray:
     return (ref - days_of(people["geburtsdatum"])[now]) / YEAR
 
 
-def marriages_per_1000(events: pd.DataFrame, residents: int, years: float) -> float:
-    """Weddings (couples) per 1,000 residents and year in the register's marriage events."""
-    weddings = int((events["ereignisart"] == "Eheschließung").sum()) / 2.0  # one event per partner
-    return 1000.0 * weddings / max(residents, 1) / max(years, 1e-9)
+def marriages_per_1000(events: pd.DataFrame, residents: int, first_day: int, last_day: int) -> float:
+    """Weddings (couples) per 1,000 residents and year in the register's marriage events between two days."""
+    day = days_of(events["ereignisdatum"])
+    inside = (events["ereignisart"] == "Eheschließung").to_numpy(dtype=bool, na_value=False) & (day > first_day) & (day <= last_day)
+    years = max(last_day - first_day, 1) / YEAR
+    return 1000.0 * int(inside.sum()) / 2.0 / max(residents, 1) / years  # one event per partner
 
 
 def rates(catalogue: pd.DataFrame, ages: np.ndarray, weddings: float | None = None) -> np.ndarray:

@@ -91,7 +91,9 @@ def _services(ctx: Context, years: np.ndarray, ref_year: int, share: float) -> t
     growth = katalog.annahme("online_zuwachs_je_jahr")
     online = cat["online_anteil"].to_numpy()[:, None] * (1 - growth) ** np.maximum(ref_year - years[None, :], 0)
     ages = bedarf.ages_on_reference_day(ctx.table("einwohner"), ctx.profile.stichtag)
-    weddings = bedarf.marriages_per_1000(ctx.table("meldeereignisse"), len(ages), ctx.profile.ereignisjahre)
+    ref = days_before(ctx.profile.stichtag)  # weddings of the application years: the register's current rate
+    since = ref - int(katalog.antragsjahre(ctx.profile) * YEAR)
+    weddings = bedarf.marriages_per_1000(ctx.table("meldeereignisse"), len(ages), since, ref)
     a = annahmen()
     share = np.where(cat["amt"].to_numpy() == "Standesamt", a["termin_anteil_standesamt"], share)[:, None]
     rate = bedarf.rates(cat, ages, weddings)[:, None] / 1000 * (1 - online) * share * a["buchungen_je_vorsprache"]
