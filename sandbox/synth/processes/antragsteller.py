@@ -193,10 +193,10 @@ class Nachfrage:
         day = self.draw_days(svc, n)
         lo, hi = age_band(row)
         pool = np.flatnonzero(allowed) if allowed is not None else np.arange(len(reg.ids))
-        rng, key = self.rngs[svc], np.array([row.leika_schluessel], dtype=object)
+        rng, key = self.rngs[svc], [row.leika_schluessel]
 
         def accept(c: np.ndarray, i: np.ndarray) -> np.ndarray:
-            weight = bedarf.renewal_weight(np.repeat(key, len(c)), (day[i] - reg.birth[pool[c]]) / YEAR)
+            weight = bedarf.renewal_weight(key, np.zeros(len(c), np.int64), (day[i] - reg.birth[pool[c]]) / YEAR)
             return reg.eligible(pool[c], day[i], lo, hi) & (rng.random(len(c)) < weight)
 
         who = _pick(rng, len(pool), n, accept)

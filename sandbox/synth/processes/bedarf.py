@@ -15,6 +15,8 @@ appointments for the notice of marriage follow the register's weddings.
 
 from __future__ import annotations
 
+from typing import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -71,16 +73,19 @@ def rates(catalogue: pd.DataFrame, ages: np.ndarray, weddings: float | None = No
     return out
 
 
-def renewal_weight(keys: np.ndarray, age: np.ndarray) -> np.ndarray:
-    """Acceptance weight (0..1) of an applicant of ``age`` for the service ``keys`` (1 for services without a rule)."""
-    keys = np.asarray(keys, dtype=object)
+def renewal_weight(service_keys: Sequence[str], service: np.ndarray, age: np.ndarray) -> np.ndarray:
+    """Acceptance weight (0..1) of applicants of ``age`` for ``service`` (indices into ``service_keys``).
+
+    1 for services without a renewal rule; for a document the renewals per
+    year at that age relative to the most frequent (under 24).
+    """
+    service = np.asarray(service)
     age = np.asarray(age, dtype=float)
     weight = np.ones(len(age))
     docs = _documents()
-    for key in docs.index:
-        rows = keys == key
-        if rows.any():
+    for index, key in enumerate(service_keys):
+        if key in docs.index:
+            rows = service == index
             doc = docs.loc[key]
-            per = _per_person(doc, age[rows])
-            weight[rows] = per / (doc.besitzquote / doc.gueltig_unter_24)
+            weight[rows] = _per_person(doc, age[rows]) / (doc.besitzquote / doc.gueltig_unter_24)
     return weight

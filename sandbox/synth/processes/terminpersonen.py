@@ -106,7 +106,7 @@ def persons_for(ctx: Context, rng: np.random.Generator, gemeinde: np.ndarray, da
     candidates = np.concatenate(pools)
     min_age = services["alter_von"].fillna(0).to_numpy(float)[service]
     max_age = services["alter_bis"].fillna(200).to_numpy(float)[service]
-    keys = services["leika_schluessel"].to_numpy(dtype=object)[service]
+    keys = services["leika_schluessel"].tolist()
     result = np.full(n, -1, np.int64)
     pending = np.flatnonzero((rng.random(n) >= outsider_share) & (hi > lo))
     for _ in range(ROUNDS):
@@ -115,7 +115,7 @@ def persons_for(ctx: Context, rng: np.random.Generator, gemeinde: np.ndarray, da
         pick = candidates[lo[pending] + np.floor(rng.random(len(pending)) * (hi - lo)[pending]).astype(np.int64)]
         when = day[pending]
         age = np.floor((when - reg.birth[pick]) / YEAR)
-        renews = rng.random(len(pending)) < bedarf.renewal_weight(keys[pending], (when - reg.birth[pick]) / YEAR)
+        renews = rng.random(len(pending)) < bedarf.renewal_weight(keys, service[pending], (when - reg.birth[pick]) / YEAR)
         ok = (reg.since[pick] <= when) & (when <= reg.until[pick]) & (age >= min_age[pending]) & (age <= max_age[pending]) & renews
         ok &= ~unmarried[pending] | reg.single[pick]
         result[pending[ok]] = reg.ids[pick[ok]]
