@@ -20,9 +20,10 @@ if TYPE_CHECKING:
 
     from sandbox.synth.profile import Profile
 
-__all__ = ["RealismData", "TABLES_READ"]
+__all__ = ["RealismData", "TABLES_READ", "TABLES_OPTIONAL"]
 
 TABLES_READ = ("einwohner", "haushalte", "meldeereignisse")
+TABLES_OPTIONAL = ("gewerbe", "antraege", "termine")  # measures of a missing one are reported as not measurable
 
 
 def _years(days: np.ndarray) -> np.ndarray:
