@@ -57,10 +57,9 @@ def generate(ctx: Context) -> pd.DataFrame:
     move_ev = in_window(moved_in) & ~birth_ev & (moved_in != birth)
     rates = ctx.profile.values("ereignisraten")
     zuzug_share = float(rates["zuzug"]) / (float(rates["zuzug"]) + float(rates["umzug"]))
-    household = people["haushalt_id"].fillna(-1).to_numpy(dtype=np.int64)
-    unit = np.where(household >= 0, household, -2 - np.arange(len(people)))
-    _, unit_idx = np.unique(unit, return_inverse=True)
-    is_zuzug = (rng.random(unit_idx.max() + 1) < zuzug_share)[unit_idx]  # a household moves together
+    # who moved in together (one address, one day) came from the same place: from elsewhere or from inside
+    _, unit_idx = np.unique(address * (1 << 20) + np.where(moved_in > 0, moved_in, 0), return_inverse=True)
+    is_zuzug = (rng.random(unit_idx.max() + 1) < zuzug_share)[unit_idx]
     marriage_ev = in_window(status_day) & (people["familienstand"].to_numpy() == "verheiratet")
     death_ev = status == "verstorben"
     away_ev = status == "weggezogen"
