@@ -27,6 +27,7 @@ from sandbox.synth.sampling import draw, lookup_table
 __all__ = ["Departures", "departures", "VERSTORBEN", "WEGGEZOGEN"]
 
 VERSTORBEN, WEGGEZOGEN = 1, 2
+_JUST_BEFORE = 0.05  # years: a status a mover's template gained after the move began this long before it (Annahme)
 
 
 @dataclass(frozen=True)
@@ -83,13 +84,15 @@ def departures(rng: np.random.Generator, pop: Population, ref_day: int, years: i
     m = fortzuege.movers(rng, pop, ref_day, years, float(rates["wegzug"]))
     dead = len(survivor) + len(d_age)
     t = m.template
+    # the template's marriage (or loss) keeps its date; one after the move is placed just before it
+    since_then = np.maximum(pop.status_years[t] - (ref_day - m.day) / YEAR, _JUST_BEFORE)
     return Departures(
         gemeinde=np.r_[pop.gemeinde[survivor], d_g, pop.gemeinde[t]],
         age=np.r_[s_age, d_age, pop.age[t]], sex=np.r_[s_sex, d_sex, pop.sex[t]],
         day=np.r_[ref_day - (lost * YEAR).astype(np.int64), death_day, m.day],
         kind=np.r_[np.full(dead, VERSTORBEN), np.full(len(t), WEGGEZOGEN)],
         status=np.r_[np.full(len(survivor), VERHEIRATET), status, pop.status[t]],
-        status_years=np.r_[s_age - s_married, since, pop.status_years[t]],
+        status_years=np.r_[s_age - s_married, since, since_then],
         survivor=np.r_[survivor, np.full(len(d_age) + len(t), -1)],
         group=np.r_[np.arange(dead), dead + m.group],
         role=np.r_[np.zeros(dead, np.int64), pop.role[t]],
