@@ -120,3 +120,4 @@ def _band(lo: int, hi: int) -> None:
 
 for _lo, _hi in ((0, 17), (18, 24), (25, 29), (30, 49), (50, 64), (65, 110)):
     _band(_lo, _hi)
+

@@ -41,7 +41,8 @@ TABLE = Table(
         "Alter der Bezugsperson und Ausländeranteil des Kreises, mit Zuzugsjahr, Geburtsort im Ausland oder hier und "
         "Namen aus dem Wortschatz der Herkunftssprache; deutsche Vornamen nach Geburtsjahrgang, Familiennamen nach "
         "Häufigkeitsrang; Religion nach Alter und Staatsangehörigkeit; Verstorbene nach der Sterbetafel, darunter die "
-        "Ehegatten der Verwitweten; Weggezogene nach der Wegzugsrate."
+        "Ehegatten der Verwitweten; Weggezogene als ganze Haushalte oder Teile davon nach der Fortzugsrate und ihrem "
+        "Altersprofil, Ehepaare mit gegenseitigem Ehegattenverweis; Einzug stets vor der Abmeldung."
     ),
     columns=(
         Column("einwohner_id", "int64", "Schlüssel der Person", unique=True, min=1),
