@@ -27,7 +27,7 @@ from sandbox.synth.kalender import YEAR
 from sandbox.synth.population.bevoelkerung import Population
 from sandbox.synth.population.zuordnung import MAX_AGE, starts
 
-__all__ = ["Movers", "movers", "away_rate_by_age"]
+__all__ = ["Movers", "away_rate_by_age", "movers", "moving_units"]
 
 _CHILD, _SHARED_FLAT = 2, 5  # ROLLEN index of Kind, HAUSHALTSTYPEN index of Wohngemeinschaft
 #: Annahme: a household with minor children moves less often than its adults' age alone suggests (school, Kita,
