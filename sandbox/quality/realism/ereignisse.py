@@ -10,6 +10,8 @@ overall and by age group. Each function is registered under its key in
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 from sandbox.quality.realism.data import RealismData
@@ -55,7 +57,7 @@ def _deregistration_event(d: RealismData) -> Observed | None:
     return share(matched, ~d.now)
 
 
-def _together(rows: np.ndarray, days: np.ndarray, address: np.ndarray) -> np.ndarray:
+def _together(days: np.ndarray, address: np.ndarray) -> np.ndarray:
     """Per event: how many events of the same kind share its address and day (itself included)."""
     key = address * _DAY + days
     _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
@@ -80,14 +82,14 @@ def _minors_alone(d: RealismData) -> Observed | None:
 
 @measure("wegzug_gemeinsam")
 def _joint_away(d: RealismData) -> Observed | None:
-    rows, days, address = _kind(d, "Wegzug")
-    return share(_together(rows, days, address) > 1)
+    _, days, address = _kind(d, "Wegzug")
+    return share(_together(days, address) > 1)
 
 
 @measure("zuzug_gemeinsam")
 def _joint_in(d: RealismData) -> Observed | None:
-    rows, days, address = _kind(d, "Zuzug")
-    return share(_together(rows, days, address) > 1)
+    _, days, address = _kind(d, "Zuzug")
+    return share(_together(days, address) > 1)
 
 
 def _per_year(d: RealismData, kind: str) -> Observed | None:
@@ -95,14 +97,8 @@ def _per_year(d: RealismData, kind: str) -> Observed | None:
     return rate(len(rows), d.population * d.profile.ereignisjahre, 1000)
 
 
-@measure("fortzuege_je_1000")
-def _away_rate(d: RealismData) -> Observed | None:
-    return _per_year(d, "Wegzug")
-
-
-@measure("zuzuege_je_1000")
-def _in_rate(d: RealismData) -> Observed | None:
-    return _per_year(d, "Zuzug")
+for _rate_key, _event in (("fortzuege_je_1000", "Wegzug"), ("zuzuege_je_1000", "Zuzug")):
+    measure(_rate_key)(partial(_per_year, kind=_event))
 
 
 def _away_by_age(d: RealismData, lo: int, hi: int) -> Observed | None:
