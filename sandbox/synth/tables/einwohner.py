@@ -149,7 +149,11 @@ def generate(ctx: Context) -> pd.DataFrame:
     np.minimum.at(unit_ref, unit[left], abmeldung[left])
     arrival_unit = herkunft.arrival_years(rng, origin_unit, profile.stichtag.year)
     last_year = unit_ref.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
-    arrival_unit = np.where(arrival_unit > 0, np.minimum(arrival_unit, last_year), arrival_unit)  # nobody left before arriving
+    rates = profile.values("ereignisraten")
+    mean_stay = 1000.0 / (float(rates["zuzug"]) + float(rates["umzug"]))
+    # nobody left before arriving: a unit that left arrived some years before (a stay as long as anybody's)
+    stayed = last_year - np.floor(rng.exponential(mean_stay, size=n_units)).astype(np.int64)
+    arrival_unit = np.where(arrival_unit > last_year, np.maximum(stayed, 1970), arrival_unit)
     origin = origin_unit[unit]
     german_partner = (origin > 0) & (role == 1) & (rng.random(n) < float(origin_params["binationale_partner"]))
     origin[german_partner] = 0
@@ -186,12 +190,12 @@ def generate(ctx: Context) -> pd.DataFrame:
                             rng.random(n) < float(names["zweiter_vorname_anteil"]))
 
     # moving-in day: not before the household's oldest member came of age, nor before arrival
-    rates = profile.values("ereignisraten")
-    mean_stay = 1000.0 / (float(rates["zuzug"]) + float(rates["umzug"]))
     head_adult = np.full(n_units, np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(head_adult, unit, birth + int(18 * YEAR))
     new_year = (np.maximum(arrival_unit, 1970) - 1970).astype("datetime64[Y]").astype("datetime64[D]").astype(np.int64)
     arrived = np.where(arrival_unit > 0, new_year + rng.integers(0, 365, size=n_units), 0)
+    early = new_year + (rng.random(n_units) * np.maximum(unit_ref - new_year, 1)).astype(np.int64)
+    arrived = np.where(arrived >= unit_ref, np.minimum(early, unit_ref - 1), arrived)  # arrived before it left
     stay = (rng.exponential(mean_stay, size=n_units) * YEAR).astype(np.int64)
     unit_moved_in = np.minimum(np.maximum(np.maximum(unit_ref - stay, head_adult), arrived), unit_ref)
     # most families with a child born in the event years lived here at the birth, whatever the year
