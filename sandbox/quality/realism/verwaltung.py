@@ -1,7 +1,8 @@
 """Realism measures of businesses, service volumes and appointments.
 
-Business registrations and closures per 1,000 residents and year over the
-event years (Gewerbeanzeigenstatistik Sachsen), closures piled on the
+Business registrations, closures and changes per 1,000 residents and year
+over the event years (Gewerbeanzeigenstatistik Sachsen; changes by Destatis'
+ratio of Ummeldungen to Anmeldungen), closures piled on the
 reference day (an artefact of clipped dates), the notice every closure needs
 (GewO § 14), the legal-form mix of registrations; applications per 1,000
 residents and year for identity cards, Wohngeld and the notice of marriage;
@@ -52,7 +53,8 @@ def _business_rate(d: RealismData, column: str) -> Observed | None:
     return rate(int(inside.sum()), int(d.population * years), 1000)
 
 
-for _key, _column in (("gewerbe_anmeldungen_je_1000", "anmeldedatum"), ("gewerbe_abmeldungen_je_1000", "abmeldedatum")):
+for _key, _column in (("gewerbe_anmeldungen_je_1000", "anmeldedatum"), ("gewerbe_abmeldungen_je_1000", "abmeldedatum"),
+                      ("gewerbe_ummeldungen_je_1000", "ummeldedatum")):
     measure(_key)(partial(_business_rate, column=_column))
 
 

@@ -9,8 +9,8 @@ Services with an occasion take their applications from the register instead:
 - ``Zuzug/Umzug`` and ``Wegzug``: one application per household moving in,
   within or (for a share) away, from `meldeereignisse`;
 - ``Eheschließung``: one per couple, weeks to six months before the wedding;
-- ``Gewerbeanmeldung`` / ``Gewerbeabmeldung``: one per `gewerbe` row that
-  started or ended in the window, near that day;
+- ``Gewerbeanmeldung`` / ``Gewerbeabmeldung`` / ``Gewerbeummeldung``: one per
+  `gewerbe` row that started, ended or changed in the window, near that day;
 - ``Elterngeldanspruch``, ``Kita-Anspruch``, ``Wohngeldanspruch``: from the
   entitlements in `ansprueche` with a take-up below 100 %, plus a few
   applicants without entitlement (``berechtigt`` false; they are refused).
@@ -88,6 +88,7 @@ class Register:
         self.firm_start = days_of(firms["anmeldedatum"])
         closed = days_of(firms["abmeldedatum"])
         self.firm_end = np.where(closed == MISSING, NEVER, closed)
+        self.firm_change = days_of(firms["ummeldedatum"])
         slots = np.full(int(self.household.max(initial=0)) + 2, -1, np.int64)  # index household + 1
         heads = np.flatnonzero(self.role == ROLLEN.index("Bezugsperson"))
         slots[self.household[heads] + 1] = heads
@@ -213,23 +214,30 @@ class Nachfrage:
         first = np.maximum(reg.firm_start[firm], reg.start + 1)
         return part(reg, svc, day[ok], first, np.minimum(reg.firm_end[firm] - 1, reg.ref), firm=firm)
 
-    def firm_notices(self, svc: int, closing: bool) -> dict[str, np.ndarray]:
-        """Gewerbe an- or abmelden: one notice per business starting or ending in the window, near that day.
+    def firm_notices(self, svc: int, anlass: str) -> dict[str, np.ndarray]:
+        """Gewerbe an-, ab- or ummelden: one notice per business starting, ending or changing in the window.
 
         A business is announced from ten days before until three weeks after it
-        starts; a closure is notified with it (GewO § 14) or within
-        ``abmeldung_frist_tage``, never after the reference day, so every
-        registration and closure of the window has its notice.
+        starts; a closure or change is notified with it (GewO § 14) or within
+        ``abmeldung_frist_tage`` / ``ummeldung_frist_tage``, never after the
+        reference day (and a change never after the closure), so every
+        registration, closure and change of the window has its notice.
         """
         reg, rng = self.reg, self.rngs[svc]
-        when = np.where(reg.firm_end == NEVER, MISSING, reg.firm_end) if closing else reg.firm_start
+        when = {"Gewerbeanmeldung": reg.firm_start, "Gewerbeummeldung": reg.firm_change,
+                "Gewerbeabmeldung": np.where(reg.firm_end == NEVER, MISSING, reg.firm_end)}[anlass]
         firm = np.flatnonzero((when > reg.start) & (when <= reg.ref))
-        if closing:
-            delay = rng.integers(0, int(gewerbeleben.dynamik()["abmeldung_frist_tage"]) + 1, len(firm))
-        else:
+        if anlass == "Gewerbeanmeldung":
             delay = np.round(rng.triangular(-10, 0, 20, len(firm))).astype(np.int64)
-        first = np.maximum(when[firm] - (3 if closing else 10), reg.start + 1)  # a weekend closure: the Friday before
+        else:
+            frist = "abmeldung_frist_tage" if anlass == "Gewerbeabmeldung" else "ummeldung_frist_tage"
+            delay = rng.integers(0, int(gewerbeleben.dynamik()[frist]) + 1, len(firm))
+        early = 10 if anlass == "Gewerbeanmeldung" else 3  # a weekend closure or change: the Friday before
+        first = np.maximum(when[firm] - early, reg.start + 1)
         last = np.minimum(when[firm] + 31, reg.ref)
+        if anlass == "Gewerbeummeldung":
+            first = np.maximum(first, reg.firm_start[firm])
+            last = np.minimum(last, reg.firm_end[firm])
         return part(reg, svc, np.clip(when[firm] + delay, first, last), first, last, firm=firm)
 
     def moves(self, svc: int, kinds: tuple[str, ...], before: bool) -> dict[str, np.ndarray]:

@@ -14,6 +14,12 @@ The recorded businesses are those alive on some day of the event years.
 Owners are residents of the municipality on the registration day, drawn by
 the founders' age profile (``gruender_alter.csv``) and the share of women
 among sole traders.
+
+Changes (Gewerbeummeldung, GewO § 14: relocation within the municipality,
+change or extension of the activity) happen to a living business at the rate
+``ummeldungen_je_anmeldung`` x registrations per stock, so that the
+municipality sees that many changes per registration; at most one change per
+business is recorded (the last one in the event years).
 """
 
 from __future__ import annotations
@@ -24,10 +30,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from sandbox.synth import reference
-from sandbox.synth.kalender import YEAR
+from sandbox.synth.kalender import MISSING, YEAR
 from sandbox.synth.sampling import weighted_choice
 
-__all__ = ["Leben", "dynamik", "lives", "owners", "reasons", "SOLE"]
+__all__ = ["Leben", "changes", "dynamik", "lives", "owners", "reasons", "SOLE"]
 
 SOLE = ("Einzelunternehmen", "e.K.")
 NEVER = np.iinfo(np.int64).max // 4
@@ -86,6 +92,27 @@ def lives(rng: np.random.Generator, residents: np.ndarray, density: float, ref: 
     keep = end > window_start
     end = np.where(end > ref, NEVER, end)
     return Leben(gemeinde[keep], form[keep], side[keep], start[keep], end[keep])
+
+
+def changes(rng: np.random.Generator, start: np.ndarray, end: np.ndarray, ref: int, window_start: int,
+            density: float) -> np.ndarray:
+    """The day of each business's change in the event years, MISSING if it had none.
+
+    A business changes at ``ummeldungen_je_anmeldung`` x ``anmeldungen_je_1000``
+    / ``density`` per year alive; its chance of a change in the window is that
+    rate times its years alive there (capped at one), so the expected count per
+    year matches the official ratio while at most one change is recorded. The
+    day lies strictly after the registration and before the closure.
+    """
+    p = dynamik()
+    per_year = p["ummeldungen_je_anmeldung"] * p["anmeldungen_je_1000"] / (density * 1000.0)
+    first = np.maximum(start, window_start) + 1
+    last = np.minimum(end - 1, ref)
+    span = last - first + 1
+    chance = np.minimum(per_year * np.maximum(span, 0) / YEAR, 1.0)
+    u, v = rng.random(len(start)), rng.random(len(start))
+    day = first + np.floor(v * np.maximum(span, 1)).astype(np.int64)
+    return np.where((span > 0) & (u < chance), day, MISSING)
 
 
 def reasons(rng: np.random.Generator, n: int, art: str) -> np.ndarray:

@@ -56,8 +56,8 @@ TABLE = Table(
     extra_parents=("anschriften", "meldeereignisse", "ansprueche", "termine"),
     method=(
         "Anträge der letzten Jahre vor dem Stichtag (Annahme antragsjahre in reference/prozessannahmen.csv). "
-        "Anlassbezogene Leistungen aus dem Register (Umzüge, Wegzüge, Eheschließungen, Gewerbeanzeigen) und aus den "
-        "Ansprüchen (Elterngeld, Kita-Platz, Wohngeld mit Inanspruchnahme unter 100 % und einigen Anträgen ohne "
+        "Anlassbezogene Leistungen aus dem Register (Umzüge, Wegzüge, Eheschließungen, Gewerbean-, -ab- und "
+        "-ummeldungen) und aus den Ansprüchen (Elterngeld, Kita-Platz, Wohngeld mit Inanspruchnahme unter 100 % und einigen Anträgen ohne "
         "Anspruch, die abgelehnt werden); übrige Leistungen nach Fallzahl je 1.000 Einwohner, Saisonmuster und "
         "Jahreseffekten aus gemeldeten Personen bzw. aktiven Betrieben; Personalausweise und Reisepässe nach Ablauf der "
         "Dokumente (reference/ausweisdokumente.csv). Anträge vor Ort bei Leistungen mit Terminbuchung: jeder "
@@ -104,8 +104,8 @@ def _service(b: Nachfrage, svc: int) -> list[dict[str, np.ndarray]]:
         return [b.moves(svc, ("Zuzug", "Umzug") if anlass == "Zuzug/Umzug" else ("Wegzug",), before=anlass == "Wegzug")]
     if anlass == "Eheschließung":
         return [b.marriages(svc)]
-    if anlass in ("Gewerbeanmeldung", "Gewerbeabmeldung"):
-        return [b.firm_notices(svc, closing=anlass == "Gewerbeabmeldung")]
+    if anlass in ("Gewerbeanmeldung", "Gewerbeabmeldung", "Gewerbeummeldung"):
+        return [b.firm_notices(svc, anlass)]
     return benefits(b, svc, anlass)
 
 

@@ -9,7 +9,8 @@ section follows the profile, the class inside a section the weights in
 ``wz2008_klassen.csv``. The holder is a resident of the municipality on the
 registration day, by founders' age and sex; the premises are often the
 holder's home for sole proprietors, another address of the municipality
-otherwise.
+otherwise. A business may have changed (Gewerbeummeldung) once in the event
+years; the premises are those after the change.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ __all__ = ["TABLE", "generate"]
 
 ANMELDEGRUENDE = ("Neuerrichtung", "Übernahme", "Zuzug", "Wechsel der Rechtsform", "Gesellschaftereintritt")
 ABMELDEGRUENDE = ("Aufgabe", "Fortzug", "Übergabe")
+UMMELDEGRUENDE = ("Verlegung", "Änderung der Tätigkeit", "Erweiterung der Tätigkeit")
 NIEDERLASSUNGEN = {"Hauptniederlassung": 0.90, "Zweigniederlassung": 0.07, "unselbständige Zweigstelle": 0.03}
 
 TABLE = Table(
@@ -38,7 +40,8 @@ TABLE = Table(
             "(reference/gewerbe_dynamik.csv, gewerbe_rechtsformen.csv, gewerbe_gruende.csv); Lebensdauer Weibull-verteilt, "
             "so dass der Bestand am Stichtag der Betriebsdichte des Profils entspricht; enthalten sind alle Betriebe, die in "
             "den Ereignisjahren bestanden. WZ-Abschnitte aus dem Profil; Inhaber am Anmeldetag in der Gemeinde gemeldet, "
-            "nach Gründungsalter (reference/gruender_alter.csv) und Frauenanteil."),
+            "nach Gründungsalter (reference/gruender_alter.csv) und Frauenanteil. Ummeldungen je Anmeldung nach Destatis "
+            "(Gewerbeanzeigen 2002), höchstens eine je Betrieb in den Ereignisjahren; Gründe Annahme."),
     columns=(
         Column("betrieb_id", "int64", "Schlüssel des Betriebs", unique=True, min=1),
         Column("ags", "string", "Gemeinde der Betriebsstätte", references="gemeinden.ags", pattern=r"^14\d{6}$"),
@@ -50,8 +53,12 @@ TABLE = Table(
         Column("anmeldedatum", "date", "Beginn der angemeldeten Tätigkeit", roles={PAST}),
         Column("abmeldedatum", "date", "Aufgabe des Betriebs, leer wenn aktiv", nullable=True,
                roles={PAST}, after=After("anmeldedatum", "Abmeldung nicht vor der Anmeldung")),
+        Column("ummeldedatum", "date", "letzte Ummeldung (Verlegung im Gemeindegebiet, Änderung oder Erweiterung der "
+               "Tätigkeit) in den Ereignisjahren, leer wenn keine", nullable=True, roles={PAST},
+               after=After("anmeldedatum", "Ummeldung nicht vor der Anmeldung")),
         Column("anmeldegrund", "string", "Grund der Anmeldung", allowed=ANMELDEGRUENDE),
         Column("abmeldegrund", "string", "Grund der Abmeldung, leer wenn aktiv", nullable=True, allowed=ABMELDEGRUENDE),
+        Column("ummeldegrund", "string", "Grund der Ummeldung, leer wenn keine", nullable=True, allowed=UMMELDEGRUENDE),
         Column("nebenerwerb", "bool", "wahr, wenn das Gewerbe im Nebenerwerb betrieben wird"),
         Column("niederlassungsart", "string", "Art der Niederlassung", allowed=tuple(NIEDERLASSUNGEN)),
         Column("beschaeftigte_vollzeit", "int64", "Beschäftigte in Vollzeit", min=0),
@@ -120,6 +127,8 @@ def generate(ctx: Context) -> pd.DataFrame:
     suffix = pd.Series(form, dtype="str")
     name = (short + " " + owner_name).where(sole & ~(form == "e.K."), owner_name + " " + short + " " + suffix)
     name = name.where(~((form == "Einzelunternehmen") & (rng.random(n) < 0.35)), owner_first + " " + owner_name + " " + short)
+    changed = gewerbeleben.changes(ctx.rng(TABLE.name, "ummeldung"), life.start, life.end, ref, window_start, density)
+    change_reason = gewerbeleben.reasons(ctx.rng(TABLE.name, "ummeldegrund"), n, "Ummeldung")
     order = np.lexsort((np.arange(n), life.start))  # ids in order of registration
     frame = pd.DataFrame({
         "ags": gemeinden["ags"].to_numpy()[g_idx],
@@ -130,8 +139,10 @@ def generate(ctx: Context) -> pd.DataFrame:
         "taetigkeit": take_strings(klassen.bezeichnung, klasse),
         "anmeldedatum": to_dates(life.start),
         "abmeldedatum": nullable_dates(np.where(closed, life.end, ref), ~closed),
+        "ummeldedatum": nullable_dates(changed, changed == MISSING),
         "anmeldegrund": gewerbeleben.reasons(rng, n, "Anmeldung"),
         "abmeldegrund": pd.Series(gewerbeleben.reasons(rng, n, "Abmeldung"), dtype="str").where(closed),
+        "ummeldegrund": pd.Series(change_reason, dtype="str").where(changed != MISSING),
         "nebenerwerb": life.side,
         "niederlassungsart": weighted_choice(rng, NIEDERLASSUNGEN, n),
         "beschaeftigte_vollzeit": full.astype(np.int64),

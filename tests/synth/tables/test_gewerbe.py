@@ -54,6 +54,7 @@ def test_registrations_and_closures_at_saxonys_rates(request, fixture) -> None:
     per_year = lambda col: frame[col].between(start, STICHTAG, inclusive="right").sum() / residents / 5 * 1000  # noqa: E731
     assert 5.0 <= per_year("anmeldedatum") <= 8.0
     assert 4.8 <= per_year("abmeldedatum") <= 7.6
+    assert 1.0 <= per_year("ummeldedatum") <= 2.3  # Destatis: 0.25 changes per registration, 1.6 per 1,000
     closed = frame.abmeldedatum.dropna()
     assert (closed == STICHTAG).mean() < 0.01  # spread over time, not clipped onto the reference day
     assert (closed > start).mean() > 0.9 and closed.dt.year.nunique() >= 5  # closures in every event year
@@ -91,3 +92,22 @@ def test_every_registration_and_closure_has_its_notice(musterstadt) -> None:
         assert due.betrieb_id.isin(sent.betrieb_id).all(), leistung
         lag = (sent.eingangsdatum - sent[column]).dt.days
         assert lag.between(-10 if column == "anmeldedatum" else -3, 31).all(), leistung
+
+
+def test_every_change_has_its_application(musterstadt) -> None:
+    """GewO § 14: a change lies inside the business's life, has its reason and its notice within the period."""
+    frame = musterstadt["gewerbe"]
+    changed = frame.dropna(subset=["ummeldedatum"])
+    assert len(changed) > 20 and changed.ummeldegrund.notna().all() and frame.ummeldegrund[frame.ummeldedatum.isna()].isna().all()
+    assert (changed.ummeldedatum > changed.anmeldedatum).all() and (changed.ummeldedatum <= STICHTAG).all()
+    assert (changed.abmeldedatum.isna() | (changed.ummeldedatum < changed.abmeldedatum)).all()
+    assert (changed.ummeldedatum > STICHTAG - pd.Timedelta(days=int(5 * 365.2425) + 1)).all()  # inside the event years
+    notices = musterstadt.sql(
+        "select a.betrieb_id, a.eingangsdatum, a.einwohner_id from antraege a join leistungen l using (leika_schluessel) "
+        "where l.leistung = 'Gewerbe ummelden'"
+    ).merge(changed, on="betrieb_id", how="left")
+    due = changed[changed.ummeldedatum > musterstadt["antraege"].eingangsdatum.min() + pd.Timedelta(days=3)]
+    assert len(due) and due.betrieb_id.isin(notices.betrieb_id).all() and notices.betrieb_id.is_unique
+    assert notices.ummeldedatum.notna().all() and notices.einwohner_id.isna().all()  # the business notifies, nothing else
+    assert (notices.eingangsdatum - notices.ummeldedatum).dt.days.between(-3, 31).all()
+    assert (notices.abmeldedatum.isna() | (notices.eingangsdatum <= notices.abmeldedatum)).all()
