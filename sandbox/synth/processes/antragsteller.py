@@ -220,7 +220,7 @@ class Nachfrage:
         A business is announced from ten days before until three weeks after it
         starts; a closure or change is notified with it (GewO § 14) or within
         ``abmeldung_frist_tage`` / ``ummeldung_frist_tage``, never after the
-        reference day (and a change never after the closure), so every
+        reference day (and a change before the closure day), so every
         registration, closure and change of the window has its notice.
         """
         reg, rng = self.reg, self.rngs[svc]
@@ -237,7 +237,7 @@ class Nachfrage:
         last = np.minimum(when[firm] + 31, reg.ref)
         if anlass == "Gewerbeummeldung":
             first = np.maximum(first, reg.firm_start[firm])
-            last = np.minimum(last, reg.firm_end[firm])
+            last = np.minimum(last, reg.firm_end[firm] - 1)  # notified while the business is still active
         return part(reg, svc, np.clip(when[firm] + delay, first, last), first, last, firm=firm)
 
     def moves(self, svc: int, kinds: tuple[str, ...], before: bool) -> dict[str, np.ndarray]:

@@ -82,7 +82,7 @@ def _owners(ctx: Context, rng: np.random.Generator, life: gewerbeleben.Leben) ->
     until = days_of(people["abmeldedatum"])
     until = np.where(until == MISSING, gewerbeleben.NEVER, until)
     female = (people["geschlecht"] == "weiblich").to_numpy(dtype=bool, na_value=False)
-    last = np.minimum(life.end, days_before(ctx.profile.stichtag))
+    last = np.minimum(life.end, days_before(ctx.profile.stichtag) + 1)  # active: owner registered after the Stichtag
     return gewerbeleben.owners(rng, pool, person_gem[pool], life.gemeinde, life.start, last, birth, since, until, female)
 
 
