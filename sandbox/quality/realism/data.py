@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = ["RealismData", "TABLES_READ"]
 
-TABLES_READ = ("einwohner", "haushalte", "meldeereignisse")
+TABLES_READ = ("einwohner", "haushalte", "meldeereignisse", "antraege", "vorgangsereignisse", "buergeranfragen")
 
 
 def _years(days: np.ndarray) -> np.ndarray:

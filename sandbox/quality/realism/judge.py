@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sandbox.errors import SandboxError
-from sandbox.quality.realism import haushalte, personen  # noqa: F401  (register their measures)
+from sandbox.quality.realism import haushalte, personen, vorgaenge  # noqa: F401  (register their measures)
 from sandbox.quality.realism.data import TABLES_READ, RealismData
 from sandbox.quality.realism.registry import MEASURES, SIGMAS
 from sandbox.quality.realism.report import FAIL, NONE, PASS, RealismReport, Row

@@ -164,9 +164,10 @@ def _arrival(rng: np.random.Generator, case: Cases) -> np.ndarray:
     n = len(case["typ"])
     same_day = case["bescheid"] == case["eingang"]
     office = WORK_START + rng.integers(0, WORK_SECONDS - 2 * 3600, n)
-    weights = reference.load("eingang_stunden").sort_values("stunde")["gewicht_digital"].to_numpy(float)
-    hour = np.searchsorted(np.cumsum(weights), rng.random(n) * weights.sum(), side="right")
-    anytime = np.minimum(np.minimum(hour, 23) * 3600 + rng.integers(0, 3600, n), LATEST)
+    table = reference.load("eingang_stunden")
+    hours, weights = table["stunde"].astype(int).to_numpy(), table["gewicht_digital"].astype(float).to_numpy()
+    pick = np.searchsorted(np.cumsum(weights), rng.random(n) * weights.sum(), side="right")
+    anytime = np.minimum(hours[np.minimum(pick, len(hours) - 1)] * 3600 + rng.integers(0, 3600, n), LATEST)
     free = (case["digital"] & ~same_day) | case["automatisch"]
     return case["eingang"] * DAY + np.where(free, anytime, office)
 
