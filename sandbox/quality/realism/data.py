@@ -20,9 +20,11 @@ if TYPE_CHECKING:
 
     from sandbox.synth.profile import Profile
 
-__all__ = ["RealismData", "TABLES_READ"]
+__all__ = ["RealismData", "TABLES_READ", "TABLES_OPTIONAL"]
 
-TABLES_READ = ("einwohner", "haushalte", "meldeereignisse", "antraege", "vorgangsereignisse", "buergeranfragen")
+TABLES_READ = ("einwohner", "haushalte", "meldeereignisse")
+#: read when the dataset has them (a register extract has not): their measures are then left open
+TABLES_OPTIONAL = ("antraege", "vorgangsereignisse", "buergeranfragen")
 
 
 def _years(days: np.ndarray) -> np.ndarray:

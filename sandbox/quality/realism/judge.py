@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from sandbox.errors import SandboxError
 from sandbox.quality.realism import haushalte, personen, vorgaenge  # noqa: F401  (register their measures)
-from sandbox.quality.realism.data import TABLES_READ, RealismData
+from sandbox.quality.realism.data import TABLES_OPTIONAL, TABLES_READ, RealismData
 from sandbox.quality.realism.registry import MEASURES, SIGMAS
 from sandbox.quality.realism.report import FAIL, NONE, PASS, RealismReport, Row
 
@@ -69,5 +69,6 @@ def realism_dataset(folder: Path, manifest: dict[str, Any] | None = None) -> Rea
 
     folder = Path(folder)
     manifest = manifest if manifest is not None else read_manifest(folder)
-    loaded = load_dataset(folder, manifest, only=(*TABLES_READ, "gemeinden"))
+    optional = tuple(name for name in TABLES_OPTIONAL if name in manifest.get("tables", {}))
+    loaded = load_dataset(folder, manifest, only=(*TABLES_READ, *optional, "gemeinden"))
     return realism_loaded(loaded, manifest, folder.name)
