@@ -238,7 +238,8 @@ def generate(ctx: Context) -> pd.DataFrame:
     case, plan = _cases(ctx, cat)
     ref = days_before(ctx.profile.stichtag)
     first = ref - int(ctx.profile.ereignisjahre * YEAR)
-    kap = Kapazitaet(ctx.rng(TABLE.name, "kapazitaet"), len(plan.first), first, ref + 400)
+    earliest = int(case["eingang"].min()) if len(case["eingang"]) else ref
+    kap = Kapazitaet(ctx.rng(TABLE.name, "kapazitaet"), len(plan.first), earliest, ref + 400)  # only the years in use
     case.update(textur(ctx.rng(TABLE.name, "textur"), case, ref, kap))
     steps = schritte()
     variant, templates = varianten(steps, case, ctx.rng(TABLE.name, "abbruch").random(len(case["typ"])))
