@@ -224,11 +224,12 @@ def _timestamps(rng: np.random.Generator, case: Cases, owner: np.ndarray, j: np.
     begin2 = np.minimum(cal.day_opening(np.minimum(filed, ref)) + rng.integers(0, WORK_SECONDS // 2, n), closing - 60 * later)
     last_day = cal.day_opening(np.where(later > 0, np.minimum(case["widerspruch_bis"], ref), ref)) + rng.integers(0, WORK_SECONDS - 600, n)
     end2 = np.minimum(np.maximum(last_day, begin2 + 60 * later), closing)
-    share2 = _spread(rng, owner, after & (j > (k - later)[owner]), weight)  # filing at 0, last step at 1
-    i2 = j - (k - later)[owner]
-    clock2 = begin2[owner] + 60 * i2 + (end2 - begin2 - 60 * later)[owner] * share2
-    clock = np.where(after, clock2, clock)
-    clock = np.minimum(np.rint(clock), np.where(after, end2[owner], end[owner]))  # never past the decision day's closing
+    sub = np.flatnonzero(after)  # few events: work on them alone
+    own = owner[sub]
+    i2 = j[sub] - (k - later)[own]
+    share2 = _spread(rng, own, i2 > 0, weight[sub])  # filing at 0, last step at 1
+    clock = np.minimum(np.rint(clock), end[owner])  # never past the decision day's closing
+    clock[sub] = np.minimum(np.rint(begin2[own] + 60 * i2 + (end2 - begin2 - 60 * later)[own] * share2), end2[own])
     office_time = cal.from_clock(np.where(in_prefix, begin[owner], clock).astype(np.int64))
     return np.where(in_prefix, t0[owner] + offset, office_time)
 
