@@ -151,8 +151,16 @@ class Vorlagen:
 
 
 def _compact(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Dense ids of distinct keys (in key order) and one member row per id."""
-    present = np.zeros(int(key.max(initial=0)) + 1, bool)
+    """Dense ids of distinct keys (in key order) and one member row per id.
+
+    A lookup table when the keys are small; a sort when they span many bits
+    (the variant key packs counts and flags into 30 bits).
+    """
+    top = int(key.max(initial=0)) + 1
+    if top > 4 * len(key) + 1024:
+        _, member, dense = np.unique(key, return_index=True, return_inverse=True)
+        return dense.astype(np.int64), member.astype(np.int64)
+    present = np.zeros(top, bool)
     present[key] = True
     dense = np.cumsum(present) - 1
     member = np.empty(int(present.sum()), np.int64)
