@@ -12,16 +12,20 @@ process logs show.
 
 :meth:`Kapazitaet.ende` turns (office, start day, work days) into the day
 the work is done, with one ``searchsorted`` over all offices at once.
+:func:`der_stellen` builds the calendar from the seed alone, so every table
+that asks for the same offices and days sees the same backlogs (the decision
+dates in `antraege` can use it as the objections in `vorgangsereignisse` do).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from sandbox.synth.context import table_rng
 from sandbox.synth.kalender import year_month_day
 from sandbox.synth.processes.katalog import annahme
 
-__all__ = ["Kapazitaet", "saisonale_kapazitaet"]
+__all__ = ["Kapazitaet", "der_stellen", "saisonale_kapazitaet"]
 
 BACKLOG_MEMORY = 0.6  # month-to-month persistence of an office's backlog (Annahme)
 
@@ -68,3 +72,8 @@ class Kapazitaet:
         day = np.where(inside, pos - pool * self.span, self.span - 1)
         overshoot = np.where(inside, 0.0, target - self.cum[(pool + 1) * self.span - 1])  # beyond the range: full pace
         return np.maximum(self.first + day + np.ceil(overshoot).astype(np.int64), np.asarray(start, np.int64))
+
+
+def der_stellen(seed: int, pools: int, first: int, last: int) -> Kapazitaet:
+    """The offices' capacity for a dataset's seed (its own random stream, shared by every table)."""
+    return Kapazitaet(table_rng(seed, "kapazitaet"), pools, first, last)

@@ -36,7 +36,7 @@ import pandas as pd
 from sandbox.synth.codes import ANTRAGSERGEBNISSE, ANTRAGSKANAELE, ANTRAGSSTATUS, PROZESSTYPEN
 from sandbox.synth.processes import katalog
 from sandbox.synth.processes.arbeitszeit import DAY, WORK_SECONDS, WORK_START, Arbeitskalender
-from sandbox.synth.processes.kapazitaet import Kapazitaet
+from sandbox.synth.processes.kapazitaet import der_stellen
 from sandbox.synth.processes.nacharbeit import textur
 from sandbox.synth import reference
 from sandbox.synth.context import Context
@@ -240,7 +240,7 @@ def generate(ctx: Context) -> pd.DataFrame:
     ref = days_before(ctx.profile.stichtag)
     first = ref - int(ctx.profile.ereignisjahre * YEAR)
     earliest = int(case["eingang"].min()) if len(case["eingang"]) else ref
-    kap = Kapazitaet(ctx.rng(TABLE.name, "kapazitaet"), len(plan.first), earliest, ref + 400)  # only the years in use
+    kap = der_stellen(ctx.seed, len(plan.first), earliest, ref + 400)  # only the years in use
     case.update(textur(ctx.rng(TABLE.name, "textur"), case, ref, kap))
     steps = schritte()
     variant, templates = varianten(steps, case, ctx.rng(TABLE.name, "abbruch").random(len(case["typ"])))

@@ -37,3 +37,11 @@ def test_end_is_never_before_start_and_grows_with_work() -> None:
     assert (short >= start).all() and (long > short).all()
     beyond = kap.ende(np.array([0]), np.array([_day(2024, 12, 1)]), np.array([100.0]))
     assert beyond[0] > _day(2024, 12, 31)  # past the range at full pace, not clipped
+
+
+def test_every_table_sees_the_same_backlogs_for_a_seed() -> None:
+    from sandbox.synth.processes.kapazitaet import der_stellen
+
+    first, last = _day(2023, 1, 1), _day(2024, 12, 31)
+    a, b, other = der_stellen(7, 5, first, last), der_stellen(7, 5, first, last), der_stellen(8, 5, first, last)
+    assert np.array_equal(a.factor, b.factor) and not np.array_equal(a.factor, other.factor)
