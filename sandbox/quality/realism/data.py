@@ -23,8 +23,7 @@ if TYPE_CHECKING:
 __all__ = ["RealismData", "TABLES_READ", "TABLES_OPTIONAL"]
 
 TABLES_READ = ("einwohner", "haushalte", "meldeereignisse")
-#: read when the dataset has them (a register extract has not): their measures are then left open
-TABLES_OPTIONAL = ("antraege", "vorgangsereignisse", "buergeranfragen")
+TABLES_OPTIONAL = ("gewerbe", "antraege", "termine", "vorgangsereignisse", "buergeranfragen")  # measures of a missing one are reported as not measurable
 
 
 def _years(days: np.ndarray) -> np.ndarray:
@@ -35,7 +34,7 @@ def _years(days: np.ndarray) -> np.ndarray:
 class RealismData:
     frames: dict[str, "pd.DataFrame"]
     profile: "Profile"
-    area: dict[str, float]  # official shares of the profile's area (demografie.expected_shares)
+    area: dict[str, float]  # official figures of the profile's area (expected_shares and kreise_demografie.csv)
     _texts: dict[tuple[str, str], np.ndarray] = field(default_factory=dict, repr=False)
 
     @property
@@ -143,6 +142,3 @@ class RealismData:
     @cached_property
     def population(self) -> int:
         return int(self.now.sum())
-
-    def value(self, key: str) -> Any:
-        return self.area[key]
