@@ -75,7 +75,11 @@ def _process_events(frames: Frames) -> "pd.DataFrame":
     """Per application its first and last event, and its span (millions of events become one row each)."""
     import pandas as pd
 
-    span = frames["vorgangsereignisse"].groupby("antrag_id", sort=True)["zeitstempel"].agg(["min", "max"])
+    events = frames["vorgangsereignisse"]
+    span = events.groupby("antrag_id", sort=True)["zeitstempel"].agg(["min"])
+    if "teilprozess" in events:  # the objection follows the notice: the application ends with its last step before
+        events = events[(events["teilprozess"] != "Widerspruchsverfahren").to_numpy()]
+    span["max"] = events.groupby("antrag_id", sort=True)["zeitstempel"].max().reindex(span.index)
     keys = pd.Series(span.index.to_numpy(), name="antrag_id")
     case = lookup(frames["antraege"], "antrag_id", keys, {"eingangsdatum": "antrag_beginn",
                                                           "bescheiddatum": "antrag_ende"})
@@ -124,10 +128,10 @@ NAMED: tuple[CrossCheck, ...] = (
                ("haushalt_id",), _household_sizes),
     CrossCheck("vorgangsereignisse_im_antrag", "vorgangsereignisse",
                "Zeitstempel der Vorgangsereignisse liegen in der Laufzeit ihres Antrags",
-               {"vorgangsereignisse": ("antrag_id", "zeitstempel"),
+               {"vorgangsereignisse": ("antrag_id", "zeitstempel", "teilprozess"),
                 "antraege": ("antrag_id", "eingangsdatum", "bescheiddatum")},
                (pair_after("erstes_ereignis", "antrag_beginn", "erstes Ereignis nicht vor dem Eingangstag des Antrags"),
-                pair_after("antrag_ende", "letztes_ereignis", "letztes Ereignis nicht nach dem Tag des Bescheids",
+                pair_after("antrag_ende", "letztes_ereignis", "letztes Ereignis vor dem Widerspruch nicht nach dem Tag des Bescheids",
                            or_equal=False)),
                ("antrag_id",), _process_events),
 )

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 __all__ = ["RealismData", "TABLES_READ", "TABLES_OPTIONAL"]
 
 TABLES_READ = ("einwohner", "haushalte", "meldeereignisse")
-TABLES_OPTIONAL = ("gewerbe", "antraege", "termine")  # measures of a missing one are reported as not measurable
+TABLES_OPTIONAL = ("gewerbe", "antraege", "termine", "vorgangsereignisse", "buergeranfragen")  # measures of a missing one are reported as not measurable
 
 
 def _years(days: np.ndarray) -> np.ndarray:

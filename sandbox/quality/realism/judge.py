@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sandbox.errors import SandboxError
-from sandbox.quality.realism import ereignisse, haushalte, personen, verwaltung  # noqa: F401  (register their measures)
+from sandbox.quality.realism import ereignisse, haushalte, personen, verwaltung, vorgaenge  # noqa: F401  (register their measures)
 from sandbox.quality.realism.data import TABLES_OPTIONAL, TABLES_READ, RealismData
 from sandbox.quality.realism.registry import MEASURES, SIGMAS
 from sandbox.quality.realism.report import FAIL, NONE, PASS, RealismReport, Row

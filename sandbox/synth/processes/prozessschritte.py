@@ -4,10 +4,14 @@ The steps are the rows of ``reference/prozessschritte.csv`` in a fixed order
 (receipt, confirmation, fee, transmission, completeness check, requests for
 documents, ..., notice, withdrawal). A step exists for a process type when the
 file has a row for it; whether a case takes it depends on the case: channel,
-fee, outcome, the four-eyes rule, the number of document requests. The
-result is a matrix of counts per case and step (the request loop counts two
-events per round), which :mod:`vorgangsereignisse` expands with ``np.repeat``
-into an event log without a loop over cases.
+fee, outcome, the four-eyes rule, the number of document requests, and the
+texture drawn by :mod:`sandbox.synth.processes.nacharbeit` (corrections,
+status inquiries, escalation, objection). The result is a matrix of counts
+per case and step (each loop counts two events per round: request and
+documents received, inquiry and answer, correction and renewed review),
+which :mod:`vorgangsereignisse` expands with ``np.repeat`` into an event log
+without a loop over cases. Steps of the objection (Widerspruch) come after
+the notice and are timed on their own (``Vorlagen.after``).
 """
 
 from __future__ import annotations
@@ -21,20 +25,36 @@ from sandbox.errors import SandboxError
 from sandbox.synth import reference
 from sandbox.synth.codes import PROZESSTYPEN
 
-__all__ = ["Schritte", "Vorlagen", "schritte", "varianten", "SCHRITTE", "LOOP", "FINAL", "RESSOURCEN", "FLAGS"]
+__all__ = ["Schritte", "Vorlagen", "schritte", "varianten", "SCHRITTE", "LOOP", "LOOPS", "FINAL", "RESSOURCEN", "FLAGS",
+           "VERLAEUFE"]
 
 #: step keys in process order; NACHFORDERUNG stands for the loop (request, documents received) x rounds
 SCHRITTE = (
-    "EINGANG", "BESTAETIGUNG", "GEBUEHR_SOFORT", "UEBERMITTLUNG", "VOLLSTAENDIGKEIT", "NACHFORDERUNG",
-    "BETEILIGUNG", "SACHPRUEFUNG", "ANHOERUNG", "GENEHMIGUNG", "ERSTELLUNG", "ERSTELLUNG_ABLEHNUNG",
-    "ZAHLUNGSAUFFORDERUNG", "ZAHLUNG", "ABSCHLUSS", "ABSCHLUSS_VOR_ORT", "ABSCHLUSS_ABLEHNUNG", "RUECKNAHME",
+    "EINGANG", "BESTAETIGUNG", "GEBUEHR_SOFORT", "UEBERMITTLUNG", "VOLLSTAENDIGKEIT", "NACHFORDERUNG", "SACHSTAND",
+    "BETEILIGUNG", "SACHPRUEFUNG", "KORREKTUR", "ESKALATION", "ANHOERUNG", "GENEHMIGUNG", "ERSTELLUNG",
+    "ERSTELLUNG_ABLEHNUNG", "ZAHLUNGSAUFFORDERUNG", "ZAHLUNG", "ABSCHLUSS", "ABSCHLUSS_VOR_ORT", "ABSCHLUSS_ABLEHNUNG",
+    "WIDERSPRUCH", "ABHILFEPRUEFUNG", "ABHILFE", "VORLAGE", "WIDERSPRUCHSBESCHEID", "WIDERSPRUCH_RUECKNAHME", "RUECKNAHME",
 )
 S = {name: i for i, name in enumerate(SCHRITTE)}
 LOOP = S["NACHFORDERUNG"]
+#: loop steps and the row of their second event in the reference file (same for every process type)
+LOOPS = {"NACHFORDERUNG": "NACHREICHUNG", "SACHSTAND": "SACHSTAND_ANTWORT", "KORREKTUR": "KORREKTUR_PRUEFUNG"}
 FINAL = S["ERSTELLUNG"]  # first step of the decision; withdrawals and open cases stop before it
-#: case attributes that decide the path, besides the process type and the number of requests
+AFTER = S["WIDERSPRUCH"]  # steps from here to RUECKNAHME (exclusive) follow the notice: the objection
+#: steps of each objection course (see nacharbeit.WIDERSPRUCH_VERLAEUFE), in step order
+VERLAEUFE = (
+    (),
+    ("WIDERSPRUCH", "ABHILFEPRUEFUNG", "ABHILFE"),
+    ("WIDERSPRUCH", "ABHILFEPRUEFUNG", "VORLAGE", "WIDERSPRUCHSBESCHEID"),
+    ("WIDERSPRUCH", "ABHILFEPRUEFUNG", "WIDERSPRUCH_RUECKNAHME"),
+    ("WIDERSPRUCH",),
+    ("WIDERSPRUCH", "ABHILFEPRUEFUNG", "VORLAGE"),
+)
+#: case attributes that decide the path, besides the process type and the counts below
 FLAGS = ("online", "vor_ort", "digital", "gebuehr", "abgelehnt", "vier_augen", "automatisch", "zurueckgezogen",
-         "offen", "in_bearbeitung")
+         "offen", "in_bearbeitung", "eskalation")
+#: per-case counts that decide the path, with the bits each takes in the variant key
+COUNTS = (("nachforderungen", 6), ("korrekturen", 3), ("sachstand", 2), ("widerspruch", 3))
 MAX_LOOPS = 63
 #: Kanal: System for online applications, else the clerk; Posteingang: System online and by e-mail, else the clerk
 RESSOURCEN = ("System", "Sachbearbeitung", "Leitung", "Kanal", "Posteingang")
@@ -48,7 +68,7 @@ class Schritte:
     name: np.ndarray  # activity code
     ressource: np.ndarray  # index into RESSOURCEN
     gewicht: np.ndarray  # relative share of the case's duration before this step; 0 = right after the previous
-    partner: tuple[int, int, float]  # documents received: (activity code, resource, weight) per process type (same for all)
+    partner: dict[int, tuple[int, int, float]]  # loop step -> its second event (activity code, resource, weight)
 
     def instant(self, typ: np.ndarray) -> np.ndarray:
         """(case, step): steps that follow the previous one within seconds (weight 0)."""
@@ -77,31 +97,36 @@ class Schritte:
             "ABSCHLUSS_VOR_ORT": ~refused & counter,
             "ABSCHLUSS_ABLEHNUNG": refused,
             "RUECKNAHME": case["zurueckgezogen"],
+            "ESKALATION": case["eskalation"],
         }
+        course = case["widerspruch"]
+        for step in SCHRITTE[AFTER:S["RUECKNAHME"]]:
+            on[step] = np.isin(course, [i for i, steps in enumerate(VERLAEUFE) if step in steps])
         out = np.zeros((len(typ), len(SCHRITTE)), np.int32)
         for step, i in S.items():
             out[:, i] = self.has(step, typ) & on.get(step, True)
-        out[:, LOOP] = 2 * case["nachforderungen"]
+        for step, count in (("NACHFORDERUNG", "nachforderungen"), ("SACHSTAND", "sachstand"), ("KORREKTUR", "korrekturen")):
+            out[:, S[step]] = 2 * case[count] * self.has(step, typ)
         return out
 
 
 def schritte() -> Schritte:
     """Read and check ``reference/prozessschritte.csv``."""
     rows = reference.load("prozessschritte")
-    unknown = sorted(set(rows.schritt) - set(SCHRITTE) - {"NACHREICHUNG"})
+    unknown = sorted(set(rows.schritt) - set(SCHRITTE) - set(LOOPS.values()))
     if unknown:
         raise SandboxError(f"reference/prozessschritte.csv: unbekannter schritt {unknown[0]!r}")
     names = tuple(dict.fromkeys(rows.aktivitaet))
     name = np.full((len(SCHRITTE), len(PROZESSTYPEN)), -1, np.int64)
     ressource = np.zeros_like(name)
     gewicht = np.full(name.shape, np.nan)
-    partner = (0, 0, 0.0)
+    partner: dict[int, tuple[int, int, float]] = {}
     for row in rows.itertuples(index=False):
         if row.ressource not in RESSOURCEN:
             raise SandboxError(f"reference/prozessschritte.csv: ressource {row.ressource!r} ist keine von {', '.join(RESSOURCEN)}")
         entry = (names.index(row.aktivitaet), RESSOURCEN.index(row.ressource), float(row.zeitgewicht))
-        if row.schritt == "NACHREICHUNG":
-            partner = entry
+        if row.schritt in LOOPS.values():
+            partner[S[next(k for k, v in LOOPS.items() if v == row.schritt)]] = entry
             continue
         types = range(len(PROZESSTYPEN)) if row.prozesstypen == "alle" else [PROZESSTYPEN.index(t) for t in row.prozesstypen.split()]
         for t in types:
@@ -122,11 +147,20 @@ class Vorlagen:
     weight: np.ndarray
     length: np.ndarray  # events per variant
     instant: np.ndarray  # leading events that follow receipt within seconds
+    after: np.ndarray  # [variant, position]: event of the objection, after the notice
 
 
 def _compact(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Dense ids of distinct keys (in key order) and one member row per id."""
-    present = np.zeros(int(key.max(initial=0)) + 1, bool)
+    """Dense ids of distinct keys (in key order) and one member row per id.
+
+    A lookup table when the keys are small; a sort when they span many bits
+    (the variant key packs counts and flags into 30 bits).
+    """
+    top = int(key.max(initial=0)) + 1
+    if top > 4 * len(key) + 1024:
+        _, member, dense = np.unique(key, return_index=True, return_inverse=True)
+        return dense.astype(np.int64), member.astype(np.int64)
+    present = np.zeros(top, bool)
     present[key] = True
     dense = np.cumsum(present) - 1
     member = np.empty(int(present.sum()), np.int64)
@@ -160,14 +194,16 @@ def varianten(steps: Schritte, case: Mapping[str, np.ndarray], u: np.ndarray) ->
     ``u`` (uniform per case) picks where withdrawn and open cases stop. The
     templates are built once per variant, so the work per case is a lookup.
     """
-    loops = case["nachforderungen"]
-    if len(loops) and loops.max() > MAX_LOOPS:
-        raise ValueError(f"more than {MAX_LOOPS} requests for documents in one case")
-    key = case["typ"].astype(np.int64) | (loops << 3)
-    for bit, flag in enumerate(FLAGS):
-        key = key | (case[flag].astype(np.int64) << (9 + bit))
+    key, bit = case["typ"].astype(np.int64), 3
+    for name, bits in COUNTS:
+        values = np.asarray(case[name], np.int64)
+        if len(values) and values.max() >= 1 << bits:
+            raise ValueError(f"{name}: more than {(1 << bits) - 1} in one case")
+        key, bit = key | (values << bit), bit + bits
+    for flag in FLAGS:
+        key, bit = key | (case[flag].astype(np.int64) << bit), bit + 1
     base, member = _compact(key)
-    rep = {name: case[name][member] for name in ("typ", "nachforderungen", *FLAGS)}
+    rep = {name: case[name][member] for name in ("typ", *(c for c, _ in COUNTS), *FLAGS)}
     counts = steps.counts(rep)
     prefix = (counts * steps.instant(rep["typ"])).sum(axis=1)
     stop = _stops(rep, counts, prefix, base, u)
@@ -186,19 +222,21 @@ def _expand(steps: Schritte, rep: Mapping[str, np.ndarray], kept: np.ndarray, pr
     step = np.repeat(np.tile(np.arange(s_count), v_count), kept.ravel())
     owner = np.repeat(np.arange(v_count), length)
     j = np.arange(len(owner)) - (np.cumsum(length) - length)[owner]
-    partner = (step == LOOP) & ((j - kept[:, :LOOP].sum(axis=1)[owner]) % 2 == 1)  # documents received
     typ = rep["typ"][owner]
-    code = np.where(partner, steps.partner[0], steps.name[step, typ])
-    kind = np.where(partner, steps.partner[1], steps.ressource[step, typ])
-    weight = np.where(partner, steps.partner[2], steps.gewicht[step, typ])
+    code, kind, weight = steps.name[step, typ], steps.ressource[step, typ], steps.gewicht[step, typ]
+    for loop, (p_code, p_kind, p_weight) in steps.partner.items():
+        partner = (step == loop) & ((j - kept[:, :loop].sum(axis=1)[owner]) % 2 == 1)  # the loop's second event
+        code, kind, weight = np.where(partner, p_code, code), np.where(partner, p_kind, kind), np.where(partner, p_weight, weight)
     system, clerk = RESSOURCEN.index("System"), RESSOURCEN.index("Sachbearbeitung")
     kind = np.where(kind == RESSOURCEN.index("Kanal"), np.where(rep["online"][owner], system, clerk), kind)
     kind = np.where(kind == RESSOURCEN.index("Posteingang"), np.where(rep["digital"][owner], system, clerk), kind)
     kind = np.where(rep["automatisch"][owner], system, kind)
     width = int(length.max(initial=0))
+    after = (step >= AFTER) & (step < S["RUECKNAHME"])
     out = {name: np.full((v_count, width), fill, dtype) for name, fill, dtype in
-           (("code", -1, np.int16), ("kind", system, np.int8), ("weight", 0.0, np.float64))}
-    for name, values in (("code", code), ("kind", kind), ("weight", weight)):
+           (("code", -1, np.int16), ("kind", system, np.int8), ("weight", 0.0, np.float64), ("after", False, bool))}
+    for name, values in (("code", code), ("kind", kind), ("weight", weight), ("after", after)):
         out[name][owner, j] = values
     instant = np.where(rep["automatisch"], length, np.minimum(prefix, length))  # automatic cases: all in seconds
-    return Vorlagen(code=out["code"], kind=out["kind"], weight=out["weight"], length=length, instant=instant)
+    return Vorlagen(code=out["code"], kind=out["kind"], weight=out["weight"], length=length, instant=instant,
+                    after=out["after"])

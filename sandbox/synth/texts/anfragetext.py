@@ -23,14 +23,14 @@ from sandbox.synth import reference
 from sandbox.synth.context import Context
 from sandbox.synth.kalender import days_of, year_month_day
 from sandbox.synth.sampling import positions
-from sandbox.synth.texts.textbausteine import VARIANTS, Pool, SlotValues, Templates, assemble
+from sandbox.synth.texts.bausteinpools import SEPARATORS, Blocks, month_slots
+from sandbox.synth.texts.textbausteine import VARIANTS, SlotValues, assemble
 
 __all__ = ["Messages", "compose", "SEPARATORS", "KANAELE", "EMAIL", "FORMULAR", "BRIEF"]
 
 KANAELE = ("E-Mail", "Kontaktformular", "Brief")  # channels; messages carry their index
 EMAIL, FORMULAR, BRIEF = range(3)
 
-SEPARATORS = ("", " ", "\n", "\n\n")  # what may follow a building block
 #: positions of a message and their layout group (what separator follows depends on it)
 POSITIONS = (
     ("kopf", "kopf"), ("anrede", "anrede"), ("einleitung", "body"), ("kontext", "body"), ("adresse", "body"),
@@ -52,42 +52,11 @@ class Messages:
     dringlichkeit: np.ndarray  # 0 niedrig, 1 mittel, 2 hoch
 
 
-class _Blocks:
-    """The building blocks as templates plus pools keyed by concern, style or sender type."""
-
-    def __init__(self, catalog: pd.DataFrame) -> None:
-        frame = reference.load("anfrage_bausteine")
-        self.frame = frame[frame.art != "monat"].reset_index(drop=True)
-        self.months = pa.array(frame.text[frame.art == "monat"].tolist(), pa.string())
-        self.templates = Templates.parse(self.frame.text.tolist(), SEPARATORS)
-        self.sep = {s: i for i, s in enumerate(SEPARATORS)}
-        self.index = {a: i for i, a in enumerate(catalog.anliegen)}
-        cue = pd.to_numeric(self.frame.dringlichkeit, errors="coerce").fillna(0.0).to_numpy()
-        self.cue = np.concatenate([cue, [0.0]])  # index -1 (no template) -> 0
-
-    def pool(self, art: str, by: str) -> Pool:
-        """Templates of ``art`` keyed by 'anliegen' (bezug), 'stil' (0 formell, 1 locker), 'absender' or nothing."""
-        ids, keys = [], []
-        arts = (art, f"{art}_betrieb") if by == "absender" else (art,)
-        for i, row in enumerate(self.frame.itertuples()):  # a few hundred blocks
-            if row.art not in arts or (by == "anliegen") != bool(row.bezug):
-                continue
-            if by == "anliegen":
-                k = [self.index[b] for b in row.bezug.split("|")]
-            elif by == "stil":
-                k = {"formell": [0], "locker": [1]}.get(row.stil, [0, 1])
-            else:
-                k = [int(row.art != art)]
-            ids += [i] * len(k)
-            keys += k
-        return Pool(ids, keys, max(len(self.index), 2))
-
-
 def _chance(rng: np.random.Generator, p: np.ndarray | float, n: int) -> np.ndarray:
     return rng.random(n) < p
 
 
-def _separators(blocks: _Blocks, rng: np.random.Generator, layout: np.ndarray) -> np.ndarray:
+def _separators(blocks: Blocks, rng: np.random.Generator, layout: np.ndarray) -> np.ndarray:
     """Separator after each position: space inside the body, blank lines around it, none at the end."""
     n, m = layout.shape
     blank, space, line = blocks.sep["\n\n"], blocks.sep[" "], blocks.sep["\n"]
@@ -107,7 +76,7 @@ def _separators(blocks: _Blocks, rng: np.random.Generator, layout: np.ndarray) -
     return out
 
 
-def _layout(blocks: _Blocks, rng: np.random.Generator, params: dict, catalog: pd.DataFrame,
+def _layout(blocks: Blocks, rng: np.random.Generator, params: dict, catalog: pd.DataFrame,
             anliegen: np.ndarray, second: np.ndarray, kanal: np.ndarray, firm: np.ndarray,
             status: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Template id per message and position (-1 = empty), urgency (0-2) and the subject's template ids."""
@@ -122,7 +91,8 @@ def _layout(blocks: _Blocks, rng: np.random.Generator, params: dict, catalog: pd
     urgent = _chance(rng, float(params["dringend_anteil"]), n)
     pick: dict[str, np.ndarray] = {}
     pick["kopf"] = blocks.pool("kopf", "absender").draw(rng, sender, (kanal == BRIEF) & _chance(rng, 0.7, n))
-    pick["anrede"] = blocks.pool("anrede", "stil").draw(rng, stil, _chance(rng, by_kanal(ANREDE), n))
+    formal = np.where(kanal == BRIEF, 0, stil)  # a letter on paper opens formally, whatever its tone later
+    pick["anrede"] = blocks.pool("anrede", "stil").draw(rng, formal, _chance(rng, by_kanal(ANREDE), n))
     comma = np.array([t.endswith(",") for t in blocks.frame.text] + [False])  # opening goes on in lower case
     pick["einleitung"] = blocks.pool("einleitung", "stil").draw(rng, stil, comma[pick["anrede"]] & _chance(rng, 0.3, n))
     context = blocks.pool("kontext", "absender")
@@ -232,7 +202,7 @@ def _plates(rng: np.random.Generator, kreis: np.ndarray, kreise: np.ndarray) -> 
     return pc.binary_join_element_wise(left, numbers.take(pa.array(number)), " ")
 
 
-def _slots(ctx: Context, rng: np.random.Generator, blocks: _Blocks, catalog: pd.DataFrame, msgs: pd.DataFrame) -> dict[str, SlotValues]:
+def _slots(ctx: Context, rng: np.random.Generator, blocks: Blocks, catalog: pd.DataFrame, msgs: pd.DataFrame) -> dict[str, SlotValues]:
     """Values of every slot: the register for addresses and names, the application for a status inquiry."""
     anliegen, day, anschrift = msgs["anliegen"].to_numpy(), msgs["day"].to_numpy(), msgs["anschrift"].to_numpy()
     firm, person_rows, firm_rows, antrag = (msgs[c].to_numpy() for c in ("firm", "person_row", "firm_row", "antrag"))
@@ -268,7 +238,7 @@ def _slots(ctx: Context, rng: np.random.Generator, blocks: _Blocks, catalog: pd.
         "frist": _dates(day + rng.integers(3, 90, n)),
         "kennzeichen": _per_row(_plates(rng, kreis_of_ags[ags_code[pos]], kreise)),
         "leistung": (_arrow(services["leistung"]), service),
-        "monat": (blocks.months, rng.integers(0, len(blocks.months), n)),
+        **month_slots(blocks, rng, day),
         "uhrzeit": (_strings(["20:30", "21:00", "22:00", "22:30", "23:00", "23:30", "0:30", "1:00", "2:00"]), rng.integers(0, 9, n)),
         "jahre": (pc.cast(pa.array(np.arange(2, 41)), pa.string()), rng.integers(0, 39, n)),
         "vorname": _subset(_first_token(ctx.table("einwohner")["vornamen"].iloc[person_rows[~firm]]), ~firm),
@@ -283,7 +253,7 @@ def compose(ctx: Context, rng: np.random.Generator, params: dict, catalog: pd.Da
     KANAELE), firm (bool), day, anschrift, person_row, firm_row and antrag (row in
     `antraege` for a status inquiry, else -1).
     """
-    blocks = _Blocks(catalog)
+    blocks = Blocks(catalog, year_month_day(msgs["day"].to_numpy())[1] - 1)
     col = lambda name: msgs[name].to_numpy()  # noqa: E731
     kanal = col("kanal")
     layout, urgency, subject = _layout(blocks, rng, params, catalog, col("anliegen"), col("second"), kanal, col("firm"), col("antrag") >= 0)

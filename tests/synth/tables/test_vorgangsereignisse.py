@@ -34,11 +34,14 @@ def test_events_are_ordered_and_inside_the_case(log) -> None:
     assert (log.zeitstempel.diff()[same_case] > pd.Timedelta(0)).all()  # strictly increasing per case
     assert (log.antrag_id.diff().fillna(1) >= 0).all()  # event ids run case by case
     day = log.zeitstempel.dt.floor("D")
-    assert (day >= log.eingangsdatum).all()
-    assert (day <= log.bescheiddatum.fillna(STICHTAG)).all()
-    last = log.groupby("antrag_id").agg(day=("zeitstempel", "max"), bescheid=("bescheiddatum", "first"))
+    assert (day >= log.eingangsdatum).all() and (day <= STICHTAG).all()
+    objection = log.teilprozess == "Widerspruchsverfahren"
+    assert (day[~objection] <= log.bescheiddatum[~objection].fillna(STICHTAG)).all()
+    assert objection.any() and (day[objection] > log.bescheiddatum[objection]).all()  # objections follow the notice
+    main = log[~objection]
+    last = main.groupby("antrag_id").agg(day=("zeitstempel", "max"), bescheid=("bescheiddatum", "first"))
     closed = last.bescheid.notna()
-    assert (last.day[closed].dt.floor("D") == last.bescheid[closed]).all()  # the notice is the last step
+    assert (last.day[closed].dt.floor("D") == last.bescheid[closed]).all()  # the notice ends the application
 
 
 def test_variants_follow_outcome_and_requests(log) -> None:
@@ -77,8 +80,9 @@ def test_manual_steps_in_office_hours_and_resources(log) -> None:
     assert 0.85 < own < 0.99  # mostly the case's clerk, sometimes a stand-in
     approvals = log[log.aktivitaet == "Genehmigung durch Vorgesetzte"]
     assert len(approvals) and (approvals.ressource != approvals.sachbearbeitung_id).all()  # four eyes
-    night = log[log.automatisiert & (log.aktivitaet == "Antrag eingegangen")].zeitstempel.dt.hour
-    assert (night >= 18).mean() > 0.1  # online applications also arrive in the evening
+    hour = log[log.automatisiert & (log.aktivitaet == "Antrag eingegangen")].zeitstempel.dt.hour
+    assert (hour >= 18).mean() > 0.1  # online applications also arrive in the evening
+    assert (hour < 6).mean() < 0.05 < hour.between(9, 11).mean()  # but hardly at night
 
 
 def test_pm4py_reads_the_log(log) -> None:
@@ -91,11 +95,13 @@ def test_pm4py_reads_the_log(log) -> None:
     assert set(start) == {"Antrag eingegangen"}
     assert dfg[("Unterlagen nachgefordert", "Unterlagen eingegangen")] > 0
     assert dfg[("Unterlagen eingegangen", "Unterlagen nachgefordert")] > 0  # the loop
+    assert dfg[("Korrektur veranlasst", "Sachprüfung")] > 0 and dfg[("Sachprüfung", "Korrektur veranlasst")] > 0  # rework
+    assert dfg[("Widerspruch eingegangen", "Abhilfeprüfung")] > 0
     assert {"Bescheid versandt", "Dokument ausgehändigt", "Antrag zurückgezogen"} <= set(end)
 
 
 def test_throughput_times_are_in_the_log(log) -> None:
-    cases = log.groupby("antrag_id").agg(start=("zeitstempel", "min"), end=("zeitstempel", "max"),
+    cases = log[log.teilprozess == "Antragsverfahren"].groupby("antrag_id").agg(start=("zeitstempel", "min"), end=("zeitstempel", "max"),
                                          eingang=("eingangsdatum", "first"), bescheid=("bescheiddatum", "first"))
     closed = cases.dropna(subset=["bescheid"])
     days = (closed.end.dt.floor("D") - closed.start.dt.floor("D")).dt.days
