@@ -151,6 +151,29 @@ def data_realism(
     raise typer.Exit(report.exit_code)
 
 
+@data_app.command("export")
+def data_export(
+    dataset: Optional[str] = typer.Argument(None, help="Datensatz: Profilname, Ordnername oder Pfad (Standard: musterstadt)."),
+    format: str = typer.Option("xlsx", "--format", help="xlsx (Codes wie PLZ, AGS, LeiKa als Text) oder csv (deutsches Excel)."),
+    tables: Optional[str] = typer.Option(None, "--tables", help="Nur diese Tabellen, durch Komma getrennt, z. B. einwohner,anschriften."),
+    datum: str = typer.Option("iso", "--datum", help="Datumsschreibweise: iso (JJJJ-MM-TT) oder deutsch (TT.MM.JJJJ)."),
+    out: Optional[Path] = typer.Option(None, help="Zielordner (Standard: <datensatz>/export)."),
+) -> None:
+    """Tabellen für Excel und LibreOffice exportieren: eine Datei je Tabelle, führende Nullen bleiben erhalten."""
+    from sandbox.datasets import resolve
+    from sandbox.datasets.export import export_dataset
+
+    folder = resolve(dataset)
+    names = tables.split(",") if tables is not None else None
+
+    def progress(table: str, index: int, total: int) -> None:
+        if table and sys.stderr.isatty():
+            typer.echo(f"Exportiere {table} ({index + 1} von {total}) ...", err=True)
+
+    paths = export_dataset(folder, format, out, names, datum, progress=progress)
+    typer.echo(f"{count(len(paths), 'Datei', 'Dateien')} geschrieben nach {paths[0].parent}")
+
+
 @data_app.command("list")
 def data_list() -> None:
     """Profile und erzeugte Datensätze auflisten."""
