@@ -120,7 +120,7 @@ def quality_section(report: QualityReport) -> str:
              f"Bei der Erzeugung geprüft mit Great Expectations: {verdict}, {total - len(report.failures)} von "
              f"{total} Erwartungen erfüllt. Die Erwartungen sind aus den Schemas, den Beziehungen der Tabellen "
              "und dem Profil abgeleitet; `sandbox data check` wiederholt die Prüfung und schreibt die Data Docs "
-             f"nach `{DOCS_FOLDER}/index.html`.", "",
+             f"(ohne Internet lesbar) nach `{DOCS_FOLDER}/index.html`.", "",
              "| Tabelle | Erwartungen | erfüllt | verletzt |", "|---|---:|---:|---:|"]
     for name in report.tables():
         total_t, ok, failed = report.counts(name)

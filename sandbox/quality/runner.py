@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from sandbox.german import integer
+from sandbox.quality.offline import CSP, harden_pages
 from sandbox.quality.report import SAMPLE, Finding, show_value
 from sandbox.quality.suites import Check, Expect
 
@@ -172,21 +173,3 @@ def run_checks(checks: list[Check], docs: Path | None = None,
         context.build_data_docs()
         harden_pages(docs)
     return findings
-
-
-#: no script runs and nothing loads from outside: a `<script>` in a sample value stays text, and the pages
-#: fetch nothing from CDNs (what a municipal network blocks and a data-protection officer objects to)
-CSP = ("default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; font-src 'self' data:; "
-       "script-src 'none'; connect-src 'none'; form-action 'none'; base-uri 'none'")
-_CSP_TAG = f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
-
-
-def harden_pages(docs: Path) -> None:
-    """Put :data:`CSP` first into the head of every Data Docs page (before anything it could load)."""
-    for page in docs.rglob("*.html"):
-        text = page.read_text(encoding="utf-8")
-        if _CSP_TAG in text:
-            continue
-        head = text.lower().find("<head")
-        end = text.find(">", head) + 1 if head >= 0 else 0
-        page.write_text(text[:end] + _CSP_TAG + text[end:], encoding="utf-8")
