@@ -24,7 +24,7 @@ __all__ = ["chromium", "ARTIFACTS", "FLAGS"]
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1280,1000",
-         "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost"]
+         "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"]
 _INSTALL = "install it with: make chromium"
 
 

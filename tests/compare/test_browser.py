@@ -18,6 +18,7 @@ import pytest
 from sandbox import compare
 from sandbox.compare import scorecard
 from tests.compare.conftest import log_failed, log_runs
+from tests.support import unavailable
 
 pytestmark = pytest.mark.browser
 
@@ -112,7 +113,7 @@ def test_recommendation_and_its_pdf(verdict_report: Path, browser) -> None:
     pdf = verdict_report.with_suffix(".pdf")
     assert pdf.read_bytes().startswith(b"%PDF-")
     if not shutil.which("pdftotext") or not shutil.which("pdftoppm"):
-        unavailable("poppler-utils (pdftotext, pdftoppm) is not installed", _INSTALL)
+        unavailable("poppler-utils (pdftotext, pdftoppm) is not installed", "install it with: make chromium")
     pdf_text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
                               check=True).stdout
     assert "Abwägungssache: schwelle-09 gewinnt so viel, wie es verliert" in pdf_text and "Prozentpunkte" in pdf_text
