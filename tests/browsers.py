@@ -55,7 +55,15 @@ def _chromium_session() -> Iterator[object]:
 
 
 @pytest.fixture()
-def chromium(_chromium_session: object) -> object:
-    """A Selenium Chrome driver on headless Chromium, offline but for localhost; its console log starts empty."""
+def chromium(_chromium_session: object) -> Iterator[object]:
+    """A Selenium Chrome driver on headless Chromium, offline but for localhost; its console log starts empty.
+
+    After the test the browser leaves the page (a page such as JupyterLab
+    logs its blocked "leave page?" dialog then), and that log is dropped.
+    """
     _chromium_session.get_log("browser")  # what earlier tests left
-    return _chromium_session
+    try:
+        yield _chromium_session
+    finally:
+        _chromium_session.get("about:blank")
+        _chromium_session.get_log("browser")
