@@ -41,3 +41,8 @@ clean:
 chromium:  # headless Chromium and chromedriver (Debian packages, needs root) for tests marked browser
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v pdftoppm >/dev/null || \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver poppler-utils >/dev/null)
+
+.PHONY: libreoffice
+libreoffice:  # headless LibreOffice Calc (Debian package, needs root): tests open the CSV and XLSX exports in it
+	@command -v soffice >/dev/null || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-calc-nogui >/dev/null)

@@ -3,7 +3,7 @@
 Tests never write into the workspace: SANDBOX_DATA points generation at a
 temporary folder for the whole session. The container engine's fixtures
 (``engine``, ``sandbox_image``, ``postgres_image``) come from the plugin
-tests/containers.py.
+tests/containers.py, the headless browser (``chromium``) from tests/browsers.py.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pytest
 from sandbox import datasets
 from sandbox.synth.writer import generate_dataset
 
-pytest_plugins = ["tests.containers"]
+pytest_plugins = ["tests.containers", "tests.browsers"]
 
 
 @pytest.fixture(scope="session", autouse=True)

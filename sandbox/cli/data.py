@@ -6,7 +6,9 @@ and ``sandbox.datasets``, imported inside each command so ``--help`` stays fast.
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Optional
 
@@ -86,6 +88,25 @@ def _data_input(dataset: Optional[str], table_file: Optional[Path], as_table: Op
     return table_file
 
 
+@contextlib.contextmanager
+def _progress_on_stderr() -> Iterator[Callable[[str, int, int], None] | None]:
+    """A German progress bar on stderr while a command works; None (silence) when stderr is not a terminal."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("Vorbereitung", total=None)
+
+        def progress(step: str, index: int, total: int) -> None:
+            bar.update(task, description=step[:60], completed=index, total=total or None)
+
+        yield progress
+
+
 @data_app.command("check")
 def data_check(
     dataset: Optional[str] = typer.Argument(None, help="Datensatz: Profilname, Ordnername oder Pfad (Standard: musterstadt)."),
@@ -99,10 +120,11 @@ def data_check(
     from sandbox.quality import check_dataset, check_extract
 
     target = _data_input(dataset, table_file, as_table)
-    if as_table is None:
-        report = check_dataset(target, docs=docs)
-    else:
-        report = check_extract(target, as_table, docs=docs)
+    with _progress_on_stderr() as progress:
+        if as_table is None:
+            report = check_dataset(target, docs=docs, progress=progress)
+        else:
+            report = check_extract(target, as_table, docs=docs, progress=progress)
     Console().print(report.rich_table())
     for line in report.lines():
         typer.echo(line)
@@ -149,6 +171,26 @@ def data_realism(
     typer.echo(report.headline())
     typer.echo(f"Bericht (ohne Internet lesbar): {html_path}; Daten: {json_path}")
     raise typer.Exit(report.exit_code)
+
+
+@data_app.command("export")
+def data_export(
+    dataset: Optional[str] = typer.Argument(None, help="Datensatz: Profilname, Ordnername oder Pfad (Standard: musterstadt)."),
+    format: str = typer.Option("xlsx", "--format", help="xlsx (Codes wie PLZ, AGS, LeiKa als Text) oder csv (deutsches Excel)."),
+    tables: Optional[str] = typer.Option(None, "--tables", help="Nur diese Tabellen, durch Komma getrennt, z. B. einwohner,anschriften."),
+    datum: str = typer.Option("iso", "--datum", help="Datumsschreibweise: iso (JJJJ-MM-TT) oder deutsch (TT.MM.JJJJ)."),
+    out: Optional[Path] = typer.Option(None, help="Zielordner (Standard: <datensatz>/export)."),
+) -> None:
+    """Tabellen für Excel und LibreOffice exportieren: eine Datei je Tabelle, führende Nullen bleiben erhalten."""
+    from sandbox.datasets import resolve
+    from sandbox.datasets.export import export_dataset
+
+    folder = resolve(dataset)
+    names = tables.split(",") if tables is not None else None
+
+    with _progress_on_stderr() as progress:
+        paths = export_dataset(folder, format, out, names, datum, progress=progress)
+    typer.echo(f"{count(len(paths), 'Datei', 'Dateien')} geschrieben nach {paths[0].parent}")
 
 
 @data_app.command("list")

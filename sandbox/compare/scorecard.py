@@ -198,7 +198,8 @@ def interview(ask: Callable[[str], str], say: Callable[[str], None],
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "bewertung"
+    """A run-name part from a person's name: lowercase, words joined by ``-``, umlauts kept (``bürgerservice``)."""
+    return re.sub(r"[\W_]+", "-", text.lower()).strip("-")[:40] or "bewertung"
 
 
 def check_experiment(experiment: str) -> None:

@@ -40,17 +40,20 @@ def new_sweep_id() -> str:
 class Ledger:
     """The runs of one sweep in one MLflow experiment."""
 
-    def __init__(self, uri: str, experiment: str, per_profile: Mapping[str, str] | None = None) -> None:
+    def __init__(self, uri: str, experiment: str, per_profile: Mapping[str, str] | None = None,
+                 description: str | None = None) -> None:
         """``per_profile`` (profile coordinate -> MLflow experiment) puts each profile's runs into its own
-        experiment, as a transferability sweep does (``<experiment>@<profile>``)."""
+        experiment, as a transferability sweep does (``<experiment>@<profile>``); ``description`` (Markdown)
+        becomes each experiment's description in the MLflow UI."""
         from mlflow.tracking import MlflowClient
 
         activate(uri)
         self.client: MlflowClient = MlflowClient(tracking_uri=uri)
         self.experiment = experiment
         # in a workshop seat every run goes to the participant's own experiment (seat_experiment)
-        self.ids = {label: experiment_id(self.client, seat_experiment(name)) for label, name in (per_profile or {}).items()}
-        self.experiment_id = experiment_id(self.client, seat_experiment(experiment)) if not self.ids else ""
+        self.ids = {label: experiment_id(self.client, seat_experiment(name), description)
+                    for label, name in (per_profile or {}).items()}
+        self.experiment_id = experiment_id(self.client, seat_experiment(experiment), description) if not self.ids else ""
         self.scheduled: list[str] = []  # every run id created or reused so far, for Ctrl-C during scheduling
 
     def _all_ids(self) -> list[str]:

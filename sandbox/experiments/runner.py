@@ -173,7 +173,7 @@ def execute_plan(request: Plan, progress: Progress | None = None, resume: bool =
         with open_executor(request.cluster) as executor:
             if on_ready:
                 on_ready(executor.dashboard)
-            ledger = Ledger(request.tracking_uri, exp.name, _per_profile(request))
+            ledger = Ledger(request.tracking_uri, exp.name, _per_profile(request), description=note)
             sweep, existing = ledger.previous(definition) if resume else (new_sweep_id(), {})
             run_ids, finished = ledger.schedule(sweep, definition, points, tags,
                                                 [_run_name(request, p) for p in points], existing)

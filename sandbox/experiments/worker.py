@@ -28,6 +28,7 @@ from sandbox.config import generated_dir
 from sandbox.errors import SandboxError
 from sandbox.experiments.criteria import Outcome, evaluate
 from sandbox.experiments.execute import KERNEL_LOG, Execution, execute
+from sandbox.experiments.notebook_html import write_html
 from sandbox.experiments.specs import EXPERIMENT_FILE
 from sandbox.experiments.sweep import Coordinates, DataRef, Job, Task
 from sandbox.synth.writer import MANIFEST
@@ -175,11 +176,12 @@ def _log_execution(outcome: Execution) -> None:
 
     if outcome.notebook.is_file():
         mlflow.log_artifact(str(outcome.notebook))
-    metrics = {keys.NOTEBOOK_WALL_TIME: outcome.wall_seconds}
+        mlflow.log_artifact(str(write_html(outcome.notebook)))  # MLflow shows .ipynb as JSON, HTML as a page
+    metrics = {keys.NOTEBOOK_WALL_TIME: round(outcome.wall_seconds, keys.COST_DECIMALS)}
     if outcome.record is not None:
         metrics |= outcome.record.metrics
         if outcome.record.cpu_seconds is not None:
-            metrics[keys.NOTEBOOK_CPU_TIME] = outcome.record.cpu_seconds
+            metrics[keys.NOTEBOOK_CPU_TIME] = round(outcome.record.cpu_seconds, keys.COST_DECIMALS)
         for table in outcome.record.tables:
             if table.is_file():
                 mlflow.log_artifact(str(table), artifact_path="tabellen")

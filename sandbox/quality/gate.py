@@ -26,6 +26,7 @@ from sandbox.quality.suites import Check, table_checks
 if TYPE_CHECKING:
     from sandbox.quality.privacy import PrivacyReport
     from sandbox.quality.realism import RealismReport
+    from sandbox.quality.runner import Progress
 
 __all__ = ["check_dataset", "check_extract", "build_checks", "run_report", "GenerationGate", "DOCS_FOLDER",
            "quality_section"]
@@ -60,12 +61,12 @@ def _extra_columns(loaded: Loaded) -> list[str]:
 
 
 def run_report(loaded: Loaded, manifest: dict[str, Any] | None, source: str, docs: Path | None = None,
-               exact: bool = True) -> QualityReport:
+               exact: bool = True, progress: Progress | None = None) -> QualityReport:
     """Build and run every check on loaded tables and collect the report."""
     from sandbox.quality.runner import run_checks
 
     checks, notes = build_checks(loaded, manifest, exact)
-    findings = run_checks(checks, docs, loaded.bad_types)
+    findings = run_checks(checks, docs, loaded.bad_types, progress)
     if not exact:
         notes += _extra_columns(loaded)
     report = QualityReport(source=source, findings=findings, errors=dict(loaded.errors), notes=notes,
@@ -88,16 +89,22 @@ def _checksums(folder: Path, manifest: dict[str, Any], loaded: Loaded) -> list[s
     return notes
 
 
-def check_dataset(folder: Path, docs: bool = True) -> QualityReport:
-    """Check a generated dataset folder; Data Docs go to ``folder/qualitaet`` when ``docs``."""
+def check_dataset(folder: Path, docs: bool = True, progress: Progress | None = None) -> QualityReport:
+    """Check a generated dataset folder; Data Docs go to ``folder/qualitaet`` when ``docs``.
+
+    ``progress`` is told each step: loading the tables, every check, the Data Docs.
+    """
     folder = Path(folder)
     manifest = read_manifest(folder)
+    if progress is not None:
+        progress("Tabellen laden", 0, 0)
     loaded = load_dataset(folder, manifest)
     loaded.notes += _checksums(folder, manifest, loaded)
-    return run_report(loaded, manifest, folder.name, folder / DOCS_FOLDER if docs else None)
+    return run_report(loaded, manifest, folder.name, folder / DOCS_FOLDER if docs else None, progress=progress)
 
 
-def check_extract(path: Path, table: str, docs: bool = True, docs_dir: Path | None = None) -> QualityReport:
+def check_extract(path: Path, table: str, docs: bool = True, docs_dir: Path | None = None,
+                  progress: Progress | None = None) -> QualityReport:
     """Check a user's own CSV/Parquet file against the standard schema of ``table``.
 
     Columns beyond the schema are allowed (and named in a note); relations to
@@ -109,7 +116,7 @@ def check_extract(path: Path, table: str, docs: bool = True, docs_dir: Path | No
     if table in loaded.errors:  # one file, and it cannot be read: that is the whole answer
         raise SandboxError(loaded.errors[table])
     target = docs_dir if docs_dir is not None else path.parent / f"{path.stem}_{DOCS_FOLDER}"
-    return run_report(loaded, None, path.name, target if docs else None, exact=False)
+    return run_report(loaded, None, path.name, target if docs else None, exact=False, progress=progress)
 
 
 def quality_section(report: QualityReport) -> str:
@@ -120,7 +127,7 @@ def quality_section(report: QualityReport) -> str:
              f"Bei der Erzeugung geprüft mit Great Expectations: {verdict}, {total - len(report.failures)} von "
              f"{total} Erwartungen erfüllt. Die Erwartungen sind aus den Schemas, den Beziehungen der Tabellen "
              "und dem Profil abgeleitet; `sandbox data check` wiederholt die Prüfung und schreibt die Data Docs "
-             f"nach `{DOCS_FOLDER}/index.html`.", "",
+             f"(ohne Internet lesbar) nach `{DOCS_FOLDER}/index.html`.", "",
              "| Tabelle | Erwartungen | erfüllt | verletzt |", "|---|---:|---:|---:|"]
     for name in report.tables():
         total_t, ok, failed = report.counts(name)

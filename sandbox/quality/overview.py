@@ -1,9 +1,12 @@
-"""A German overview page beside the GX Data Docs, readable without internet.
+"""The German entry page of the Data Docs, readable without internet.
 
 GX's ``index.html`` lists its pages with JavaScript and styles fetched from
-CDNs; in a workshop room without internet it shows an empty page. The
-overview (``uebersicht.html``) is plain HTML: one row per check with its
-counts, the deviations found, and a link to the check's GX page.
+CDNs; in a workshop room without internet, and under the pages'
+Content-Security-Policy anywhere, it shows an empty page. The overview
+replaces it as ``index.html``: plain HTML with the same policy (no script,
+nothing from outside), one row per check with its counts, the deviations
+found (escaped), and a link to the check's GX page, which
+:func:`sandbox.quality.offline.harden_pages` made readable offline.
 """
 
 from __future__ import annotations
@@ -11,11 +14,12 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
+from sandbox.quality.offline import CSP_TAG
 from sandbox.quality.report import QualityReport
 
 __all__ = ["write_overview", "OVERVIEW"]
 
-OVERVIEW = "uebersicht.html"
+OVERVIEW = "index.html"  # the entry point a browser opens; replaces GX's script-built index
 
 _STYLE = """body{font-family:sans-serif;margin:2em;max-width:70em}table{border-collapse:collapse;width:100%}
 td,th{border:1px solid #ccc;padding:.3em .5em;text-align:left;vertical-align:top}td.n{text-align:right}
@@ -52,10 +56,10 @@ def write_overview(report: QualityReport, docs: Path) -> Path:
     total = len(report.findings)
     body = (f"<h1>Qualitätsprüfung: {esc(report.source)}</h1>"
             f"<p>Ergebnis: <b>{verdict}</b>, {total - len(report.failures)} von {total} Erwartungen erfüllt. "
-            f'Die Seiten von Great Expectations: <a href="index.html">index.html</a>.</p>'
+            "Ein Klick auf eine Prüfung öffnet ihre Einzelseite von Great Expectations (englisch).</p>"
             "<table><tr><th>Tabelle</th><th>Prüfung</th><th>Erwartungen</th><th>verletzt</th><th>Abweichungen</th></tr>"
             + "".join(rows) + "</table>" + (f"<h2>Hinweise</h2><ul>{notes}</ul>" if notes else ""))
     path = docs / OVERVIEW
-    path.write_text(f'<!DOCTYPE html><html lang="de"><head><meta charset="utf-8"><title>Qualitätsprüfung</title>'
+    path.write_text(f'<!DOCTYPE html><html lang="de"><head>{CSP_TAG}<meta charset="utf-8"><title>Qualitätsprüfung</title>'
                     f"<style>{_STYLE}</style></head><body>{body}</body></html>\n", encoding="utf-8")
     return path

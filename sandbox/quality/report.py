@@ -135,6 +135,5 @@ class QualityReport:
         verdict = "bestanden" if self.passed else ("nicht lesbar" if self.errors else "nicht bestanden")
         out.append(f"Ergebnis: {verdict} ({total - len(self.failures)} von {total} Erwartungen erfüllt)")
         if self.docs:
-            out.append(f"Übersicht (ohne Internet lesbar): {self.docs / 'uebersicht.html'}")
-            out.append(f"Data Docs: {self.docs / 'index.html'}")
+            out.append(f"Data Docs (ohne Internet lesbar): {self.docs / 'index.html'}")
         return out

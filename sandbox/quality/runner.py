@@ -18,15 +18,19 @@ import re
 import shutil
 import warnings
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from sandbox.german import integer
+from sandbox.quality.offline import CSP, harden_pages
 from sandbox.quality.report import SAMPLE, Finding, show_value
 from sandbox.quality.suites import Check, Expect
 
-__all__ = ["run_checks", "gx_expectation", "harden_pages", "CSP"]
+__all__ = ["run_checks", "gx_expectation", "harden_pages", "CSP", "Progress"]
 
 _LOGGERS = ("great_expectations", "tzlocal")
+#: told (step, index, total): what the check is doing now, for a progress line
+Progress = Callable[[str, int, int], None]
 
 
 def _context(docs: Path | None) -> Any:
@@ -134,8 +138,11 @@ def _unbuilt(check: Check, exc: Exception) -> list[Finding]:
 
 
 def run_checks(checks: list[Check], docs: Path | None = None,
-               bad_types: dict[str, dict[str, str]] | None = None) -> list[Finding]:
-    """Validate every check; write Data Docs into ``docs`` (replacing what is there) if given."""
+               bad_types: dict[str, dict[str, str]] | None = None, progress: Progress | None = None) -> list[Finding]:
+    """Validate every check; write Data Docs into ``docs`` (replacing what is there) if given.
+
+    ``progress`` is told (German step, index, total) before each check and before the Data Docs.
+    """
     import great_expectations as gx
     from great_expectations.core.run_identifier import RunIdentifier
 
@@ -145,7 +152,9 @@ def run_checks(checks: list[Check], docs: Path | None = None,
     source = context.data_sources.add_pandas("sandbox")
     run_id = RunIdentifier(run_name="sandbox-data-check")
     findings: list[Finding] = []
-    for check in checks:
+    for position, check in enumerate(checks):
+        if progress is not None:
+            progress(check.title or check.name, position, len(checks))
         asset = source.add_dataframe_asset(check.name)
         batch_definition = asset.add_batch_definition_whole_dataframe("alle_zeilen")
         suite = context.suites.add(gx.ExpectationSuite(
@@ -168,25 +177,9 @@ def run_checks(checks: list[Check], docs: Path | None = None,
         del frame
         findings += _findings(check, results, (bad_types or {}).get(check.table, {}))
     if docs is not None:
+        if progress is not None:
+            progress("Data Docs schreiben", len(checks), len(checks))
         docs.mkdir(parents=True, exist_ok=True)
         context.build_data_docs()
         harden_pages(docs)
     return findings
-
-
-#: no script runs and nothing loads from outside: a `<script>` in a sample value stays text, and the pages
-#: fetch nothing from CDNs (what a municipal network blocks and a data-protection officer objects to)
-CSP = ("default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; font-src 'self' data:; "
-       "script-src 'none'; connect-src 'none'; form-action 'none'; base-uri 'none'")
-_CSP_TAG = f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
-
-
-def harden_pages(docs: Path) -> None:
-    """Put :data:`CSP` first into the head of every Data Docs page (before anything it could load)."""
-    for page in docs.rglob("*.html"):
-        text = page.read_text(encoding="utf-8")
-        if _CSP_TAG in text:
-            continue
-        head = text.lower().find("<head")
-        end = text.find(">", head) + 1 if head >= 0 else 0
-        page.write_text(text[:end] + _CSP_TAG + text[end:], encoding="utf-8")

@@ -22,7 +22,7 @@ from typing import Any
 
 from sandbox.config import DEFAULT_PROFILE, DEFAULT_SEED, artifacts_dir, generated_dir, state_dir, workspace
 from sandbox.errors import SandboxError
-from sandbox.services.commands import WELCOME, environment_path, jupyter_command, mlflow_command
+from sandbox.services.commands import WELCOME, jupyter_command, lab_environment, mlflow_command
 from sandbox.services.local import HOST, STOP_TIMEOUT, TITLES, Sandbox, Service, port_free
 from sandbox.state import start_ticks
 from sandbox.tracking import embedded_uri, tracking_uri
@@ -67,7 +67,7 @@ def _jupyter(port: int, token: str, mlflow_url: str) -> Service:
         command.append("--allow-root")  # containers run as root
     no_proxy = ",".join(filter(None, [os.environ.get("NO_PROXY", ""), "127.0.0.1,localhost"]))
     env = {"JUPYTER_TOKEN": token, "MLFLOW_TRACKING_URI": mlflow_url, "SANDBOX_HOME": str(root), "NO_PROXY": no_proxy,
-           "PATH": environment_path()}
+           **lab_environment(state_dir() / "jupyter")}
     return Service("jupyterlab", port, f"http://{HOST}:{port}/lab/tree/{WELCOME}?token={token}",
                    state_dir() / "jupyter.log", command, env=env, ready_path=f"/api/status?token={token}")
 

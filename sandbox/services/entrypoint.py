@@ -30,12 +30,13 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import tempfile
 import urllib.error
 import urllib.request
 from pathlib import Path
 from urllib.parse import quote
 
-from sandbox.services.commands import jupyter_command, mlflow_command
+from sandbox.services.commands import jupyter_command, lab_environment, mlflow_command
 
 __all__ = ["main", "lab_command", "tracking_command", "backend_store_uri", "seed_workspace", "auth_config"]
 
@@ -135,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         home = _home()
         if seed_workspace(home, _app_workspace()):
             print(f"Arbeitsbereich {home} mit den Inhalten des Images angelegt", flush=True)
+        os.environ.update(lab_environment(Path(tempfile.gettempdir()) / "experimentierraum-lab"))
         command = lab_command(home) + rest
     elif role == "tracking":
         os.environ.setdefault("MLFLOW_SERVER_ENABLE_JOB_EXECUTION", "false")

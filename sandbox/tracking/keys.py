@@ -15,12 +15,13 @@ from __future__ import annotations
 
 __all__ = [
     "EXPERIMENT", "TEMPLATE", "SEED", "QUESTION", "HYPOTHESIS", "TEAM", "ERROR", "NOTE",
+    "EXPERIMENT_KIND", "EXPERIMENT_KIND_MODEL",
     "KIND", "KIND_SCORECARD", "TRANSFER", "TRANSFER_SEPARATOR", "transfer_experiment",
     "SWEEP", "SWEEP_DEFINITION", "RUN_KEY", "PROFILE", "WORKER", "CANCELLED", "coordinate", "COORDINATE_PREFIX",
     "PROCESS",
     "GIT_COMMIT", "GIT_DIRTY", "MLFLOW_GIT_COMMIT", "version",
     "DATASET", "DATASET_PROFILE", "DATASET_SEED", "DATASET_DIGEST", "DATASET_PATH",
-    "WALL_TIME", "CPU_TIME", "NOTEBOOK_WALL_TIME", "NOTEBOOK_CPU_TIME", "COST_METRICS",
+    "WALL_TIME", "CPU_TIME", "NOTEBOOK_WALL_TIME", "NOTEBOOK_CPU_TIME", "COST_METRICS", "COST_DECIMALS",
     "CRITERION_PREFIX", "criterion_value", "criterion_threshold", "criterion_fulfilled", "criterion_rule",
     "fulfilled_criterion",
     "SCORE_PREFIX", "SCORE_OVERALL", "score", "score_tag",
@@ -37,7 +38,10 @@ HYPOTHESIS = "sandbox.hypothese"
 TEAM = "sandbox.team"
 ERROR = "sandbox.fehler"  # the failing cell's error of a FAILED run
 PROCESS = "sandbox.prozess"  # host:pid:start ticks of the process running the run (orphans end KILLED)
-NOTE = "mlflow.note.content"  # MLflow's own: the run's description (Markdown) in the UI
+NOTE = "mlflow.note.content"  # MLflow's own: the run's (or, on an experiment, the experiment's) description
+#: MLflow's own experiment tag: which view the UI opens; model training lists the runs (else: GenAI traces)
+EXPERIMENT_KIND = "mlflow.experimentKind"
+EXPERIMENT_KIND_MODEL = "custom_model_development"
 KIND = "sandbox.art"  # absent on experiment runs
 KIND_SCORECARD = "bewertung"  # value of KIND on an evaluator's scorecard run
 TRANSFER = "sandbox.uebertragung"  # the experiment folder of a run made on several profiles (experiment run --profiles)
@@ -92,6 +96,7 @@ CPU_TIME = "cpu_zeit_s"  # CPU time of the process that ran start_run
 NOTEBOOK_WALL_TIME = "laufzeit_notebook_s"  # the notebook's execution, set by the runner
 NOTEBOOK_CPU_TIME = "cpu_zeit_notebook_s"  # CPU time of the notebook's kernel
 COST_METRICS = (WALL_TIME, CPU_TIME, NOTEBOOK_WALL_TIME, NOTEBOOK_CPU_TIME)
+COST_DECIMALS = 3  # seconds to the millisecond: what a reader of the MLflow UI can use, not 16 digits of noise
 
 # --- success criteria (set by log_success_criteria) ---------------------------------------------
 

@@ -166,4 +166,5 @@ def start_run(
         try:
             yield run
         finally:
-            mlflow.log_metrics({keys.WALL_TIME: time.perf_counter() - wall, keys.CPU_TIME: time.process_time() - cpu})
+            mlflow.log_metrics({keys.WALL_TIME: round(time.perf_counter() - wall, keys.COST_DECIMALS),
+                                keys.CPU_TIME: round(time.process_time() - cpu, keys.COST_DECIMALS)})

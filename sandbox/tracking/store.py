@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 from sandbox.config import artifacts_dir, store_dir
 from sandbox.errors import SandboxError
 from sandbox.state import process_alive, read_state
+from sandbox.tracking import keys
 
 if TYPE_CHECKING:
     from mlflow.tracking import MlflowClient
@@ -87,26 +88,38 @@ def client() -> "MlflowClient":
     return MlflowClient(tracking_uri=usable_uri())
 
 
-def experiment_id(mlflow_client: "MlflowClient", name: str) -> str:
-    """The id of MLflow experiment ``name``, created if missing (embedded: artifacts beside the database)."""
+def experiment_id(mlflow_client: "MlflowClient", name: str, description: str | None = None) -> str:
+    """The id of MLflow experiment ``name``, created if missing (embedded: artifacts beside the database).
+
+    Every experiment is marked as model training (:data:`keys.EXPERIMENT_KIND`),
+    so MLflow 3's UI opens it on its list of runs instead of the GenAI view with
+    "Traces 0"; an older experiment gets the mark when it is next used.
+    ``description`` (Markdown: question and hypothesis) becomes the
+    experiment's description in the UI.
+    """
     from mlflow.exceptions import MlflowException
 
+    wanted = {keys.EXPERIMENT_KIND: keys.EXPERIMENT_KIND_MODEL}
+    if description:
+        wanted[keys.NOTE] = description
     found = mlflow_client.get_experiment_by_name(name)
-    if found is not None:
-        if found.lifecycle_stage == "deleted":
-            raise SandboxError(f"MLflow-Experiment {name!r} ist gelöscht; in der MLflow-Oberfläche wiederherstellen oder einen anderen Namen wählen")
-        return str(found.experiment_id)
-    location = None
-    if mlflow_client.tracking_uri.startswith("sqlite:"):  # embedded: artifacts beside the database
-        safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
-        location = (artifacts_dir() / safe).as_uri()
-    try:
-        return str(mlflow_client.create_experiment(name, artifact_location=location))
-    except MlflowException:  # created meanwhile by a parallel run
-        found = mlflow_client.get_experiment_by_name(name)
-        if found is None:
-            raise
-        return str(found.experiment_id)
+    if found is None:
+        location = None
+        if mlflow_client.tracking_uri.startswith("sqlite:"):  # embedded: artifacts beside the database
+            safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
+            location = (artifacts_dir() / safe).as_uri()
+        try:
+            return str(mlflow_client.create_experiment(name, artifact_location=location, tags=wanted))
+        except MlflowException:  # created meanwhile by a parallel run
+            found = mlflow_client.get_experiment_by_name(name)
+            if found is None:
+                raise
+    if found.lifecycle_stage == "deleted":
+        raise SandboxError(f"MLflow-Experiment {name!r} ist gelöscht; in der MLflow-Oberfläche wiederherstellen oder einen anderen Namen wählen")
+    for key, value in wanted.items():
+        if found.tags.get(key) != value:
+            mlflow_client.set_experiment_tag(found.experiment_id, key, value)
+    return str(found.experiment_id)
 
 
 @contextmanager

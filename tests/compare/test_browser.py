@@ -11,9 +11,7 @@ CI provisions it (``make chromium``) and a missing browser fails.
 from __future__ import annotations
 
 import shutil
-import tempfile
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -25,36 +23,13 @@ from tests.support import unavailable
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "compare"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1280,1000"]
 
 
-_INSTALL = "install it with: make chromium"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    chromium, driver_path = shutil.which("chromium"), shutil.which("chromedriver")
-    if not chromium or not driver_path:
-        unavailable("headless Chromium (chromium, chromedriver) is not installed", _INSTALL)
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-    except ImportError:
-        unavailable("selenium is not installed (dev dependency)", _INSTALL)
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in FLAGS:
-        options.add_argument(flag)
-    profile = tempfile.mkdtemp(prefix="chromium-profile-")
-    options.add_argument(f"--user-data-dir={profile}")
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(driver_path), options=options)
-    try:
-        yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
+@pytest.fixture()
+def browser(chromium: object) -> object:
+    """The shared headless Chromium (tests/browsers.py), at the window size the layout check expects."""
+    chromium.set_window_size(1280, 1000)
+    return chromium
 
 
 @pytest.fixture(scope="module")
@@ -138,7 +113,7 @@ def test_recommendation_and_its_pdf(verdict_report: Path, browser) -> None:
     pdf = verdict_report.with_suffix(".pdf")
     assert pdf.read_bytes().startswith(b"%PDF-")
     if not shutil.which("pdftotext") or not shutil.which("pdftoppm"):
-        unavailable("poppler-utils (pdftotext, pdftoppm) is not installed", _INSTALL)
+        unavailable("poppler-utils (pdftotext, pdftoppm) is not installed", "install it with: make chromium")
     pdf_text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
                               check=True).stdout
     assert "Abwägungssache: schwelle-09 gewinnt so viel, wie es verliert" in pdf_text and "Prozentpunkte" in pdf_text

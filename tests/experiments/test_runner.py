@@ -7,6 +7,7 @@ conftest.py); the committed examples in experiments/ run here too.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -103,6 +104,17 @@ def test_run_logs_one_mlflow_run_per_seed(home: Path, capsys: pytest.CaptureFixt
                for o in c.outputs)
     assert [a.path for a in client.list_artifacts(runs[0].info.run_id, "tabellen")] == ["tabellen/je_geschlecht.csv"]
     assert "✓ einwohner >= 1000" in out
+    assert "notebook.html" in artifacts  # what MLflow's artifact view renders as a page
+    page = Path(client.download_artifacts(runs[0].info.run_id, "notebook.html", str(home / "dl"))).read_text()
+    assert '<html lang="de">' in page and "seed = 1" in re.sub(r"<[^>]+>", "", page) and "<script" not in page
+    assert not re.search(r"""(?:src|href)=["'](?:https?:)?//""", page)
+    cost = runs[0].data.metrics[keys.NOTEBOOK_WALL_TIME]
+    assert cost == round(cost, keys.COST_DECIMALS)
+    experiment = client.get_experiment(runs[0].info.experiment_id)
+    assert experiment.tags[keys.EXPERIMENT_KIND] == keys.EXPERIMENT_KIND_MODEL  # MLflow opens the run list
+    description = experiment.tags[keys.NOTE]
+    spec = experiments.load_experiment("seeds")
+    assert spec.question in description and spec.hypothesis in description and "**Fragestellung:**" in description
 
 
 def test_failing_notebook_marks_run_failed_and_keeps_earlier_runs(home: Path, capsys: pytest.CaptureFixture[str]) -> None:

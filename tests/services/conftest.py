@@ -18,9 +18,11 @@ import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import pytest
+
+from tests.support import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -83,3 +85,19 @@ def force_down(env: dict[str, str]) -> None:
             pass
     for log in sorted(home.glob("*.log")):
         print(f"--- {log.name} ---\n" + "\n".join(log.read_text(errors="replace").splitlines()[-30:]))
+
+
+@pytest.fixture(scope="module")
+def detached(tmp_path_factory: pytest.TempPathFactory, musterstadt_path: Path) -> Iterator[dict[str, Any]]:
+    """`sandbox up --detach` on free ports in a fresh workspace (one per test module); stopped in finally."""
+    env = workspace_env(tmp_path_factory.mktemp("up") / "ws", musterstadt_path.parent)
+    ports = {"jupyter": free_port(), "mlflow": free_port()}
+    try:
+        up = sandbox_cli(env, "up", "--detach", "--jupyter-port", str(ports["jupyter"]), "--mlflow-port", str(ports["mlflow"]))
+        assert up.returncode == 0, up.stderr
+        state = state_of(env)
+        assert state is not None
+        yield {"env": env, "ports": ports, "up": up, "state": state,
+               "token": state["services"]["jupyterlab"]["url"].split("token=")[1]}
+    finally:
+        force_down(env)

@@ -16,12 +16,12 @@ import threading
 import urllib.request
 import uuid
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
 from sandbox.services import Sandbox, Service
-from tests.services.conftest import force_down, http_get, pid_gone, port_free, sandbox_cli, state_of, workspace_env
+from tests.services.conftest import force_down, http_get, pid_gone, port_free, sandbox_cli, state_of
 from tests.support import free_port
 
 
@@ -69,22 +69,6 @@ def test_stale_state_shows_inactive_and_down_cleans_it(workspace: dict[str, str]
 
 
 # --- the real servers ------------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def detached(tmp_path_factory: pytest.TempPathFactory, musterstadt_path: Path) -> Iterator[dict[str, Any]]:
-    """`sandbox up --detach` on free ports in a fresh workspace; stopped in finally."""
-    env = workspace_env(tmp_path_factory.mktemp("up") / "ws", musterstadt_path.parent)
-    ports = {"jupyter": free_port(), "mlflow": free_port()}
-    try:
-        up = sandbox_cli(env, "up", "--detach", "--jupyter-port", str(ports["jupyter"]), "--mlflow-port", str(ports["mlflow"]))
-        assert up.returncode == 0, up.stderr
-        state = state_of(env)
-        assert state is not None
-        yield {"env": env, "ports": ports, "up": up, "state": state,
-               "token": state["services"]["jupyterlab"]["url"].split("token=")[1]}
-    finally:
-        force_down(env)
-
 
 @pytest.mark.slow
 def test_up_prints_both_urls_and_detaches(detached: dict[str, Any]) -> None:

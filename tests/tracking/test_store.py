@@ -55,3 +55,20 @@ def test_unreachable_tracking_server_is_a_clear_error(workspace: Path, monkeypat
                                 "oder MLFLOW_TRACKING_URI entfernen")
     with pytest.raises(SandboxError, match="nicht erreichbar"):
         tracking.client()
+
+
+def test_experiments_open_in_the_model_training_view_with_their_description(workspace: Path) -> None:
+    from sandbox.tracking import keys
+    from sandbox.tracking.store import experiment_id
+
+    client = tracking.client()
+    old = client.create_experiment("aus-mlflow-2")  # made before the sandbox set the kind: no tags
+    assert experiment_id(client, "aus-mlflow-2") == old
+    assert client.get_experiment(old).tags[keys.EXPERIMENT_KIND] == keys.EXPERIMENT_KIND_MODEL
+    new = experiment_id(client, "bürgerservice", "**Fragestellung:** Wie lange warten Bürger?")
+    tags = client.get_experiment(new).tags
+    assert tags[keys.EXPERIMENT_KIND] == keys.EXPERIMENT_KIND_MODEL
+    assert tags[keys.NOTE] == "**Fragestellung:** Wie lange warten Bürger?"
+    assert client.get_experiment(new).name == "bürgerservice"
+    experiment_id(client, "bürgerservice", "**Fragestellung:** neu")  # the experiment.yaml changed
+    assert client.get_experiment(new).tags[keys.NOTE] == "**Fragestellung:** neu"
