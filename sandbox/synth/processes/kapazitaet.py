@@ -61,6 +61,11 @@ class Kapazitaet:
         """Capacity factor of each pool on each day (days clipped to the range)."""
         return self.factor[pool, np.clip(np.asarray(days, np.int64) - self.first, 0, self.span - 1)]
 
+    def mittel(self, pool: np.ndarray) -> np.ndarray:
+        """Mean capacity factor of each pool over the range: published durations are calendar days of an
+        average year, so multiplied by it they become capacity days that keep the average duration."""
+        return self.factor.mean(axis=1)[np.asarray(pool, np.int64)]
+
     def ende(self, pool: np.ndarray, start: np.ndarray, work: np.ndarray) -> np.ndarray:
         """Calendar day on which ``work`` capacity days, begun on ``start``, are done (past the range: extrapolated)."""
         pool = np.asarray(pool, np.int64)

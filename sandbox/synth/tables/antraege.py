@@ -12,7 +12,10 @@ the outcome and the day of the decision.
 Processing times are log-normal around the service's median, stretched by the
 office's workload in the month of receipt (spring passports wait longer), by
 how fast the authority and the clerk work, and by the days applicants take to
-send missing documents, which gives the long tails real offices see.
+send missing documents, which gives the long tails real offices see. The work
+is counted in the offices' capacity days (:mod:`~sandbox.synth.processes.kapazitaet`),
+so a case begun before Christmas, in the summer holidays or in a backlog month
+is decided later, with the same backlogs the process log sees.
 Applications whose decision would fall after the reference day are still
 open. Clerks are pseudonymous (``SB-00042``): each office has staff in
 proportion to its cases (``reference/aemter.csv``) plus a head who signs off
@@ -39,6 +42,7 @@ from sandbox.synth.schema import After, Column, Table, PAST
 from sandbox.synth.processes.sozialantraege import benefits
 from sandbox.synth.processes.terminantraege import with_appointments
 from sandbox.synth.processes.aktenzeichen import file_numbers
+from sandbox.synth.processes.kapazitaet import der_stellen
 from sandbox.synth.processes.sachbearbeitung import assign, offices, staff_plan
 
 __all__ = ["TABLE", "generate"]
@@ -246,7 +250,10 @@ def generate(ctx: Context) -> pd.DataFrame:
     days = _durations(rng, cat, svc, kanal, loops, load, speed)
     days = np.where(result == 2, np.floor(days * rng.uniform(0.1, 0.9, n)).astype(np.int64), days)
     automatic = cat.online_automatisiert.to_numpy()[svc] & (kanal == ONLINE) & (loops == 0)
-    decided = np.where(automatic, day, cal.roll(np.minimum(day + days, reg.ref + 1)))  # the system decides at once
+    kap = der_stellen(ctx.seed, len(plan.first), int(day.min()) if n else reg.ref, reg.ref + 400)  # as the log's
+    work = days * kap.mittel(office.pool)  # published durations are calendar days of an average year
+    done = np.where(result == 2, day + days, kap.ende(office.pool, day, work))  # a withdrawal waits for no clerk
+    decided = np.where(automatic, day, cal.roll(np.minimum(done, reg.ref + 1)))  # the system decides at once
 
     is_open = decided > reg.ref
     elapsed = reg.ref - day
