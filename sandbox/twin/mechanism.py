@@ -119,8 +119,10 @@ def _algorithm(mechanism: str, columns: int, settings: Settings) -> Any:
     import opendp.prelude as dp
     from mbi.estimation import mirror_descent
 
+    from sandbox.twin.pgm import fast_model
+
     def estimator(domain: Any, loss_fn: Any, *, potentials: Any = None) -> Any:
-        return mirror_descent(domain, loss_fn, potentials=potentials, iters=settings.iterations)
+        return fast_model(mirror_descent(domain, loss_fn, potentials=potentials, iters=settings.iterations))
 
     if mechanism == "aim":
         _tolerate_exhausted_budget()
