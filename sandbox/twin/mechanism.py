@@ -155,9 +155,24 @@ def _algorithm(mechanism: str, columns: int, settings: Settings) -> Any:
     return dp.mbi.MST(estimator=estimator)
 
 
+#: XLA compiles a kernel per model structure; its cheap optimisation level roughly thirds the compile time of a
+#: run (measured: 72 s -> 52 s CPU at 100,000 x 15) for kernels that then run on small arrays anyway
+_XLA_FLAGS = "--xla_backend_optimization_level=0 --xla_llvm_disable_expensive_passes=true"
+
+
+def _fast_compiles() -> None:
+    """Ask XLA for quick compiles, if JAX is not yet running and the user set no flags of their own."""
+    import os
+    import sys
+
+    if "jax" not in sys.modules:
+        os.environ.setdefault("XLA_FLAGS", _XLA_FLAGS)
+
+
 def synthesize(cells: "np.ndarray", domain: Domain, spend: Budget, mechanism: str = "aim",
                rows: int | None = None, seed: int = 0, settings: Settings = Settings()) -> "np.ndarray":
     """Twin cells drawn from a model fitted under ``spend``; ``rows`` defaults to the noisy count."""
+    _fast_compiles()
     import numpy as np
     import opendp.prelude as dp
     import polars as pl
