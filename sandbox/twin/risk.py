@@ -9,8 +9,9 @@ mechanism), the difference is what the twin leaks beyond what anybody could
 guess from the population. Both sets have the same size here, so chance
 matches are equally likely in both.
 
-- singling-out: a predicate built from a twin record that is unique in the
-  twin; success if it matches exactly one record of the set;
+- singling-out: a predicate built from a twin record that is unique in a
+  twin sample as large as the set; success if it matches exactly one record
+  of the set (the same predicates against both sets);
 - linkability: the columns split in two halves; success if a record's
   nearest twin neighbour on one half is its nearest on the other;
 - attribute inference: the nearest twin record on all other columns guesses
@@ -20,18 +21,17 @@ matches are equally likely in both.
 - exact copies and rare combinations: share of the set's records that the
   twin holds exactly, and of those unique in the set.
 
-Singling-out runs against all train records; its control predicates are made
-unique in a twin sample scaled to the control set's size, so both aim at the
-same rarity. The other measures use equal-sized samples of both sets and
+All measures use equal-sized samples of both sets. The neighbour measures
 look from the real records towards the twin, so a copied record is found
-however large the twin is.
+however large the twin is; they search a sample of the twin (:data:`POOL`)
+in blocks, one column at a time.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Sequence
 
-from sandbox.twin.stats import Measure, attack_risk, cell_distances, wilson
+from sandbox.twin.stats import Measure, attack_risk, column_distance, wilson
 
 if TYPE_CHECKING:
     import numpy as np
@@ -43,12 +43,7 @@ __all__ = ["measure_risk", "ATTACKS", "POOL"]
 ATTACKS = 500  # attacks per measure (Annahme: Giomi et al. evaluate with 500 to 2,000)
 POOL = 50_000  # twin records searched for nearest neighbours (Annahme: keeps the search within seconds)
 _SECRETS = 5  # columns attacked by attribute inference (the target first)
-_BLOCK = 16_000_000  # distance cells computed at once (64 MB of float32)
-
-
-def _chunk(pool: int, columns: int) -> int:
-    """Targets per block, so a block of distances stays near :data:`_BLOCK` cells."""
-    return max(1, _BLOCK // max(pool * columns, 1))
+_BLOCK = 4_000_000  # distance cells of one block of targets (16 MB of float32 per array)
 
 
 def _rows_as_keys(cells: "np.ndarray") -> "np.ndarray":
@@ -82,39 +77,52 @@ def _singled_out(predicates: list[tuple[list[int], "np.ndarray"]], data: "np.nda
 
 def _singling_out(twin: "np.ndarray", train: "np.ndarray", control: "np.ndarray", rng: "np.random.Generator"
                   ) -> tuple[tuple[float, float, float], tuple[float, float, float]]:
-    """Success rates (Wilson) of the attack against all train records and against the control records.
+    """Success rates (Wilson) of the same predicates against train records and against control records.
 
-    The predicates against the control set are made unique in a twin sample of
-    the control set's size relative to the train set, so both attacks aim at
-    the same rarity and a twin that leaks nothing scores the same on both.
+    As in Giomi et al., the predicates come from the twin alone and both sets
+    are judged with the same predicates; ``train`` and ``control`` have the
+    same size, so a predicate is as likely to single out a record by chance in
+    either. The predicates are made unique in a twin sample of that size, so
+    they are as specific as a record of a set that large needs to be.
     """
-    scaled = twin[rng.choice(len(twin), size=max(1, round(len(twin) * len(control) / len(train))), replace=False)]
-    on_train, on_control = _predicates(twin, ATTACKS, rng), _predicates(scaled, ATTACKS, rng)
-    return (wilson(_singled_out(on_train, train), len(on_train)),
-            wilson(_singled_out(on_control, control), len(on_control)))
+    sample = twin[rng.choice(len(twin), size=min(len(train), len(twin)), replace=False)]
+    predicates = _predicates(sample, ATTACKS, rng)
+    return (wilson(_singled_out(predicates, train), len(predicates)),
+            wilson(_singled_out(predicates, control), len(predicates)))
 
 
-def _nearest(targets: "np.ndarray", pool: "np.ndarray", domain: "Domain", groups: dict[str, list[int]]
-             ) -> dict[str, "np.ndarray"]:
-    """Index of the nearest pool record per target, for the distance over each column group."""
+def _search(targets: "np.ndarray", pool: "np.ndarray", domain: "Domain", half: list[int], secrets: list[int]
+            ) -> tuple[dict[str, "np.ndarray"], "np.ndarray"]:
+    """Nearest pool record per target on each half of the columns (``a``, ``b``) and on all columns but each
+    secret (``s<j>``), and the distance to the nearest on all columns.
+
+    One pass over the columns per block of targets: the distance over all
+    columns is summed once, the others are differences from it, so no
+    (targets x pool x columns) array is ever held.
+    """
     import numpy as np
 
-    found: dict[str, list[np.ndarray]] = {name: [] for name in groups}
-    step = _chunk(len(pool), len(domain.columns))
+    found: dict[str, list[np.ndarray]] = {name: [] for name in ["a", "b", *(f"s{j}" for j in secrets)]}
+    closest: list[np.ndarray] = []
+    step = max(1, _BLOCK // max(len(pool), 1))
     for start in range(0, len(targets), step):
-        parts = cell_distances(targets[start:start + step], pool, domain)
-        for name, cols in groups.items():
-            found[name].append(parts[:, :, cols].sum(axis=2).argmin(axis=1))
-    return {name: np.concatenate(parts) for name, parts in found.items()}
-
-
-def _closest(records: "np.ndarray", data: "np.ndarray", domain: "Domain") -> "np.ndarray":
-    import numpy as np
-
-    step = _chunk(len(data), len(domain.columns))
-    out = [cell_distances(records[s:s + step], data, domain).sum(axis=2).min(axis=1)
-           for s in range(0, len(records), step)]
-    return np.concatenate(out) if out else np.zeros(0)
+        block = targets[start:start + step]
+        total = np.zeros((len(block), len(pool)), dtype=np.float32)
+        first = np.zeros_like(total)
+        kept: dict[int, np.ndarray] = {}
+        for j, col in enumerate(domain.columns):
+            dist = column_distance(block[:, j], pool[:, j], col)
+            total += dist
+            if j in half:
+                first += dist
+            if j in secrets:
+                kept[j] = dist
+        found["a"].append(first.argmin(axis=1))
+        found["b"].append((total - first).argmin(axis=1))
+        for j in secrets:
+            found[f"s{j}"].append((total - kept[j]).argmin(axis=1))
+        closest.append(total.min(axis=1))
+    return {name: np.concatenate(parts) for name, parts in found.items()}, np.concatenate(closest)
 
 
 def _risk_measure(key: str, label: str, attack: tuple[float, float, float], control: tuple[float, float, float]
@@ -151,32 +159,31 @@ def measure_risk(train: "np.ndarray", control: "np.ndarray", twin: "np.ndarray",
     pool = twin[rng.choice(len(twin), size=min(POOL, len(twin)), replace=False)]
     measures = []
 
-    wins = _singling_out(twin, train, control, rng)
+    wins = _singling_out(twin, train_eval, control_eval, rng)
     measures.append(_risk_measure("singling_out_risiko", "Herausgreifen (Singling-out)", *wins))
 
     d = len(domain.columns)
-    order = rng.permutation(d)
     names = domain.names
-    secrets = ([names.index(target)] if target in names else []) + [j for j in range(d) if names[j] != target]
-    groups = {"a": sorted(order[: d // 2].tolist()), "b": sorted(order[d // 2:].tolist())}
-    groups |= {f"s{j}": [k for k in range(d) if k != j] for j in secrets[:_SECRETS]}
+    half = sorted(rng.permutation(d)[: d // 2].tolist())
+    secrets = (([names.index(target)] if target in names else []) + [j for j in range(d) if names[j] != target])
+    secrets = secrets[:_SECRETS]
     attacked = min(ATTACKS, size)
-    results = []
+    results, distances = [], []
     for data in (train_eval, control_eval):
         targets = data[:attacked]
-        near = _nearest(targets, pool, domain, groups)
+        near, closest = _search(targets, pool, domain, half, secrets)
         link = int((near["a"] == near["b"]).sum())
-        infer = {j: int((pool[near[f"s{j}"], j] == targets[:, j]).sum()) for j in secrets[:_SECRETS]}
+        infer = {j: int((pool[near[f"s{j}"], j] == targets[:, j]).sum()) for j in secrets}
         results.append((link, infer))
+        distances.append(closest)
     measures.append(_risk_measure("verknuepfung_risiko", "Verknüpfen (Linkability)", wilson(results[0][0], attacked),
                                   wilson(results[1][0], attacked)))
-    worst = max(secrets[:_SECRETS], key=lambda j: results[0][1][j] - results[1][1][j])
+    worst = max(secrets, key=lambda j: results[0][1][j] - results[1][1][j])
     measures.append(_risk_measure("rueckschluss_risiko", f"Rückschluss auf ein Merkmal (schlechteste Spalte: "
                                   f"{names[worst]})", wilson(results[0][1][worst], attacked),
                                   wilson(results[1][1][worst], attacked)))
 
-    to_train = _closest(train_eval[:attacked], pool, domain)
-    to_control = _closest(control_eval[:attacked], pool, domain)
+    to_train, to_control = distances
     closer = float((to_train < to_control).sum() + 0.5 * (to_train == to_control).sum())
     p, lo, hi = wilson(closer, attacked)
     measures.append(Measure("dcr_anteil_naeher_am_original", "Verwendete Datensätze, die dem Zwilling näher sind "

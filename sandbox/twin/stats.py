@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Sequence
 if TYPE_CHECKING:
     import numpy as np
 
-    from sandbox.twin.domain import Domain
+    from sandbox.twin.domain import DomainColumn
 
-__all__ = ["Measure", "wilson", "attack_risk", "mean_interval", "cell_distances", "Z"]
+__all__ = ["Measure", "wilson", "attack_risk", "mean_interval", "column_distance", "Z"]
 
 Z = 1.959963984540054  # two-sided 95 %
 
@@ -78,23 +78,19 @@ def mean_interval(values: Sequence[float]) -> tuple[float, float, float]:
     return mean, mean - Z * sd / math.sqrt(n), mean + Z * sd / math.sqrt(n)
 
 
-def cell_distances(targets: "np.ndarray", pool: "np.ndarray", domain: "Domain") -> "np.ndarray":
-    """Per-column distances (targets x pool x columns), each in [0, 1]: Gower's distance on cells.
+def column_distance(targets: "np.ndarray", pool: "np.ndarray", col: "DomainColumn") -> "np.ndarray":
+    """Gower's distance on one column's cells (targets x pool), each in [0, 1].
 
     A category differs or not; a bin or period differs by its distance over
     the column's range; an empty cell is as far from any value as possible.
     """
     import numpy as np
 
-    out = np.empty((len(targets), len(pool), len(domain.columns)), dtype=np.float32)
-    for j, col in enumerate(domain.columns):
-        a, b = targets[:, j][:, None], pool[:, j][None, :]
-        if col.kind == "kategorie":
-            out[:, :, j] = a != b
-            continue
-        empty = col.size - 1 if col.nullable else -1
-        span = max(col.size - (2 if col.nullable else 1), 1)
-        dist = np.abs(a - b).astype(np.float32) / span
-        either = (a == empty) | (b == empty)
-        out[:, :, j] = np.where(either, (a != b).astype(np.float32), np.minimum(dist, 1.0))
-    return out
+    a, b = targets[:, None], pool[None, :]
+    if col.kind == "kategorie":
+        return (a != b).astype(np.float32)
+    empty = col.size - 1 if col.nullable else -1
+    span = np.float32(max(col.size - (2 if col.nullable else 1), 1))
+    dist = np.minimum(np.abs(a - b).astype(np.float32) / span, np.float32(1))
+    either = (a == empty) | (b == empty)
+    return np.where(either, (a != b).astype(np.float32), dist)

@@ -106,6 +106,19 @@ def test_own_table_with_a_domain_file(own_table: tuple[int, str, str], workspace
     assert frame["wohnflaeche"].between(0, 1_000_000).all()
 
 
+def test_mst_makes_a_twin_through_the_cli(workspace: Path, extract_csv: Path) -> None:
+    out = workspace / "zwilling-mst"
+    code, printed, err = cli(None, "twin", "create", str(extract_csv), "--as", "einwohner", "--epsilon", "1",
+                             "--delta", "1e-6", "--mechanism", "mst", "--drop", "einwohner_id,familienname",
+                             "--out", str(out), "--override", "Testlauf MST")
+    assert code == 0, err
+    twin = json.loads((out / MANIFEST).read_text(encoding="utf-8"))["twin"]
+    assert twin["verfahren"] == "mst" and twin["mass"] == "zCDP" and twin["rho"] > 0
+    frame = datasets.open(out)["einwohner"]
+    assert 1_000 < len(frame) < 1_400
+    assert set(frame["wohnungsstatus"]) <= set(TABLES["einwohner"].TABLE.column("wohnungsstatus").allowed or ())
+
+
 def test_tiny_extract_at_huge_epsilon_is_refused(refused: tuple[int, str, str, Path]) -> None:
     code, out, err, folder = refused
     assert code == 1 and f"Entscheidung: {REFUSE}" in out and "nicht geschrieben" in err

@@ -39,7 +39,9 @@ def test_a_twin_that_copies_records_is_refused() -> None:
     train, control = data[:4_000], data[4_000:5_000]
     measures = measure_risk(train, control, train.copy(), _domain(), seed=2)
     by_key = {m.key: m for m in measures}
-    assert by_key["singling_out_risiko"].value > 0.5
+    # a quarter of the train records is evaluated (as many as there are control records), so the copy's risk
+    # shows diluted to about that share, far above the refusal threshold
+    assert by_key["singling_out_risiko"].low > Thresholds().risk_refuse
     assert by_key["dcr_anteil_naeher_am_original"].value > 0.6
     assert by_key["exakte_kopien_anteil"].value > by_key["exakte_kopien_anteil"].baseline
     verdict, findings = decide(measures, epsilon=1.0, rows=5_000, derived=[])
