@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import socket
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -162,7 +163,7 @@ def execute_plan(request: Plan, progress: Progress | None = None, resume: bool =
     files = bundle(exp.path)
     note = f"**Fragestellung:** {exp.question}\n\n**Hypothese:** {exp.hypothesis}"
     job = Job(exp.name, str(exp.path.resolve()), files, tuple(exp.criteria), request.tracking_uri,
-              bundle_digest(files), note)
+              bundle_digest(files), note, socket.gethostname())
     tags = {keys.EXPERIMENT: exp.name, keys.TEMPLATE: request.template.name, keys.QUESTION: exp.question,
             keys.HYPOTHESIS: exp.hypothesis, keys.TEAM: "; ".join(exp.team), keys.NOTE: note}
     if len(request.datasets) > 1:
