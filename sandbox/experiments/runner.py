@@ -177,7 +177,7 @@ def execute_plan(request: Plan, progress: Progress | None = None, resume: bool =
             ledger = Ledger(request.tracking_uri, exp.name, _per_profile(request))
             sweep, existing = ledger.previous(definition) if resume else (new_sweep_id(), {})
             run_ids, finished = ledger.schedule(sweep, definition, points, tags,
-                                                [_run_name(request, p) for p in points], existing)
+                                                [_run_name(request, p) for p in points], existing, request.datasets)
             tasks = [Task(p, p.run_key(sweep), run_id, {**base, "seed": p.seed, **dict(p.grid)}, refs[p.profile], job)
                      for p, run_id in zip(points, run_ids) if p.run_key(sweep) not in finished]
             done.update({key: _finished(finished[key], p, key, exp) for p in points
