@@ -19,21 +19,36 @@ different settings.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import Any, Callable, Protocol, Sequence, TypeVar
 
 from sandbox.errors import SandboxError
 from sandbox.tracking import keys
-
-if TYPE_CHECKING:
-    from sandbox.compare.sources import RunInfo
 
 __all__ = ["Selection", "parse", "narrow", "SEPARATOR", "LATEST"]
 
 SEPARATOR = ":"
 LATEST = "neuester"
 _SPECIAL = ("sweep", "profil", "seed")
+
+
+class RunLike(Protocol):
+    """What a selection reads of a run (:class:`sandbox.compare.sources.RunInfo` has it)."""
+
+    params: dict[str, str]
+    tags: dict[str, str]
+    start: dt.datetime | None
+
+    @property
+    def seed(self) -> str | None: ...
+
+    @property
+    def finished(self) -> bool: ...
+
+
+_R = TypeVar("_R", bound=RunLike)
 
 
 @dataclass(frozen=True)
@@ -63,7 +78,7 @@ def parse(text: str) -> Selection | None:
     return Selection(text, base.strip(), tuple(conditions))
 
 
-def _values(run: "RunInfo", key: str) -> set[str]:
+def _values(run: RunLike, key: str) -> set[str]:
     """What a run has under the selection key ``key`` (a run can name its profile in three ways)."""
     if key == "sweep":
         found = {run.tags.get(keys.SWEEP)}
@@ -86,12 +101,12 @@ def _same(a: str, b: str) -> bool:
         return False
 
 
-def _latest_sweep(runs: Sequence["RunInfo"]) -> str | None:
+def _latest_sweep(runs: Sequence[RunLike]) -> str | None:
     dated = [r for r in runs if r.tags.get(keys.SWEEP) and r.start]
     return max(dated, key=lambda r: r.start).tags[keys.SWEEP] if dated else None  # type: ignore[arg-type,return-value]
 
 
-def narrow(selection: Selection, runs: Sequence["RunInfo"], batch_key: Callable[["RunInfo"], Any]) -> list["RunInfo"]:
+def narrow(selection: Selection, runs: Sequence[_R], batch_key: Callable[[_R], Any]) -> list[_R]:
     """The runs (of any status) that meet every condition; an error if none does, or if the finished ones
     differ in more than the seed."""
     wanted = dict(selection.conditions)
@@ -107,7 +122,7 @@ def narrow(selection: Selection, runs: Sequence["RunInfo"], batch_key: Callable[
     return chosen
 
 
-def _nothing(selection: Selection, runs: Sequence["RunInfo"]) -> SandboxError:
+def _nothing(selection: Selection, runs: Sequence[RunLike]) -> SandboxError:
     known = sorted(set(_SPECIAL) | {k for r in runs for k in r.params if k != "seed" and not k.startswith("datensatz")})
     for key, value in selection.conditions:
         have = sorted({v for r in runs for v in _values(r, key)})
@@ -120,7 +135,7 @@ def _nothing(selection: Selection, runs: Sequence["RunInfo"]) -> SandboxError:
     return SandboxError(f"Auswahl {selection.text!r}: kein Lauf von {selection.base} erfüllt alle Bedingungen zugleich")
 
 
-def _ambiguous(selection: Selection, finished: Sequence["RunInfo"]) -> SandboxError:
+def _ambiguous(selection: Selection, finished: Sequence[RunLike]) -> SandboxError:
     seen: dict[str, set[str]] = defaultdict(set)
     for run in finished:
         for key, value in run.params.items():
