@@ -165,7 +165,7 @@ def _experiment_subject(label: str, client: "MlflowClient", experiment: "Experim
     if not finished:
         state = f" ({_status_counts(runs)})" if runs else ""
         raise SandboxError(f"Experiment {label!r} hat noch keinen abgeschlossenen Lauf{state}; "
-                           f"zuerst ausführen: sandbox experiment run {label}")
+                           f"zuerst ausführen: sandbox experiment run {label.split(selection.SEPARATOR)[0]}")
     key = _batch_key(finished[0])
     chosen: list[RunInfo] = []
     seeds: set[str] = set()
