@@ -7,9 +7,10 @@
 # is idempotent and skipped when already done, so a second run takes seconds;
 # the engine's image store survives on the machine, a fresh machine builds all.
 #
-#   bash .ci/engine.sh           engine + base and PostgreSQL images + sandbox image
+#   bash .ci/engine.sh           engine + base, PostgreSQL and proxy images + sandbox image
 #   bash .ci/engine.sh engine    only the engine (packages, config, API socket)
 #   bash .ci/engine.sh image     only (re)build the sandbox image (layer cache makes it fast)
+#   bash .ci/engine.sh proxy     only the workshop's proxy image (if missing)
 #
 # Afterwards: export DOCKER_HOST=unix:///run/podman/podman.sock
 set -euo pipefail
@@ -19,6 +20,7 @@ SOCKET=/run/podman/podman.sock
 export DOCKER_HOST="unix://$SOCKET"
 BASE_IMAGE="${SANDBOX_BASE_IMAGE:-localhost/sandbox-base:bookworm}"
 POSTGRES_IMAGE="${SANDBOX_POSTGRES_IMAGE:-localhost/sandbox-postgres:bookworm}"
+PROXY_IMAGE="${SANDBOX_PROXY_IMAGE:-localhost/sandbox-proxy:bookworm}"
 SANDBOX_IMAGE="${SANDBOX_IMAGE:-localhost/experimentierraum:ci}"
 CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
 LOG_DIR="${TMPDIR:-/tmp}/experimentierraum-engine"
@@ -125,6 +127,20 @@ postgres_image() {
     build "$LOG_DIR/build-postgres.log" --build-arg "BASE_IMAGE=$BASE_IMAGE" -t "$POSTGRES_IMAGE" .ci/postgres
 }
 
+proxy_image() {
+    # The workshop's reverse proxy (Debian's Caddy): the build context comes from the package, the one source
+    # `sandbox workshop start` also builds from on a trainer's machine.
+    if podman image exists "$PROXY_IMAGE"; then
+        return
+    fi
+    say "building $PROXY_IMAGE (Debian's Caddy on the debootstrap base)"
+    local context
+    context=$(mktemp -d "$LOG_DIR/proxy.XXXXXX")
+    PYTHONPATH=. python3 -m sandbox.workshop.proxy_image "$context" >/dev/null
+    build "$LOG_DIR/build-proxy.log" --build-arg "BASE_IMAGE=$BASE_IMAGE" -t "$PROXY_IMAGE" "$context"
+    rm -rf "$context"
+}
+
 sandbox_image() {
     # pip reaches PyPI only through the host's network and CA bundle. The bundle is mounted over the base
     # image's own for the build (a path that exists, so no layer records even a mount point) and named in
@@ -140,7 +156,8 @@ sandbox_image() {
 case "${1:-all}" in
     engine) install_packages; configure; serve_api; drive_healthchecks ;;
     image) serve_api; drive_healthchecks; sandbox_image ;;
-    all) install_packages; configure; serve_api; drive_healthchecks; base_image; postgres_image; sandbox_image ;;
-    *) echo "usage: $0 [all|engine|image]" >&2; exit 2 ;;
+    proxy) serve_api; drive_healthchecks; base_image; proxy_image ;;
+    all) install_packages; configure; serve_api; drive_healthchecks; base_image; postgres_image; proxy_image; sandbox_image ;;
+    *) echo "usage: $0 [all|engine|image|proxy]" >&2; exit 2 ;;
 esac
 say "ready: DOCKER_HOST=$DOCKER_HOST"

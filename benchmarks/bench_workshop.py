@@ -1,13 +1,16 @@
-"""Workshop benchmark: image size, time until N JupyterLabs answer, idle memory per participant.
+"""Workshop benchmark: image size, time until N JupyterLabs answer through the proxy, idle memory per participant.
 
 Run by hand against a real engine (figures go to README.md, section Container), never as a test:
 
     DOCKER_HOST=unix:///run/podman/podman.sock .venv/bin/python benchmarks/bench_workshop.py \\
-        --image localhost/experimentierraum:ci --participants 10
+        --image localhost/experimentierraum:ci --proxy-image localhost/sandbox-proxy:bookworm --participants 10
     ... --participants 20
 
 One round runs ``sandbox.workshop.manage.start`` for a throw-away workshop
-(volumes purged first, so every participant gets a fresh copy), records when
+with everything a real one has (MLflow with a login per participant, an
+internal network per participant, the TLS reverse proxy; ready means every
+lab answers through the proxy), volumes purged first so every participant
+gets a fresh copy, records when
 each phase began, then the CPU seconds each container used until then (a
 figure other load on the machine does not inflate: N times it, divided by
 the cores, is the least wall time N participants can take), waits
@@ -32,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sandbox.workshop import manage  # noqa: E402
 from sandbox.workshop.engine import Names, connect  # noqa: E402
 from sandbox.workshop.participants import Limits  # noqa: E402
+from sandbox.workshop.proxy_image import DEFAULT_IMAGE  # noqa: E402
 
 NAME = "bench-workshop"
 
@@ -63,7 +67,8 @@ def main() -> None:
     parser.add_argument("--image", default="experimentierraum:latest")
     parser.add_argument("--participants", type=int, default=10)
     parser.add_argument("--settle", type=float, default=30.0, help="seconds to wait before reading idle memory")
-    parser.add_argument("--port-base", type=int, default=27000)
+    parser.add_argument("--proxy-image", default=DEFAULT_IMAGE)
+    parser.add_argument("--port", type=int, default=27443, help="the proxy's port (the MLflow server: port + 1)")
     args = parser.parse_args()
 
     client = connect()
@@ -72,7 +77,8 @@ def main() -> None:
     phases: list[tuple[float, str]] = []
     engine_before = engine_cpu_seconds()
     started = time.monotonic()
-    plan = manage.Plan(NAME, args.participants, args.image, None, Limits(), args.port_base, args.port_base + 99)
+    plan = manage.Plan(NAME, args.participants, args.image, None, Limits(), args.port, args.port + 1,
+                       proxy_image=args.proxy_image)
     result = manage.start(plan, say=lambda text: phases.append((time.monotonic() - started, text)))
     ready = time.monotonic() - started
     engine_after = engine_cpu_seconds()
@@ -81,9 +87,13 @@ def main() -> None:
     containers = {c.name: c for c in client.containers.list(filters=names.selector)}
     cpu = [cpu_seconds(containers[names.participant(s.pid)]) for s in result.seats]
     tracking_cpu = cpu_seconds(containers[names.tracking])
+    proxy_cpu = cpu_seconds(containers[names.proxy])
     time.sleep(args.settle)
     seats, _ = manage.status(NAME)
+    answering = sum(s.answers for s in seats)
     memory = [s.memory / 2**20 for s in seats if s.memory]
+    shared = {role: manage._memory(containers[name])[0] for role, name in  # noqa: SLF001 - the status reading
+              (("MLflow", names.tracking), ("Proxy", names.proxy))}
     manage.stop(NAME, purge=True)
 
     cores = os.cpu_count() or 1
@@ -94,10 +104,12 @@ def main() -> None:
     print(f"participants: {args.participants}, all JupyterLabs answering after {ready:.1f} s (load average "
           f"{os.getloadavg()[0]:.1f} on {cores} cores)")
     print(f"CPU until ready: JupyterLab median {per_start:.1f} s each, MLflow {tracking_cpu or 0:.1f} s, "
+          f"proxy {proxy_cpu or 0:.1f} s, "
           f"engine (Podman API service) {engine_cpu:.1f} s for all; lower bound for 20 on {cores} cores: "
           f"{(20 * per_start + (tracking_cpu or 0) + engine_cpu * 20 / args.participants) / cores:.0f} s")
     print(f"idle memory after {args.settle:.0f} s: median {statistics.median(memory):.0f} MiB, "
-          f"max {max(memory):.0f} MiB per participant ({len(memory)} read)")
+          f"max {max(memory):.0f} MiB per participant ({len(memory)} read, {answering} answering through the proxy); "
+          + ", ".join(f"{role} {(value or 0) / 2**20:.0f} MiB" for role, value in shared.items()))
 
 
 if __name__ == "__main__":

@@ -38,11 +38,16 @@ def workshop_start(
     cpus: str = typer.Option("1", "--cpus", help="CPU-Kerne je Teilnehmer/in, z. B. 0.5."),
     memory: str = typer.Option("2g", "--memory", help="Arbeitsspeicher je Teilnehmer/in, z. B. 1g oder 768m."),
     pids: str = typer.Option("512", "--pids", help="Höchstzahl an Prozessen je Teilnehmer/in."),
-    port_base: str = typer.Option("8900", "--port-base", help="Teilnehmer/in k erhält Port BASIS+k."),
+    port: str = typer.Option("8443", "--port", help="HTTPS-Port des Proxys, über den alle Teilnehmenden ihre Sandbox "
+                             "erreichen (https://HOST:PORT/tnNN/)."),
     host: Optional[str] = typer.Option(None, "--host", help="Name oder Adresse dieses Rechners im Raum (z. B. labor.local): "
-                                       "öffnet die Ports der Teilnehmenden für das Netz und steht in jeder Adresse."),
-    bind: Optional[str] = typer.Option(None, "--bind", help="Adresse, auf der die Ports veröffentlicht werden "
+                                       "öffnet den Port des Proxys für das Netz und steht in jeder Adresse."),
+    bind: Optional[str] = typer.Option(None, "--bind", help="Adresse, auf der der Proxy veröffentlicht wird "
                                        "(Standard 127.0.0.1, mit --host 0.0.0.0)."),
+    cert: Optional[Path] = typer.Option(None, "--cert", help="TLS-Zertifikat (PEM) für HOST; ohne: selbst ausgestellt."),
+    key: Optional[Path] = typer.Option(None, "--key", help="Privater Schlüssel (PEM) zu --cert."),
+    proxy_image: str = typer.Option("localhost/sandbox-proxy:bookworm", "--proxy-image",
+                                    help="Image des Proxys (fehlt es, wird es aus Debian-Paketen gebaut)."),
     tracking_port: str = typer.Option("5050", "--tracking-port", help="Port des gemeinsamen MLflow auf 127.0.0.1."),
     sheet: Optional[Path] = typer.Option(None, "--sheet", help="Zugangsblatt (HTML), Standard: <name>-zugaenge.html."),
     name: str = _WORKSHOP_NAME,
@@ -52,21 +57,24 @@ def workshop_start(
     from sandbox.workshop.engine import check_name
     from sandbox.workshop.manage import Plan, start
     from sandbox.workshop.participants import Limits, parse_address, parse_cpus, parse_memory
+    from sandbox.workshop.proxy import read_tls
 
     limits = Limits(parse_memory(memory), parse_cpus(cpus), int(parse_int(pids, "--pids", 16) or 0))
     address, shown = parse_address(host, bind)
     plan = Plan(check_name(name), int(parse_int(participants, "--participants", 1) or 0), image, content, limits,
-                int(parse_int(port_base, "--port-base", 1024) or 0), int(parse_int(tracking_port, "--tracking-port", 1024) or 0),
-                address, shown)
+                int(parse_int(port, "--port", 1) or 0), int(parse_int(tracking_port, "--tracking-port", 1024) or 0),
+                address, shown, proxy_image, read_tls(cert, key))
     target = sheet or Path.cwd() / f"{plan.name}-zugaenge.html"
     started = start(plan, say=typer.echo)
-    path = write_sheet(target, render_sheet(plan.name, started.seats, started.tracking_url))
+    path = write_sheet(target, render_sheet(plan.name, started.seats, started.tracking_url,
+                                            fingerprint=started.fingerprint, own_certificate=plan.tls is not None))
     if started.kept:
         typer.echo(f"Arbeitsstand aus einem früheren Start übernommen: {', '.join(started.kept)} "
                    "(frisch beginnen: sandbox workshop stop --purge)")
     for seat in started.seats:
         typer.echo(f"{seat.pid}  {seat.url}")
     typer.echo(f"MLflow: {started.tracking_url}")
+    typer.echo(f"Zertifikat des Proxys (SHA-256): {started.fingerprint}")
     typer.echo(f"{len(started.seats)} Sandboxes bereit in {started.seconds:.0f} s. Zugangsblatt: {path}")
 
 

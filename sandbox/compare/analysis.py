@@ -218,8 +218,9 @@ def build(names: Sequence[str], allow_different_metrics: bool = False, transfer:
     see :mod:`sandbox.compare.transfer`.
     """
     client = sources.open_store()
+    failed: list[str] = []  # profiles of a transfer comparison whose runs all failed
     if transfer is not None:
-        names = transfer_judge.experiments_of(client, transfer)
+        names, failed = transfer_judge.experiments_of(client, transfer)
     subjects = sources.load_subjects(names, client)
     shared, only = comparable_metrics(subjects, allow_different_metrics)
     own = sorted({m for names_ in only.values() for m in names_})
@@ -246,4 +247,5 @@ def build(names: Sequence[str], allow_different_metrics: bool = False, transfer:
     note = Notice("info", "Übertragbarkeitsvergleich: Jedes Profil hat seinen eigenen Datensatz; Unterschiede zeigen, "
                           "wie das Verfahren auf andere Kommunentypen reagiert.")
     uncertain = tuple(line for line in comparison.uncertain if not line.startswith(_DIFFERENT_DATA[9:]))
-    return replace(comparison, transfer=transfer_judge.judge(comparison), notices=(note, *kept), uncertain=uncertain)
+    return replace(comparison, transfer=transfer_judge.judge(comparison, failed),
+                   notices=(note, *transfer_judge.failed_notice(failed), *kept), uncertain=uncertain)

@@ -30,6 +30,7 @@ from sandbox.compare import selection
 from sandbox.compare.selection import Selection
 from sandbox.errors import SandboxError
 from sandbox.tracking import keys
+from sandbox.tracking.runs import seat_experiment
 
 if TYPE_CHECKING:
     from mlflow.entities import Experiment, Run
@@ -134,13 +135,35 @@ def open_store() -> "MlflowClient":
     return tracking.client()
 
 
-def _experiments(client: "MlflowClient") -> dict[str, "Experiment"]:
-    return {e.name: e for e in _guard(lambda: client.search_experiments(max_results=1000))}
+@dataclass(frozen=True)
+class _SeatView:
+    """In a workshop seat: the runs of one requested experiment inside the participant's own experiment.
+
+    Every run a participant starts lands in their seat's experiment with the name the
+    notebook asked for as the tag ``sandbox.experiment`` (:func:`sandbox.tracking.seat_experiment`);
+    comparing by that name reads those runs back.
+    """
+
+    name: str
+    experiment_id: str
+    creation_time: int | None = None
 
 
-def _all_runs(client: "MlflowClient", experiment: "Experiment") -> list[RunInfo]:
+def _experiments(client: "MlflowClient") -> dict[str, "Experiment | _SeatView"]:
+    found: dict[str, Any] = {e.name: e for e in _guard(lambda: client.search_experiments(max_results=1000))}
+    own = found.get(seat_experiment(""))
+    if own is not None:
+        runs = _guard(lambda: client.search_runs([own.experiment_id], max_results=5000))
+        for name in sorted({r.data.tags.get(keys.EXPERIMENT) or "" for r in runs} - {""} - set(found)):
+            found[name] = _SeatView(name, own.experiment_id, own.creation_time)
+    return found
+
+
+def _all_runs(client: "MlflowClient", experiment: "Experiment | _SeatView") -> list[RunInfo]:
     runs = _guard(lambda: client.search_runs([experiment.experiment_id], max_results=5000,
                                              order_by=["attributes.start_time DESC"]))
+    if isinstance(experiment, _SeatView):
+        runs = [r for r in runs if r.data.tags.get(keys.EXPERIMENT) == experiment.name]
     return [run_info(r, experiment.name) for r in runs if r.data.tags.get(keys.KIND) != keys.KIND_SCORECARD]
 
 

@@ -13,21 +13,24 @@ Per success criterion and per metric the report says:
 
 Metrics with a success criterion are judged by the criterion, since the
 threshold is what a municipality signs up for. A profile with a single run
-cannot be judged and is named as such.
+cannot be judged and is named as such. A profile whose runs all failed gives
+no evidence either way: it is left out of the comparison and named in every
+judgement ("in landgemeinde alle Läufe fehlgeschlagen: keine Aussage"), so
+nothing is called "übertragbar" that was not shown there.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sandbox.compare.model import Comparison, CriterionRow, MetricRow, TransferRow
+from sandbox.compare.model import Comparison, CriterionRow, MetricRow, Notice, TransferRow
 from sandbox.errors import SandboxError
 from sandbox.tracking import keys
 
 if TYPE_CHECKING:
     from mlflow.tracking import MlflowClient
 
-__all__ = ["experiments_of", "judge", "profile_of", "evidence"]
+__all__ = ["experiments_of", "judge", "profile_of", "evidence", "failed_notice"]
 
 _HOLDS = ("besser", "rauschen")
 
@@ -37,8 +40,13 @@ def profile_of(experiment: str) -> str:
     return experiment.rpartition(keys.TRANSFER_SEPARATOR)[2]
 
 
-def experiments_of(client: "MlflowClient", name: str) -> list[str]:
-    """The MLflow experiments ``name@<profile>``, oldest first (the order the profiles were run)."""
+def _finished(client: "MlflowClient", experiment_id: str) -> bool:
+    return bool(client.search_runs([experiment_id], "attributes.status = 'FINISHED'", max_results=1))
+
+
+def experiments_of(client: "MlflowClient", name: str) -> tuple[list[str], list[str]]:
+    """The MLflow experiments ``name@<profile>`` with a finished run, oldest first (the order the profiles
+    were run), and the profiles whose runs all failed (or never finished)."""
     prefix = keys.transfer_experiment(name, "")
     found = [e for e in client.search_experiments(max_results=1000) if e.name.startswith(prefix)]
     found.sort(key=lambda e: (e.creation_time or 0, e.name))
@@ -46,7 +54,26 @@ def experiments_of(client: "MlflowClient", name: str) -> list[str]:
         raise SandboxError(f"zu {name} gibt es {len(found)} Profil-Experimente ({prefix}…); zuerst auf mehreren "
                            f"Kommunentypen ausführen: sandbox experiment run {name} --profiles "
                            "grossstadt,musterstadt,landkreis,landgemeinde")
-    return [e.name for e in found]
+    usable = [e.name for e in found if _finished(client, e.experiment_id)]
+    failed = [profile_of(e.name) for e in found if e.name not in usable]
+    if len(usable) < 2:
+        held = ", ".join(profile_of(n) for n in usable) or "keinem Profil"
+        raise SandboxError(f"{name}: abgeschlossene Läufe nur in {held}; {_failed_words(failed)}; für die "
+                           "Übertragbarkeit braucht es mindestens zwei Profile (Fehler der Läufe: sandbox experiment "
+                           f"list, neu ausführen: sandbox experiment run {name} --profiles ...)")
+    return usable, failed
+
+
+def _failed_words(failed: list[str]) -> str:
+    return f"in {', '.join(failed)} alle Läufe fehlgeschlagen: keine Aussage"
+
+
+def failed_notice(failed: list[str]) -> tuple[Notice, ...]:
+    """The report's warning about profiles without a finished run (none if every profile has one)."""
+    if not failed:
+        return ()
+    return (Notice("mittel", f"Übertragbarkeit: {_failed_words(failed)}. Diese Kommunentypen fehlen im Vergleich; "
+                             "ob das Ergebnis dort gilt, ist offen."),)
 
 
 def _words(holds: tuple[bool | None, ...], profiles: list[str]) -> str:
@@ -77,12 +104,21 @@ def _metric(row: MetricRow, profiles: list[str]) -> TransferRow:
     return TransferRow("Metrik", row.name, row.title, holds, _words(holds, profiles))
 
 
-def judge(c: Comparison) -> tuple[TransferRow, ...]:
-    """Criteria first, then the metrics without a criterion (see the module docstring)."""
+def _unshown(row: TransferRow, failed: list[str]) -> TransferRow:
+    """The judgement of ``row`` with the profiles that gave no evidence named; nothing "übertragbar" beyond the shown."""
+    if not failed:
+        return row
+    words = "übertragbar, soweit belegt" if row.judgement == "übertragbar" else row.judgement
+    return TransferRow(row.kind, row.name, row.title, row.holds, f"{words}; {_failed_words(failed)}")
+
+
+def judge(c: Comparison, failed: list[str] | None = None) -> tuple[TransferRow, ...]:
+    """Criteria first, then the metrics without a criterion; ``failed``: profiles without a finished run."""
     profiles = [profile_of(s.label) for s in c.subjects]
     judged = {row.name for row in c.criteria}
-    return tuple([_criterion(row, profiles) for row in c.criteria]
-                 + [_metric(row, profiles) for row in c.metrics if row.name not in judged])
+    rows = [_criterion(row, profiles) for row in c.criteria]
+    rows += [_metric(row, profiles) for row in c.metrics if row.name not in judged]
+    return tuple(_unshown(row, failed or []) for row in rows)
 
 
 def evidence(rows: tuple[TransferRow, ...]) -> str:

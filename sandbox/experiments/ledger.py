@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 from sandbox.errors import SandboxError
 from sandbox.experiments.sweep import Coordinates
 from sandbox.tracking import keys
-from sandbox.tracking.runs import dataset_entity
+from sandbox.tracking.runs import dataset_entity, seat_experiment
 from sandbox.tracking.store import activate, experiment_id
 
 if TYPE_CHECKING:
@@ -50,8 +50,9 @@ class Ledger:
         activate(uri)
         self.client: MlflowClient = MlflowClient(tracking_uri=uri)
         self.experiment = experiment
-        self.ids = {label: experiment_id(self.client, name) for label, name in (per_profile or {}).items()}
-        self.experiment_id = experiment_id(self.client, experiment) if not self.ids else ""
+        # in a workshop seat every run goes to the participant's own experiment (seat_experiment)
+        self.ids = {label: experiment_id(self.client, seat_experiment(name)) for label, name in (per_profile or {}).items()}
+        self.experiment_id = experiment_id(self.client, seat_experiment(experiment)) if not self.ids else ""
         self.scheduled: list[str] = []  # every run id created or reused so far, for Ctrl-C during scheduling
 
     def _all_ids(self) -> list[str]:

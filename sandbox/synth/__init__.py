@@ -20,7 +20,7 @@ __all__ = ["TABLES", "table_schema", "schemas"]
 TABLES: dict[str, ModuleType] = {
     module.TABLE.name: module
     for module in (gemeinden, anschriften, haushalte, einwohner, meldeereignisse, gewerbe,
-                   leistungen, ansprueche, antraege, vorgangsereignisse, termine, buergeranfragen)
+                   leistungen, ansprueche, termine, antraege, vorgangsereignisse, buergeranfragen)
 }
 
 

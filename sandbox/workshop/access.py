@@ -43,8 +43,18 @@ def qr_svg(url: str, title: str) -> str:
     return str(segno.make(url, error="m").svg_inline(scale=2, title=title, svgclass="qr"))
 
 
+def _certificate_note(fingerprint: str, own_certificate: bool) -> str:
+    """What participants see about TLS: nothing for the trainer's certificate, else the fingerprint to compare."""
+    if own_certificate or not fingerprint:
+        return ""
+    return ("<p class=\"hint\">Die Verbindung ist verschlüsselt; das Zertifikat hat die Kursleitung selbst "
+            "ausgestellt, deshalb warnt der Browser beim ersten Aufruf. Stimmt der Fingerabdruck (SHA-256) in der "
+            "Zertifikatsanzeige des Browsers mit diesem überein, „Risiko akzeptieren“ bzw. „Weiter“ wählen:<br>"
+            f"<code>{html.escape(fingerprint)}</code></p>")
+
+
 def render_sheet(workshop: str, seats: Sequence["Seat"], tracking_url: str | None,
-                 created: dt.datetime | None = None) -> str:
+                 created: dt.datetime | None = None, fingerprint: str = "", own_certificate: bool = False) -> str:
     """The HTML of the access sheet (German, as the participants read it)."""
     when = (created or dt.datetime.now()).strftime("%d.%m.%Y %H:%M")
     rows = []
@@ -70,6 +80,7 @@ Eigene Läufe landen im MLflow-Experiment mit Ihrer Kennung,
 gleich welchen Experimentnamen ein Notebook nennt. Zurücksetzen durch die Kursleitung stellt die
 Ausgangsnotebooks wieder her; Ihre Dateien bleiben im Ordner <code>backup-DATUM/</code>, Ihre
 MLflow-Läufe bleiben unverändert.</p>
+{_certificate_note(fingerprint, own_certificate)}
 {mlflow}
 <table>
 <thead><tr><th>Teilnehmer/in</th><th>QR-Code</th><th>Adresse (JupyterLab)</th><th>Token</th><th>MLflow</th></tr></thead>

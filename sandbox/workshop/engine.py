@@ -55,23 +55,27 @@ def connect() -> "docker.DockerClient":
     return client
 
 
-def create_network(client: "docker.DockerClient", name: str, labels: dict[str, str]) -> None:
+def create_network(client: "docker.DockerClient", name: str, labels: dict[str, str], internal: bool = False) -> None:
     """A bridge network whose containers reach no container of another such network.
 
-    Docker isolates bridge networks from each other by itself; Podman (netavark)
-    does so only for networks created with its ``isolate`` option, which its
-    Docker API drops, so there the network is created through Podman's own API.
-    netavark enforces the option from version 1.5 (Podman 4.4); older ones
-    (Debian 12's Podman 4.3) keep it but still route between the bridges, so
-    there only names (DNS), tokens and MLflow rights separate participants.
+    ``internal``: no route out of the network at all (no gateway for its
+    containers, no published port): a participant's network, whose lab is
+    reached only through the proxy and reaches only the proxy and the tracking
+    server on the same network. That holds on every engine, also where bridge
+    isolation is not enforced. Docker isolates bridge networks from each other
+    by itself; Podman (netavark) does so only for networks created with its
+    ``isolate`` option, which its Docker API drops, so there the network is
+    created through Podman's own API. netavark enforces that option from 1.5
+    (Podman 4.4); on older ones (Debian 12's Podman 4.3) ``internal`` is what
+    separates participants.
     """
     components = [c.get("Name", "") for c in client.version().get("Components") or []]
     if not any("Podman" in c for c in components):
-        client.networks.create(name, driver="bridge", labels=labels)
+        client.networks.create(name, driver="bridge", labels=labels, internal=internal)
         return
     answer = client.api.post(f"{client.api.base_url}/v4.0.0/libpod/networks/create",
                              json={"name": name, "driver": "bridge", "labels": labels, "dns_enabled": True,
-                                   "options": {"isolate": "true"}})
+                                   "internal": internal, "options": {"isolate": "true"}})
     if answer.status_code >= 400:
         raise SandboxError(f"cannot create network {name}: {answer.text[:200]}")
 
@@ -128,8 +132,17 @@ class Names:
     def tracking(self) -> str:
         return f"{self.workshop}-mlflow"
 
+    @property
+    def proxy(self) -> str:
+        return f"{self.workshop}-proxy"
+
+    @property
+    def public(self) -> str:
+        """The workshop's own network: proxy and tracking server, where their ports are published."""
+        return f"{self.workshop}-netz"
+
     def network(self, pid: str) -> str:
-        """A participant's own network: their lab and the tracking server, nobody else."""
+        """A participant's own internal network: their lab, the tracking server and the proxy, nobody else."""
         return f"{self.workshop}-netz-{pid}"
 
     def experiment(self, pid: str) -> str:

@@ -13,6 +13,7 @@ escalation, a non-root user.
 from __future__ import annotations
 
 import enum
+import ssl
 import time
 import urllib.error
 import urllib.request
@@ -58,9 +59,10 @@ class ContainerSpec:
     environment: dict[str, str] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
     port: int = 8888  # the container port the server listens on
-    host_port: int = 0  # published on ``bind``
+    host_port: int = 0  # published on ``bind``; 0: not published (a lab on an internal network)
     bind: str = HOST_IP
     ready_path: str = "/"
+    probe_url: str = ""  # where this machine probes readiness, if not url + ready_path (e.g. through the proxy)
     volumes: dict[str, str] = field(default_factory=dict)  # volume name -> mount point
     network: str | None = None
     aliases: tuple[str, ...] = ()
@@ -79,7 +81,7 @@ class ContainerSpec:
         """Keyword arguments of ``client.containers.create``."""
         kwargs: dict[str, Any] = {
             "name": self.name, "command": self.command or None, "environment": self.environment,
-            "labels": self.labels, "ports": {f"{self.port}/tcp": self._published()},
+            "labels": self.labels, "ports": {f"{self.port}/tcp": self._published()} if self.host_port else {},
             "volumes": {vol: {"bind": path, "mode": "rw"} for vol, path in self.volumes.items()},
             "user": self.user, "detach": True,
         }
@@ -110,10 +112,18 @@ def logs_tail(container: "Container", lines: int = 8) -> str:
     return " | ".join(kept[-lines:]) or "(empty log)"
 
 
+def _unverified() -> ssl.SSLContext:
+    """TLS without verification: readiness probes of the workshop's own proxy (self-signed) on this machine."""
+    context = ssl.create_default_context()
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    return context
+
+
 def answers(url: str, timeout: float = 3) -> bool:
-    """Whether ``url`` answers 200 (one probe)."""
+    """Whether ``url`` answers 200 (one probe; an https URL's certificate is not checked)."""
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as answer:
+        with urllib.request.urlopen(url, timeout=timeout,
+                                    context=_unverified() if url.startswith("https:") else None) as answer:
             return answer.status == 200
     except (urllib.error.URLError, OSError):
         return False
@@ -170,11 +180,11 @@ class Lifecycle:
 
     @property
     def url(self) -> str:
-        return f"http://{probe_address(self.spec.bind)}:{self.spec.host_port}"
+        return self.spec.probe_url or f"http://{probe_address(self.spec.bind)}:{self.spec.host_port}"
 
     def ready(self) -> bool:
-        """Whether the server answers 200 on its ready path (one probe)."""
-        return answers(self.url + self.spec.ready_path)
+        """Whether the server answers 200 on its ready path or probe URL (one probe)."""
+        return answers(self.spec.probe_url or self.url + self.spec.ready_path)
 
     def wait_ready(self, deadline: float) -> None:
         """Probe until the server answers; fail with the logs if the container exits or time runs out."""

@@ -2,13 +2,15 @@
 
 ``start`` prepares the volumes (original content, one working copy per
 participant), starts the workshop's MLflow server (basic auth, one user per
-participant, :mod:`sandbox.workshop.accounts`) and every participant's
-JupyterLab side by side, each lab on its own network that only the MLflow
-server joins, and waits until each answers. ``status`` reads everything back
+participant, :mod:`sandbox.workshop.accounts`), the reverse proxy
+(:mod:`sandbox.workshop.proxy`: one host name, TLS, ``/tnNN/`` per
+participant) and every participant's JupyterLab side by side, each lab on its
+own internal network that only the MLflow server and the proxy join, and
+waits until each answers through the proxy. ``status`` reads everything back
 from the engine (URL with token, state, memory in use). ``reset`` recreates a
 participant's container on the original content, old files kept in a dated
-backup folder. ``stop`` removes the containers and keeps the volumes unless
-``purge``. A failed start removes what it started.
+backup folder. ``stop`` removes the containers and networks and keeps the
+volumes unless ``purge``. A failed start removes what it started.
 """
 
 from __future__ import annotations
@@ -22,13 +24,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from sandbox.errors import SandboxError
-from sandbox.workshop import content
+from sandbox.workshop import content, proxy_image, steps
 from sandbox.workshop.accounts import ADMIN, Account, create_seats, new_password
-from sandbox.workshop.engine import (LABEL_PARTICIPANT, LABEL_ROLE, Names, connect, create_network, participant_id,
-                                     port_free, published_ports)
+from sandbox.workshop.engine import LABEL_PARTICIPANT, LABEL_ROLE, Names, connect, participant_id, port_free, published_ports
 from sandbox.workshop.lifecycle import HOST_IP, ContainerSpec, Lifecycle, answers
-from sandbox.workshop.participants import (TRACKING_PORT, Facts, Limits, admin_of, facts_of, host_port, lab_url,
-                                           participant_spec, status_url, tracking_spec)
+from sandbox.workshop.participants import (TRACKING_ALIAS, TRACKING_PORT, Facts, Limits, admin_of, facts_of, host_port,
+                                           lab_url, participant_spec, status_url, tracking_spec)
+from sandbox.workshop.proxy import Proxy, TLSFiles, caddyfile, fingerprint, install, proxy_spec
 
 if TYPE_CHECKING:
     import docker
@@ -37,7 +39,7 @@ if TYPE_CHECKING:
 __all__ = ["Plan", "Seat", "Started", "start", "status", "reset", "stop", "admin", "READY_TIMEOUT"]
 
 READY_TIMEOUT = 300.0
-PARALLEL = 4
+PARALLEL = steps.PARALLEL
 
 
 @dataclass(frozen=True)
@@ -49,13 +51,16 @@ class Plan:
     image: str
     content: Path | None = None
     limits: Limits = field(default_factory=Limits)
-    port_base: int = 8900
+    port: int = 8443  # the proxy's HTTPS port, for every participant
     tracking_port: int = 5050
-    bind: str = HOST_IP  # where the participants' ports are published (the tracking server stays on HOST_IP)
+    bind: str = HOST_IP  # where the proxy's port is published (the tracking server stays on HOST_IP)
     host: str = HOST_IP  # the name or address participants type
+    proxy_image: str = proxy_image.DEFAULT_IMAGE
+    tls: TLSFiles | None = None  # the trainer's certificate; None: self-signed
 
-    def ports(self) -> list[int]:
-        return [self.port_base + i for i in range(1, self.participants + 1)]
+    @property
+    def proxy(self) -> Proxy:
+        return Proxy(self.proxy_image, self.port, self.bind, self.host)
 
 
 @dataclass
@@ -66,7 +71,6 @@ class Seat:
     state: str  # running, exited, created, ... or "fehlt" (volume without container)
     url: str = ""
     token: str = ""
-    port: int | None = None
     answers: bool = False
     password: str = ""  # MLflow password (user: pid); only the access sheet shows it
     memory: int | None = None  # bytes in use
@@ -81,6 +85,7 @@ class Started:
     tracking_url: str
     kept: list[str]
     seconds: float
+    fingerprint: str = ""  # SHA-256 of the proxy's certificate
 
 
 def _containers(client: "docker.DockerClient", names: Names, role: str | None = None) -> list["Container"]:
@@ -88,7 +93,7 @@ def _containers(client: "docker.DockerClient", names: Names, role: str | None = 
     return [c for c in found if role is None or c.labels.get(LABEL_ROLE) == role]
 
 
-def _check_plan(client: "docker.DockerClient", plan: Plan, names: Names) -> None:
+def _check_plan(client: "docker.DockerClient", plan: Plan, names: Names, say: Callable[[str], None]) -> None:
     import docker.errors
 
     if not 1 <= plan.participants <= 99:
@@ -102,62 +107,29 @@ def _check_plan(client: "docker.DockerClient", plan: Plan, names: Names) -> None
     except docker.errors.ImageNotFound:
         raise SandboxError(f"Image {plan.image!r} nicht gefunden; bauen mit `docker build -t {plan.image} .` "
                            "oder mit --image ein anderes wählen") from None
-    ports = [plan.tracking_port, *plan.ports()]
-    if plan.tracking_port in plan.ports() or max(ports) > 65535:
-        raise SandboxError(f"die Ports {plan.port_base + 1}-{max(ports)} und --tracking-port {plan.tracking_port} "
-                           "müssen verschieden und höchstens 65535 sein")
+    if plan.port == plan.tracking_port or max(plan.port, plan.tracking_port) > 65535:
+        raise SandboxError(f"--port {plan.port} und --tracking-port {plan.tracking_port} müssen verschieden und "
+                           "höchstens 65535 sein")
     taken = published_ports(client)
-    busy = [p for p in ports if p in taken or not port_free(p) or not port_free(p, plan.bind)]
+    busy = [f"{p} auf {a}" for p, a in ((plan.tracking_port, HOST_IP), (plan.port, plan.bind))
+            if p in taken or not port_free(p) or not port_free(p, a)]
     if busy:
-        raise SandboxError(f"Port(s) {', '.join(map(str, busy))} auf {plan.bind} belegt; "
-                           "bitte mit --port-base / --tracking-port andere wählen")
+        raise SandboxError(f"Port {', '.join(busy)} belegt; bitte mit --port / --tracking-port andere wählen")
+    proxy_image.ensure(client, plan.proxy_image, say)
 
 
-def _volume(client: "docker.DockerClient", name: str, labels: dict[str, str], fresh: bool = False) -> bool:
-    """Ensure a labelled volume exists (``fresh``: recreate it empty); whether it was created now."""
-    import docker.errors
-
-    try:
-        existing = client.volumes.get(name)
-    except docker.errors.NotFound:
-        existing = None
-    if existing is not None and fresh:
-        existing.remove(force=True)
-        existing = None
-    if existing is None:
-        client.volumes.create(name, labels=labels)
-        return True
-    return False
-
-
-def _networks(client: "docker.DockerClient", names: Names, pids: list[str]) -> None:
-    """One bridge network per participant (their lab and the tracking server), created where missing."""
-    for pid in pids:
-        if not client.networks.list(names=[names.network(pid)]):
-            create_network(client, names.network(pid), names.labels("netz", pid))
-
-
-def _join(client: "docker.DockerClient", container: "Container", networks: list[str], alias: str) -> None:
-    """Connect the (created) tracking container to further participants' networks under ``alias``."""
-    for network in networks:
-        client.networks.get(network).connect(container, aliases=[alias])
-
-
-def _launch(cycles: list[Lifecycle]) -> None:
-    """Create and start every container (in parallel)."""
-    with ThreadPoolExecutor(PARALLEL) as pool:
-        list(pool.map(lambda c: (c.create(), c.start()), cycles))
-
-
-def _wait(cycles: list[Lifecycle], deadline: float) -> None:
-    with ThreadPoolExecutor(PARALLEL) as pool:
-        list(pool.map(lambda c: c.wait_ready(deadline), cycles))
-
-
-def _discard(cycles: list[Lifecycle]) -> None:
-    """Remove whatever of ``cycles`` was created (after a failed start)."""
-    with ThreadPoolExecutor(PARALLEL) as pool:
-        list(pool.map(lambda c: c.remove() if c.phase.name not in ("DEFINED", "REMOVED") else None, cycles))
+def _prepare(client: "docker.DockerClient", plan: Plan, names: Names, pids: list[str]) -> list[str]:
+    """Networks and volumes (original content, participants' copies); the participants whose work was kept."""
+    steps.networks(client, names, pids)
+    steps.volume(client, names.original, names.labels("inhalt"), fresh=True)
+    content.fill_original(client, plan.image, names.original, names.labels("helfer"), plan.content)
+    volumes = {pid: names.participant(pid) for pid in pids}
+    for pid, volume in volumes.items():
+        steps.volume(client, volume, names.labels("teilnehmer", pid))
+    steps.volume(client, names.tracking, names.labels("tracking"))
+    seeded = content.seed_participants(client, plan.image, names.original, volumes, names.labels("helfer"),
+                                       owned={names.tracking: "/mlflow"})
+    return [pid for pid in pids if pid not in seeded]
 
 
 def start(plan: Plan, say: Callable[[str], None] = lambda _: None) -> Started:
@@ -165,39 +137,37 @@ def start(plan: Plan, say: Callable[[str], None] = lambda _: None) -> Started:
     started_at = time.monotonic()
     client = connect()
     names = Names(plan.name)
-    _check_plan(client, plan, names)
+    _check_plan(client, plan, names, say)
     pids = [participant_id(i) for i in range(1, plan.participants + 1)]
     say(f"Inhalt vorbereiten ({plan.content or 'Inhalte des Images'}) ...")
-    _networks(client, names, pids)
-    _volume(client, names.original, names.labels("inhalt"), fresh=True)
-    content.fill_original(client, plan.image, names.original, names.labels("helfer"), plan.content)
-    volumes = {pid: names.participant(pid) for pid in pids}
-    for pid, volume in volumes.items():
-        _volume(client, volume, names.labels("teilnehmer", pid))
-    _volume(client, names.tracking, names.labels("tracking"))
-    seeded = content.seed_participants(client, plan.image, names.original, volumes, names.labels("helfer"),
-                                       owned={names.tracking: "/mlflow"})
-    kept = [pid for pid in pids if pid not in seeded]
+    kept = _prepare(client, plan, names, pids)
     deadline = time.monotonic() + READY_TIMEOUT
     admin_account = Account(ADMIN, new_password())
-    tracking = Lifecycle(client, tracking_spec(names, plan.image, plan.tracking_port, admin_account.password, pids[0]))
-    facts = [Facts(pid, plan.image, secrets.token_urlsafe(18), port, plan.limits, plan.bind, plan.host,
-                   new_password()) for pid, port in zip(pids, plan.ports())]
+    tracking = Lifecycle(client, tracking_spec(names, plan.image, plan.tracking_port, admin_account.password))
+    gate = Lifecycle(client, proxy_spec(names, plan.proxy))
+    facts = [Facts(pid, plan.image, secrets.token_urlsafe(18), plan.limits, plan.proxy.public(pid),
+                   plan.proxy.probe(pid), new_password()) for pid in pids]
     cycles = [Lifecycle(client, participant_spec(names, f)) for f in facts]
-    say(f"MLflow ({tracking.url}) und {len(cycles)} JupyterLab-Container starten ...")
+    say(f"MLflow ({tracking.url}), Proxy ({plan.proxy.base}) und {len(cycles)} JupyterLab-Container starten ...")
+    networks = [names.network(pid) for pid in pids]
     try:  # all start side by side; JupyterLab does not need MLflow until a run is logged
-        _join(client, tracking.create(), [names.network(pid) for pid in pids[1:]], tracking.spec.aliases[0])
+        steps.join(client, tracking.create(), networks, TRACKING_ALIAS)
         tracking.start()
-        _launch(cycles)
+        proxy_container = gate.create()
+        steps.join(client, proxy_container, networks)
+        install(proxy_container, caddyfile(names, pids, plan.host), plan.tls)
+        gate.start()
+        steps.launch(cycles)
         tracking.wait_ready(deadline)
         create_seats(tracking.url, admin_account, {names.experiment(f.pid): Account(f.pid, f.password) for f in facts})
-        _wait(cycles, deadline)
+        gate.wait_ready(deadline)
+        steps.wait(cycles, deadline)
+        certificate = fingerprint(plan.proxy)
     except BaseException:
-        _discard([tracking, *cycles])
+        steps.discard([tracking, gate, *cycles])
         raise
-    seats = [Seat(f.pid, "running", lab_url(f.port, f.token, f.host), f.token, f.port, True, f.password)
-             for f in facts]
-    return Started(seats, tracking.url, kept, time.monotonic() - started_at)
+    seats = [Seat(f.pid, "running", lab_url(f), f.token, True, f.password) for f in facts]
+    return Started(seats, tracking.url, kept, time.monotonic() - started_at, certificate)
 
 
 def _memory(container: "Container") -> tuple[int | None, int | None]:
@@ -213,8 +183,7 @@ def _memory(container: "Container") -> tuple[int | None, int | None]:
 
 def _seat(container: "Container") -> Seat:
     facts = facts_of(container)
-    seat = Seat(facts.pid, container.status, lab_url(facts.port, facts.token, facts.host), facts.token, facts.port,
-                password=facts.password)
+    seat = Seat(facts.pid, container.status, lab_url(facts), facts.token, password=facts.password)
     if container.status == "running":
         seat.answers = answers(status_url(facts))
         seat.memory, seat.memory_limit = _memory(container)
@@ -260,8 +229,7 @@ def reset(name: str, participant: str, say: Callable[[str], None] = lambda _: No
                               names.labels("helfer", pid))
     fresh = Lifecycle(client, participant_spec(names, facts))
     fresh.run(time.monotonic() + READY_TIMEOUT)
-    url = lab_url(facts.port, facts.token, facts.host)
-    return Seat(pid, "running", url, facts.token, facts.port, True, facts.password), backup
+    return Seat(pid, "running", lab_url(facts), facts.token, True, facts.password), backup
 
 
 def admin(name: str) -> Account:

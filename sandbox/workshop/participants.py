@@ -17,13 +17,13 @@ from sandbox.errors import SandboxError
 from sandbox.tracking.runs import PARTICIPANT_ENV
 from sandbox.workshop.accounts import ADMIN, Account, new_password
 from sandbox.workshop.engine import LABEL_PARTICIPANT, Names
-from sandbox.workshop.lifecycle import ALL_INTERFACES, HOST_IP, ContainerSpec, probe_address
+from sandbox.workshop.lifecycle import ALL_INTERFACES, HOST_IP, ContainerSpec
 
 if TYPE_CHECKING:
     from docker.models.containers import Container
 
 __all__ = ["Limits", "Facts", "participant_spec", "tracking_spec", "facts_of", "limits_of", "host_port", "lab_url", "status_url",
-           "admin_of",
+           "admin_of", "URL_ENV",
            "parse_memory", "parse_cpus", "parse_address",
            "WORKSPACE", "TRACKING_ALIAS", "LAB_PORT", "TRACKING_PORT"]
 
@@ -32,7 +32,8 @@ MLFLOW_HOME = "/home/lab/mlflow"
 TRACKING_ALIAS = "mlflow"
 LAB_PORT = 8888
 TRACKING_PORT = 5000
-HOST_ENV = "SANDBOX_WORKSHOP_HOST"
+URL_ENV = "SANDBOX_WORKSHOP_URL"
+PROBE_ENV = "SANDBOX_WORKSHOP_PROBE"
 
 
 _MEMORY = re.compile(r"^(\d+)([kmg])$")
@@ -57,8 +58,8 @@ def parse_address(host: str | None, bind: str | None) -> tuple[str, str]:
     """(bind address, host name for URLs) from ``--host`` and ``--bind``.
 
     Neither: 127.0.0.1 for both (only this machine). ``--host`` alone opens the
-    participants' ports on all interfaces (the trainer's opt-in) and prints
-    ``host`` in every URL; ``--bind`` alone publishes on that address and names it.
+    proxy's port on all interfaces (the trainer's opt-in) and prints ``host`` in
+    every URL; ``--bind`` alone publishes on that address and names it.
     """
     import ipaddress
 
@@ -110,37 +111,40 @@ class Facts:
     pid: str
     image: str
     token: str
-    port: int
     limits: Limits
-    bind: str = HOST_IP  # the address the lab's port is published on
-    host: str = HOST_IP  # the name or address participants type (the access sheet's URLs)
+    url: str  # the lab's base URL as participants type it, through the proxy (https://host:port/tnNN/)
+    probe: str  # the same base URL from this machine (https://127.0.0.1:port/tnNN/)
     password: str = ""  # the participant's MLflow password (user: pid)
 
 
 def participant_spec(names: Names, facts: Facts) -> ContainerSpec:
-    """JupyterLab for one participant: own token, volume, port, network, MLflow user, experiment and limits."""
+    """JupyterLab for one participant under ``/tnNN/``: own token, volume, internal network, MLflow user and limits.
+
+    No port is published: the lab's network is internal, the proxy is the only way in.
+    """
     environment = {
         "JUPYTER_TOKEN": facts.token,
         "MLFLOW_TRACKING_URI": f"http://{TRACKING_ALIAS}:{TRACKING_PORT}",
         "MLFLOW_TRACKING_USERNAME": facts.pid, "MLFLOW_TRACKING_PASSWORD": facts.password,
+        # with PARTICIPANT_ENV: every run lands in the own experiment, whatever a notebook names
         "MLFLOW_EXPERIMENT_NAME": names.experiment(facts.pid),
         "LOGNAME": facts.pid, "USER": facts.pid,  # MLflow records it as the run's user
         PARTICIPANT_ENV: facts.pid,
-        HOST_ENV: facts.host,  # read back by facts_of, so status and reset show the same URL  # with MLFLOW_EXPERIMENT_NAME: every run lands in the own experiment
+        URL_ENV: facts.url, PROBE_ENV: facts.probe,  # read back by facts_of: status and reset show the same URL
     }
     return ContainerSpec(
-        name=names.participant(facts.pid), image=facts.image, command=["lab"], environment=environment,
-        labels=names.labels("teilnehmer", facts.pid), port=LAB_PORT, host_port=facts.port, bind=facts.bind,
-        ready_path="/api/status?token=" + facts.token, volumes={names.participant(facts.pid): WORKSPACE},
+        name=names.participant(facts.pid), image=facts.image, command=["lab", f"--ServerApp.base_url=/{facts.pid}/"],
+        environment=environment, labels=names.labels("teilnehmer", facts.pid), port=LAB_PORT,
+        probe_url=facts.probe + "api", volumes={names.participant(facts.pid): WORKSPACE},
         network=names.network(facts.pid), mem_limit=facts.limits.memory, nano_cpus=facts.limits.nano_cpus,
         pids_limit=facts.limits.pids)
 
 
-def tracking_spec(names: Names, image: str, port: int, admin_password: str, first: str) -> ContainerSpec:
+def tracking_spec(names: Names, image: str, port: int, admin_password: str) -> ContainerSpec:
     """The workshop's MLflow server with basic auth (SQLite and artifacts in its volume).
 
-    Created on participant ``first``'s network as ``mlflow``; ``start`` connects
-    it to every other participant's network under the same name.
+    Created on the workshop's network (its port published on 127.0.0.1 for the
+    trainer); ``start`` connects it to every participant's network as ``mlflow``.
     """
     hosts = f"{TRACKING_ALIAS},{TRACKING_ALIAS}:*,{names.tracking},{names.tracking}:*"
     environment = {"MLFLOW_ALLOWED_HOSTS": hosts, "MLFLOW_AUTH_ADMIN_PASSWORD": admin_password,
@@ -148,7 +152,7 @@ def tracking_spec(names: Names, image: str, port: int, admin_password: str, firs
     return ContainerSpec(
         name=names.tracking, image=image, command=["tracking"], labels=names.labels("tracking"),
         environment=environment, port=TRACKING_PORT, host_port=port, ready_path="/health",
-        volumes={names.tracking: MLFLOW_HOME}, network=names.network(first), aliases=(TRACKING_ALIAS,),
+        volumes={names.tracking: MLFLOW_HOME}, network=names.public,
         mem_limit="2g", nano_cpus=int(1e9), pids_limit=512)
 
 
@@ -186,16 +190,15 @@ def facts_of(container: "Container") -> Facts:
     """Read a participant container's facts back from the engine."""
     env = _env(container)
     return Facts(pid=container.labels[LABEL_PARTICIPANT], image=container.attrs["Config"]["Image"],
-                 token=env.get("JUPYTER_TOKEN", ""), port=host_port(container, LAB_PORT),
-                 limits=limits_of(container), bind=_binding(container, LAB_PORT).get("HostIp") or ALL_INTERFACES,
-                 host=env.get(HOST_ENV) or HOST_IP, password=env.get("MLFLOW_TRACKING_PASSWORD", ""))
+                 token=env.get("JUPYTER_TOKEN", ""), limits=limits_of(container), url=env.get(URL_ENV, ""),
+                 probe=env.get(PROBE_ENV, ""), password=env.get("MLFLOW_TRACKING_PASSWORD", ""))
 
 
-def lab_url(port: int, token: str, host: str = HOST_IP) -> str:
-    """The address a participant opens (``host``: the name or address of the trainer's machine)."""
-    return f"http://{host}:{port}/lab?token={token}"
+def lab_url(facts: Facts) -> str:
+    """The address a participant opens: through the proxy, token included (the QR code holds it)."""
+    return f"{facts.url}lab?token={facts.token}"
 
 
 def status_url(facts: Facts) -> str:
-    """Where this machine asks the participant's JupyterLab whether it answers."""
-    return f"http://{probe_address(facts.bind)}:{facts.port}/api/status?token={facts.token}"
+    """Where this machine asks the participant's JupyterLab, through the proxy, whether it answers."""
+    return f"{facts.probe}api/status?token={facts.token}"

@@ -14,12 +14,12 @@ from sandbox.workshop.manage import Seat
 
 
 def test_one_row_per_participant_with_link_and_token(tmp_path: Path) -> None:
-    seats = [Seat(f"tn0{i}", "running", f"http://127.0.0.1:890{i}/lab?token=t{i}&x=<b>", f"t{i}", 8900 + i)
+    seats = [Seat(f"tn0{i}", "running", f"https://127.0.0.1:8443/tn0{i}/lab?token=t{i}&x=<b>", f"t{i}")
              for i in (1, 2, 3)]
     text = render_sheet("kurs", seats, "http://127.0.0.1:5050")
     rows = re.findall(r"<tr><td>(tn0\d)</td>", text)
     assert rows == ["tn01", "tn02", "tn03"]
-    assert 'href="http://127.0.0.1:8902/lab?token=t2&amp;x=&lt;b&gt;"' in text  # escaped, never raw markup
+    assert 'href="https://127.0.0.1:8443/tn02/lab?token=t2&amp;x=&lt;b&gt;"' in text  # escaped, never raw markup
     assert "<b>" not in text and "http://127.0.0.1:5050" in text
     path = write_sheet(tmp_path / "zugaenge.html", text)
     assert path.read_text(encoding="utf-8") == text
@@ -34,7 +34,7 @@ def test_sheet_target_must_be_a_file_in_an_existing_folder(tmp_path: Path) -> No
 
 
 def test_default_workshop_name_is_not_repeated_and_reset_rules_are_stated() -> None:
-    seats = [Seat("tn01", "running", "http://labor.local:8901/lab?token=t", "t", 8901)]
+    seats = [Seat("tn01", "running", "https://labor.local:8443/tn01/lab?token=t", "t")]
     text = render_sheet("workshop", seats, None)
     assert "<h1>Experimentierraum – Workshop</h1>" in text and "Workshop workshop" not in text
     assert "backup-DATUM/" in text and "MLflow-Läufe bleiben unverändert" in text
@@ -42,7 +42,7 @@ def test_default_workshop_name_is_not_repeated_and_reset_rules_are_stated() -> N
 
 
 def test_each_row_carries_its_own_qr_code_and_mlflow_login() -> None:
-    seats = [Seat(f"tn0{i}", "running", f"http://labor.local:890{i}/lab?token=t{i}", f"t{i}", 8900 + i,
+    seats = [Seat(f"tn0{i}", "running", f"https://labor.local/tn0{i}/lab?token=t{i}", f"t{i}",
                   password=f"geheim-{i}") for i in (1, 2)]
     text = render_sheet("kurs", seats, None)
     rows = re.findall(r"<tr><td>tn0\d</td>.*?</tr>", text, re.S)
@@ -51,3 +51,11 @@ def test_each_row_carries_its_own_qr_code_and_mlflow_login() -> None:
     assert codes[0] != codes[1] and all("<title>tn0" in code for code in codes)
     assert "Passwort geheim-1" in rows[0] and "geheim-2" not in rows[0]
     assert qr_svg(seats[0].url, "tn01") == codes[0]  # deterministic: a reprinted sheet has the same codes
+
+
+def test_self_signed_certificate_is_explained_with_its_fingerprint_and_the_trainers_is_not() -> None:
+    seats = [Seat("tn01", "running", "https://labor.local:8443/tn01/lab?token=t", "t")]
+    print_ = "AB:" * 31 + "CD"
+    text = render_sheet("kurs", seats, None, fingerprint=print_)
+    assert f"<code>{print_}</code>" in text and "warnt der Browser" in text
+    assert print_ not in render_sheet("kurs", seats, None, fingerprint=print_, own_certificate=True)

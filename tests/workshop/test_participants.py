@@ -48,14 +48,17 @@ def test_cpus() -> None:
 
 def test_participant_spec_is_isolated_and_labelled() -> None:
     names = Names("kurs")
-    spec = participant_spec(names, Facts("tn02", "img", "tok", 8902, Limits("1g", 0.5, 128)))
+    spec = participant_spec(names, Facts("tn02", "img", "tok", Limits("1g", 0.5, 128), "https://labor.local/tn02/",
+                                         "https://127.0.0.1:443/tn02/"))
     kwargs = spec.create_kwargs()
     assert kwargs["name"] == "kurs-tn02" and kwargs["user"] == "1000:1000"
     assert kwargs["cap_drop"] == ["ALL"] and kwargs["security_opt"] == ["no-new-privileges"]
     assert kwargs["healthcheck"] == {"test": ["NONE"]}  # readiness is probed by the lifecycle, not per container
     assert kwargs["mem_limit"] == "1g" and kwargs["memswap_limit"] == "1g"
     assert kwargs["nano_cpus"] == 500_000_000 and kwargs["pids_limit"] == 128
-    assert kwargs["ports"] == {"8888/tcp": ("127.0.0.1", 8902)}
+    assert kwargs["ports"] == {} and kwargs["network"] == "kurs-netz-tn02"  # reached through the proxy only
+    assert kwargs["command"] == ["lab", "--ServerApp.base_url=/tn02/"]  # the proxy's path for this participant
+    assert spec.probe_url == "https://127.0.0.1:443/tn02/api"
     assert kwargs["volumes"] == {"kurs-tn02": {"bind": "/home/lab/work", "mode": "rw"}}
     assert kwargs["labels"] == {"experimentierraum.workshop": "kurs", "experimentierraum.rolle": "teilnehmer",
                                 "experimentierraum.teilnehmer": "tn02"}
@@ -87,3 +90,37 @@ def test_bad_host_or_bind_is_one_german_error(host, bind, message) -> None:
 
     with pytest.raises(SandboxError, match=re.escape(message)):
         parse_address(host, bind)
+
+
+def test_proxy_routes_each_participant_by_path_and_urls_name_the_host() -> None:
+    from sandbox.workshop.proxy import Proxy, caddyfile, proxy_spec
+
+    names = Names("kurs")
+    proxy = Proxy("proxy:img", 8443, "0.0.0.0", "labor.local")
+    assert proxy.public("tn03") == "https://labor.local:8443/tn03/"
+    assert proxy.probe("tn03") == "https://127.0.0.1:8443/tn03/"  # all interfaces: probed through loopback
+    assert Proxy("i", 443, "127.0.0.1", "labor.local").public("tn01") == "https://labor.local/tn01/"
+    config = caddyfile(names, ["tn01", "tn02"], "labor.local")
+    for pid in ("tn01", "tn02"):
+        assert f"handle /{pid}/* {{\n\t\treverse_proxy kurs-{pid}:8888\n" in config
+        assert f"redir /{pid} /{pid}/ 308" in config
+    assert "default_sni labor.local" in config and "tls /srv/proxy/cert.pem /srv/proxy/key.pem" in config
+    kwargs = proxy_spec(names, proxy).create_kwargs()
+    assert kwargs["ports"] == {"8443/tcp": 8443} and kwargs["network"] == "kurs-netz"  # bare port: all interfaces
+    assert kwargs["cap_drop"] == ["ALL"] and kwargs["user"] == "1000:1000"
+    assert proxy_spec(names, Proxy("i", 8443, "127.0.0.1", "127.0.0.1")).create_kwargs()["ports"] == {
+        "8443/tcp": ("127.0.0.1", 8443)}
+
+
+def test_trainer_certificate_must_come_with_its_key(tmp_path) -> None:
+    from sandbox.workshop.proxy import read_tls
+
+    assert read_tls(None, None) is None
+    with pytest.raises(SandboxError, match="nur zusammen"):
+        read_tls(tmp_path / "c.pem", None)
+    (tmp_path / "c.pem").write_text("kein Zertifikat")
+    (tmp_path / "k.pem").write_text("kein Schlüssel")
+    with pytest.raises(SandboxError, match="passen nicht zusammen oder sind kein PEM"):
+        read_tls(tmp_path / "c.pem", tmp_path / "k.pem")
+    with pytest.raises(SandboxError, match="gibt es nicht"):
+        read_tls(tmp_path / "c.pem", tmp_path / "fehlt.pem")

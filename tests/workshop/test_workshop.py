@@ -1,8 +1,8 @@
 """`sandbox workshop ...` against the real engine: a workshop of three participants, start to stop.
 
 The tests run in file order on one workshop (module fixture): reach each
-JupyterLab, check isolation and limits, log runs and collect them, kill one
-participant and reset it, then stop and purge.
+JupyterLab through the proxy, check isolation and limits, log runs and
+collect them, kill one participant and reset it, then stop and purge.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+import ssl
 import urllib.error
 import urllib.request
 from typing import Any, Iterator
@@ -27,8 +28,11 @@ LABEL = f"experimentierraum.workshop={NAME}"
 
 
 def http_status(url: str) -> int:
+    """The status of ``url`` (through the workshop's proxy: its self-signed certificate is not checked here)."""
+    context = ssl.create_default_context()
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
     try:
-        with urllib.request.urlopen(url, timeout=10) as answer:
+        with urllib.request.urlopen(url, timeout=10, context=context) as answer:
             return answer.status
     except urllib.error.HTTPError as exc:
         return exc.code
@@ -50,7 +54,8 @@ def run_in(container: Any, command: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def workshop(engine: Any, sandbox_image: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+def workshop(engine: Any, sandbox_image: str, proxy_image: str,
+             tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """A started workshop of 3 with the trainer's own content folder and tight limits."""
     folder = tmp_path_factory.mktemp("ws")
     content = folder / "kurs"
@@ -62,7 +67,8 @@ def workshop(engine: Any, sandbox_image: str, tmp_path_factory: pytest.TempPathF
     sheet = folder / "zugaenge.html"
     code, _, err = cli(None, "workshop", "start", "--participants", "3", "--name", NAME, "--image", sandbox_image,
                        "--content", str(content), "--memory", "1g", "--cpus", "0.5", "--pids", "256",
-                       "--port-base", str(base), "--tracking-port", str(base + 4), "--sheet", str(sheet))
+                       "--proxy-image", proxy_image, "--port", str(base + 1), "--tracking-port", str(base + 4),
+                       "--sheet", str(sheet))
     assert code == 0, err
     yield {"base": base, "sheet": sheet, "folder": folder, "tracking": f"http://127.0.0.1:{base + 4}"}
     cli(None, "workshop", "stop", "--name", NAME, "--purge")
@@ -83,13 +89,13 @@ def test_each_jupyterlab_answers_with_its_token_only(workshop: dict[str, Any], c
     rows = status_rows(capsys)
     assert sorted(rows) == ["tn01", "tn02", "tn03"]
     tokens = set()
-    for i, pid in enumerate(sorted(rows), start=1):
+    for pid in sorted(rows):
         state, answers, _memory, url = rows[pid][1:]
         assert state == "läuft" and answers == "ja"
-        port, token = re.fullmatch(r"http://127\.0\.0\.1:(\d+)/lab\?token=(\S+)", url).groups()  # type: ignore[union-attr]
-        assert int(port) == workshop["base"] + i
+        port, path, token = re.fullmatch(r"https://127\.0\.0\.1:(\d+)/(tn\d\d)/lab\?token=(\S+)", url).groups()  # type: ignore[union-attr]
+        assert int(port) == workshop["base"] + 1 and path == pid  # one proxy port, a path per participant
         tokens.add(token)
-        api = f"http://127.0.0.1:{port}/api/status"
+        api = f"https://127.0.0.1:{port}/{pid}/api/status"
         assert http_status(f"{api}?token={token}") == 200
         assert http_status(api) == 403
         assert http_status(f"{api}?token=falsch") == 403
@@ -115,8 +121,7 @@ def test_limits_isolation_and_labels(workshop: dict[str, Any], engine: Any) -> N
         assert "no-new-privileges" in host["SecurityOpt"] and not host.get("CapAdd")
         assert container.attrs["Config"]["User"] == "1000:1000"
         assert container.labels["experimentierraum.teilnehmer"] == pid
-        bindings = host["PortBindings"]["8888/tcp"]
-        assert [b["HostIp"] for b in bindings] == ["127.0.0.1"]
+        assert not any((host.get("PortBindings") or {}).values())  # reached through the proxy only
         # what the kernel enforces, seen from inside
         inside = run_in(container, "id -u; grep -E '^(CapEff|NoNewPrivs)' /proc/1/status; "
                                    "cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes; "
@@ -187,8 +192,8 @@ def test_ports_another_workshop_publishes_are_refused(workshop: dict[str, Any], 
                                                      capsys: pytest.CaptureFixture[str]) -> None:
     other = f"{NAME}-b"
     code, _, err = cli(capsys, "workshop", "start", "-n", "2", "--name", other, "--image", sandbox_image,
-                           "--port-base", str(workshop["base"]), "--tracking-port", str(free_ports(1, engine) + 1))
-    assert code == 2 and f"{workshop['base'] + 1}, {workshop['base'] + 2} auf 127.0.0.1 belegt" in err
+                       "--port", str(workshop["base"] + 1), "--tracking-port", str(free_ports(1, engine) + 1))
+    assert code == 2 and f"Port {workshop['base'] + 1} auf 127.0.0.1 belegt" in err
     assert engine.containers.list(all=True, filters={"label": f"experimentierraum.workshop={other}"}) == []
 
 
@@ -205,7 +210,7 @@ def test_killed_participant_is_reported_and_reset_brings_it_back(
     backup = re.search(r"(backup-\d{8}-\d{6})/", out).group(1)  # type: ignore[union-attr]
     after = participant(engine, "tn02")
     assert after.id != before.id and after.status == "running"
-    assert http_status(f"http://127.0.0.1:{workshop['base'] + 2}/api/status?token={token}") == 200  # same URL
+    assert http_status(f"https://127.0.0.1:{workshop['base'] + 1}/tn02/api/status?token={token}") == 200  # same URL
     listing = run_in(after, f"cd /home/lab/work && ls notebooks && echo --- && ls {backup}/notebooks && cat {backup}/notebooks/loesung.txt")
     now, kept = listing.split("---")
     assert "hinweise.md" in now and "loesung.txt" not in now  # original content is back
@@ -221,9 +226,9 @@ def test_reset_of_unknown_participant_is_a_clear_error(workshop: dict[str, Any],
 def test_stop_removes_containers_keeps_volumes_until_purge(workshop: dict[str, Any], engine: Any,
                                                            capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = cli(capsys, "workshop", "stop", "--name", NAME)
-    assert code == 0 and "Entfernt: 4 Container" in out
+    assert code == 0 and "Entfernt: 5 Container" in out  # 3 labs, MLflow, proxy
     assert containers(engine) == []
-    assert not engine.networks.list(names=[f"{NAME}-netz"])
+    assert not engine.networks.list(names=[f"{NAME}-netz"]) and not engine.networks.list(names=[f"{NAME}-netz-tn01"])
     volumes = {v.name for v in engine.volumes.list(filters={"label": LABEL})}
     assert {f"{NAME}-tn01", f"{NAME}-tn02", f"{NAME}-tn03", f"{NAME}-mlflow", f"{NAME}-inhalt"} == volumes
     code, out, _ = cli(capsys, "workshop", "stop", "--name", NAME)

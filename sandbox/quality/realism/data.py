@@ -20,9 +20,10 @@ if TYPE_CHECKING:
 
     from sandbox.synth.profile import Profile
 
-__all__ = ["RealismData", "TABLES_READ"]
+__all__ = ["RealismData", "TABLES_READ", "TABLES_OPTIONAL"]
 
 TABLES_READ = ("einwohner", "haushalte", "meldeereignisse")
+TABLES_OPTIONAL = ("gewerbe", "antraege", "termine")  # measures of a missing one are reported as not measurable
 
 
 def _years(days: np.ndarray) -> np.ndarray:
@@ -33,7 +34,7 @@ def _years(days: np.ndarray) -> np.ndarray:
 class RealismData:
     frames: dict[str, "pd.DataFrame"]
     profile: "Profile"
-    area: dict[str, float]  # official shares of the profile's area (demografie.expected_shares)
+    area: dict[str, float]  # official figures of the profile's area (expected_shares and kreise_demografie.csv)
     _texts: dict[tuple[str, str], np.ndarray] = field(default_factory=dict, repr=False)
 
     @property
@@ -141,6 +142,3 @@ class RealismData:
     @cached_property
     def population(self) -> int:
         return int(self.now.sum())
-
-    def value(self, key: str) -> Any:
-        return self.area[key]

@@ -6,15 +6,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sandbox.errors import SandboxError
-from sandbox.quality.realism import haushalte, personen  # noqa: F401  (register their measures)
-from sandbox.quality.realism.data import TABLES_READ, RealismData
+from sandbox.quality.realism import ereignisse, haushalte, personen, verwaltung  # noqa: F401  (register their measures)
+from sandbox.quality.realism.data import TABLES_OPTIONAL, TABLES_READ, RealismData
 from sandbox.quality.realism.registry import MEASURES, SIGMAS
 from sandbox.quality.realism.report import FAIL, NONE, PASS, RealismReport, Row
 
 if TYPE_CHECKING:
     from sandbox.quality.loading import Loaded
 
-__all__ = ["judge", "realism_dataset", "realism_loaded", "references"]
+__all__ = ["judge", "realism_dataset", "realism_loaded", "references", "regional_values", "target"]
 
 
 def references() -> list[dict[str, str]]:
@@ -24,6 +24,29 @@ def references() -> list[dict[str, str]]:
     return reference.load("realismus_referenz").to_dict("records")
 
 
+def regional_values(kreis_weights: dict[str, float]) -> dict[str, float]:
+    """Every figure of kreise_demografie.csv, weighted by the residents of the profile's Kreise (``gebiet:`` rows)."""
+    from sandbox.synth import reference
+
+    frame = reference.load("kreise_demografie").set_index("kreis_ags")
+    weights = {k: w for k, w in kreis_weights.items() if k in frame.index and w > 0}
+    total = sum(weights.values())
+    if total == 0:
+        return {}
+    # a figure some Kreis of the area lacks (empty cell) is left out: the row's Land value stands for the whole area
+    columns = [c for c in frame.columns if c != "quelle" and all(frame.at[k, c] != "" for k in weights)]
+    return {c: sum(w * float(frame.at[k, c]) for k, w in weights.items()) / total for c in columns}
+
+
+def target(wert: str, area: dict[str, float]) -> float:
+    """The reference value of a row: a number, or ``gebiet:KEY`` (``gebiet:KEY|LAND`` with the Land value
+    where a Kreis of the area has no figure of its own)."""
+    if not wert.startswith("gebiet:"):
+        return float(wert)
+    key, _, fallback = wert.split(":", 1)[1].partition("|")
+    return float(area[key]) if key in area or not fallback else float(fallback)
+
+
 def judge(data: RealismData, source: str) -> RealismReport:
     report = RealismReport(source=source, profile=data.profile.name)
     for ref in references():
@@ -31,7 +54,7 @@ def judge(data: RealismData, source: str) -> RealismReport:
         if key not in MEASURES:
             continue  # a reference row for a measure another module adds
         wert = str(ref["wert"])
-        target = float(data.value(wert.split(":", 1)[1])) if wert.startswith("gebiet:") else float(wert)
+        expected = target(wert, data.area)
         try:
             observed = MEASURES[key].compute(data)
         except KeyError:  # a table or column this dataset does not have
@@ -42,8 +65,8 @@ def judge(data: RealismData, source: str) -> RealismReport:
         else:
             tolerance = max(tolerance, SIGMAS * observed.se)
             value = observed.value
-            verdict = PASS if abs(value - target) <= tolerance + 1e-12 else FAIL
-        report.rows.append(Row(key, ref["gruppe"], ref["titel"], value, target, tolerance, ref["einheit"],
+            verdict = PASS if abs(value - expected) <= tolerance + 1e-12 else FAIL
+        report.rows.append(Row(key, ref["gruppe"], ref["titel"], value, expected, tolerance, ref["einheit"],
                                ref["art"], ref["quelle"], verdict))
     return report
 
@@ -59,7 +82,8 @@ def realism_loaded(loaded: "Loaded", manifest: dict[str, Any], source: str) -> R
     missing = [name for name in (*TABLES_READ, "gemeinden") if name not in loaded.frames]
     if missing:
         raise SandboxError(f"Realismus nicht prüfbar: Tabelle(n) {', '.join(missing)} fehlen oder sind nicht lesbar")
-    area = expected_shares(profile_area(profile.kreise, profile.gemeinden))
+    weights = profile_area(profile.kreise, profile.gemeinden)
+    area = {**regional_values(weights), **expected_shares(weights)}
     return judge(RealismData(frames=loaded.frames, profile=profile, area=area), source)
 
 
@@ -69,5 +93,5 @@ def realism_dataset(folder: Path, manifest: dict[str, Any] | None = None) -> Rea
 
     folder = Path(folder)
     manifest = manifest if manifest is not None else read_manifest(folder)
-    loaded = load_dataset(folder, manifest, only=(*TABLES_READ, "gemeinden"))
+    loaded = load_dataset(folder, manifest, only=(*TABLES_READ, *TABLES_OPTIONAL, "gemeinden"))
     return realism_loaded(loaded, manifest, folder.name)

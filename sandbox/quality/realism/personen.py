@@ -6,6 +6,8 @@ which holds the official value (or assumption), tolerance and source.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from sandbox.quality.realism.data import RealismData
@@ -125,8 +127,19 @@ def _foreign_age(d: RealismData) -> Observed | None:
     return mean(d.age[d.now & d.foreign])
 
 
+def _by_household(d: RealismData, hit: np.ndarray, within: np.ndarray) -> Observed | None:
+    """A share whose people come in households that share the attribute (nationality): the sampling
+    error counts households, not people, so a village with a dozen Syrian families is not judged as
+    if it had fifty independent Syrians."""
+    observed = share(hit, within)
+    if observed is None:
+        return None
+    households = len(np.unique(d.frames["einwohner"]["haushalt_id"].to_numpy()[within]))
+    return Observed(observed.value, observed.se * math.sqrt(int(within.sum()) / max(households, 1)))
+
+
 def _among_foreigners(d: RealismData, label: str) -> Observed | None:
-    return share(d.eq("einwohner", "staatsangehoerigkeit", label), d.now & d.foreign)
+    return _by_household(d, d.eq("einwohner", "staatsangehoerigkeit", label), d.now & d.foreign)
 
 
 @measure("anteil_ukrainisch")
@@ -144,7 +157,7 @@ def _largest(d: RealismData) -> Observed | None:
     labels = d.frames["einwohner"]["staatsangehoerigkeit"][d.now & d.foreign]
     if len(labels) == 0:
         return None
-    return share((labels == labels.value_counts().index[0]).to_numpy())
+    return _among_foreigners(d, str(labels.value_counts().index[0]))
 
 
 @measure("kinder_hier_geboren")
@@ -170,6 +183,19 @@ def _top_family_name(d: RealismData) -> Observed | None:
         return None
     top = int(names.value_counts().iloc[0])
     return Observed(top / len(names), float(np.sqrt(top)) / len(names))
+
+
+SAMPLE = 100_000
+
+
+@measure("familiennamen_je_100000")
+def _family_name_diversity(d: RealismData) -> Observed | None:
+    """Distinct family names among 100,000 residents drawn at random (a fixed draw, so the report is reproducible)."""
+    names = d.frames["einwohner"]["familienname"].to_numpy()[d.now]
+    if len(names) < SAMPLE:
+        return None  # fewer residents: the count would measure the size, not the diversity
+    rows = np.random.default_rng(0).choice(len(names), size=SAMPLE, replace=False)
+    return Observed(float(len(set(names[rows].tolist()))))
 
 
 def _hitlist(epoch: str, other: str) -> list[str]:

@@ -7,7 +7,8 @@ whose loss lies in the event years lost a spouse who is in the register: that
 spouse is created here, dead on the day the survivor became a widow(er), last
 registered at the survivor's address. The remaining deaths of each
 municipality (profile rate ``sterbefall``) are people without a spouse.
-Moves away follow the profile rate ``wegzug`` with a young age profile.
+Moves away are whole households or parts of them (:mod:`~sandbox.synth.population.fortzuege`),
+at the profile rate ``wegzug`` with the age profile of the migration statistics.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from sandbox.synth.kalender import YEAR
-from sandbox.synth.population import demografie
+from sandbox.synth.population import demografie, fortzuege
 from sandbox.synth.population.bevoelkerung import Population
 from sandbox.synth.population.partnerschaft import VERHEIRATET, VERWITWET, marriage_age, unmarried_status
 from sandbox.synth.sampling import draw, lookup_table
@@ -26,7 +27,7 @@ from sandbox.synth.sampling import draw, lookup_table
 __all__ = ["Departures", "departures", "VERSTORBEN", "WEGGEZOGEN"]
 
 VERSTORBEN, WEGGEZOGEN = 1, 2
-_MOVER_AGE = (30.0, 11.0)  # Annahme: mean and spread of the age of people moving away
+_JUST_BEFORE = 0.05  # years: a status a mover's template gained after the move began this long before it (Annahme)
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,9 @@ class Departures:
     status: np.ndarray  # marital status on that day
     status_years: np.ndarray  # years before leaving the status began
     survivor: np.ndarray  # the widowed resident's index for deceased spouses, -1 otherwise
+    group: np.ndarray  # who left together (one household moving away); each death on its own
+    role: np.ndarray  # position in the household they left (index into ROLLEN)
+    spouse: np.ndarray  # index (into the departures) of a spouse who left with them, -1 otherwise
 
 
 def _deaths_by_age(pop: Population) -> np.ndarray:
@@ -71,25 +75,26 @@ def departures(rng: np.random.Generator, pop: Population, ref_day: int, years: i
     sex_age = draw(rng, _deaths_by_age(pop), len(d_g))
     d_sex, d_age = np.divmod(sex_age, demografie.MAX_AGE + 1)
 
-    movers = rng.poisson(sizes * float(rates["wegzug"]) / 1000.0 * years)
-    m_g = np.repeat(np.arange(groups), movers)
-    m_age = np.clip(np.round(rng.normal(*_MOVER_AGE, len(m_g))), 0, 104).astype(np.int64)
-    m_sex = (rng.random(len(m_g)) < 0.5).astype(np.int64)
-
-    o_age, o_sex = np.r_[d_age, m_age], np.r_[d_sex, m_sex]
-    status = np.zeros(len(o_age), dtype=np.int64)
-    since = np.zeros(len(o_age))
-    adult = np.flatnonzero(o_age >= 18)
-    status[adult], since[adult] = unmarried_status(rng, o_age[adult].astype(float), o_sex[adult],
-                                                   stichtag_year - o_age[adult], np.zeros(len(adult)), params)
-    window = int(years * YEAR)
-    other_day = ref_day - rng.integers(0, window, size=len(o_age))
+    status = np.zeros(len(d_age), dtype=np.int64)
+    since = np.zeros(len(d_age))
+    adult = np.flatnonzero(d_age >= 18)
+    status[adult], since[adult] = unmarried_status(rng, d_age[adult].astype(float), d_sex[adult],
+                                                   stichtag_year - d_age[adult], np.zeros(len(adult)), params)
+    death_day = ref_day - rng.integers(0, int(years * YEAR), size=len(d_age))
+    m = fortzuege.movers(rng, pop, ref_day, years, float(rates["wegzug"]))
+    dead = len(survivor) + len(d_age)
+    t = m.template
+    # the template's marriage (or loss) keeps its date; one after the move is placed just before it
+    since_then = np.maximum(pop.status_years[t] - (ref_day - m.day) / YEAR, _JUST_BEFORE)
     return Departures(
-        gemeinde=np.r_[pop.gemeinde[survivor], d_g, m_g],
-        age=np.r_[s_age, o_age], sex=np.r_[s_sex, o_sex],
-        day=np.r_[ref_day - (lost * YEAR).astype(np.int64), other_day],
-        kind=np.r_[np.full(len(survivor) + len(d_g), VERSTORBEN), np.full(len(m_g), WEGGEZOGEN)],
-        status=np.r_[np.full(len(survivor), VERHEIRATET), status],
-        status_years=np.r_[s_age - s_married, since],
-        survivor=np.r_[survivor, np.full(len(o_age), -1)],
+        gemeinde=np.r_[pop.gemeinde[survivor], d_g, pop.gemeinde[t]],
+        age=np.r_[s_age, d_age, pop.age[t]], sex=np.r_[s_sex, d_sex, pop.sex[t]],
+        day=np.r_[ref_day - (lost * YEAR).astype(np.int64), death_day, m.day],
+        kind=np.r_[np.full(dead, VERSTORBEN), np.full(len(t), WEGGEZOGEN)],
+        status=np.r_[np.full(len(survivor), VERHEIRATET), status, pop.status[t]],
+        status_years=np.r_[s_age - s_married, since, since_then],
+        survivor=np.r_[survivor, np.full(len(d_age) + len(t), -1)],
+        group=np.r_[np.arange(dead), dead + m.group],
+        role=np.r_[np.zeros(dead, np.int64), pop.role[t]],
+        spouse=np.r_[np.full(dead, -1), np.where(m.spouse >= 0, dead + m.spouse, -1)],
     )

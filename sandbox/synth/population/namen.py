@@ -4,14 +4,19 @@ German first names: every name of Faker's de_DE list can occur with a small
 base weight (profile ``namen.vornamen_grundgewicht``); the names that were
 common in a person's birth cohort (``vornamen_haeufig.csv``) carry most of
 the weight, so an 80-year-old is far more likely an Ursula than a Mia.
-German family names follow their rank among the 3,000 commonest names
-(``familiennamen_rang.csv``, weight rank^-exponent) plus Faker's list.
+German family names follow a Zipf-like rank law, weight rank^-exponent
+(profile ``namen.familiennamen_exponent``): the 3,000 commonest names keep
+their published rank (``familiennamen_rang.csv``); the long tail of further
+real names (German Wiktionary, ``familiennamen_wiktionary.csv``, and Faker's
+list) has no published frequency and is ranked behind them in a fixed order
+that follows no alphabet (Annahme).
 Foreign nationals draw from the vocabulary of their language
 (``vornamen_herkunft.csv``, ``familiennamen_herkunft.csv``).
 """
 
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
 
 import numpy as np
@@ -20,7 +25,8 @@ from sandbox.synth import reference
 from sandbox.synth.sampling import draw, lookup_table
 
 __all__ = ["EPOCHS", "epoch_of", "epoch_of_day", "first_name_index", "family_name_index", "first_name_vocabulary",
-           "family_name_vocabulary", "foreign_first_name_index", "foreign_family_name_index", "languages"]
+           "family_name_vocabulary", "foreign_first_name_index", "foreign_family_name_index", "languages",
+           "german_family_name_ranks"]
 
 EPOCHS = ("vor1960", "1960-1989", "ab1990")
 SEXES = ("männlich", "weiblich")
@@ -69,17 +75,32 @@ def _first_names(base_weight: float = 0.1) -> tuple[tuple[str, ...], dict[tuple[
     return tuple(vocab), probs, by_language
 
 
-@lru_cache(maxsize=4)
-def _family_names(exponent: float = 0.3) -> tuple[tuple[str, ...], np.ndarray, dict[int, np.ndarray]]:
+def _tail_order(name: str) -> str:
+    """A fixed, alphabet-free position for a name without a published rank (same on every machine)."""
+    return hashlib.sha256(name.encode("utf-8")).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def german_family_name_ranks() -> tuple[tuple[str, ...], np.ndarray]:
+    """German family names and their rank: published ranks first, the tail behind them."""
     ranked = reference.load("familiennamen_rang")
-    base = reference.load("familiennamen")
+    ranks = dict(zip(ranked.familienname, ranked.rang.astype(int)))
+    tail = set(reference.load("familiennamen").familienname) | set(reference.load("familiennamen_wiktionary").familienname)
+    last = max(ranks.values())
+    for offset, name in enumerate(sorted(tail - set(ranks), key=_tail_order), start=1):
+        ranks[name] = last + offset
+    names = tuple(sorted(ranks, key=ranks.__getitem__))
+    return names, np.array([ranks[n] for n in names], dtype=float)
+
+
+@lru_cache(maxsize=4)
+def _family_names(exponent: float = 0.55) -> tuple[tuple[str, ...], np.ndarray, dict[int, np.ndarray]]:
+    german, rank = german_family_name_ranks()
     foreign = reference.load("familiennamen_herkunft")
-    vocab = sorted(set(ranked.familienname) | set(base.familienname) | set(foreign.familienname))
+    vocab = sorted(set(german) | set(foreign.familienname))
     position = {name: i for i, name in enumerate(vocab)}
     w = np.zeros(len(vocab))
-    rank_weight = ranked.rang.astype(float).to_numpy() ** -exponent
-    w[[position[v] for v in base.familienname]] = rank_weight.min()
-    w[[position[v] for v in ranked.familienname]] = rank_weight
+    w[[position[v] for v in german]] = rank ** -exponent
     by_language: dict[int, np.ndarray] = {}
     for lang_idx, lang in enumerate(languages()):
         names = foreign.loc[foreign.sprache == lang, "familienname"]
@@ -118,7 +139,7 @@ def foreign_first_name_index(rng: np.random.Generator, female: np.ndarray, langu
     return out
 
 
-def family_name_index(rng: np.random.Generator, size: int, exponent: float = 0.3) -> np.ndarray:
+def family_name_index(rng: np.random.Generator, size: int, exponent: float = 0.55) -> np.ndarray:
     """German family names by rank (profile ``namen.familiennamen_exponent``)."""
     return draw(rng, _family_names(exponent)[1], size)
 

@@ -27,7 +27,7 @@ from typing import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from sandbox.synth.processes import katalog
+from sandbox.synth.processes import bedarf, gewerbeleben, katalog
 from sandbox.synth.population.bevoelkerung import ROLLEN
 from sandbox.synth.context import Context
 from sandbox.synth.kalender import YEAR, MISSING, days_of, year_month_day
@@ -165,6 +165,8 @@ class Nachfrage:
         self.season = katalog.saison(self.cat["saisonmuster"])
         self.effects = katalog.jahreseffekte(self.cat["leika_schluessel"], self.years)
         self.population = ctx.profile.population
+        #: cases per 1,000 and year: identity documents from the residents' ages, others from the catalogue
+        self.rates = bedarf.rates(self.cat, bedarf.ages_on_reference_day(ctx.table("einwohner"), ctx.profile.stichtag))
         #: one random stream per service: services can be drawn in any order, or at the same time
         self.rngs = [ctx.rng(table, f"nachfrage/{key}") for key in self.cat["leika_schluessel"]]
 
@@ -177,7 +179,7 @@ class Nachfrage:
 
     def expected(self, svc: int) -> float:
         """Expected applications in the window: cases per 1,000 residents and year, seasons and year effects."""
-        return float(self.cat.jaehrliche_faelle_je_1000[svc]) / 1000.0 * self.population * self._weights(svc).sum() / YEAR
+        return float(self.rates[svc]) / 1000.0 * self.population * self._weights(svc).sum() / YEAR
 
     def draw_days(self, svc: int, count: int) -> np.ndarray:
         """``count`` days of the window, weighted by the service's month pattern and year effects."""
@@ -191,7 +193,13 @@ class Nachfrage:
         day = self.draw_days(svc, n)
         lo, hi = age_band(row)
         pool = np.flatnonzero(allowed) if allowed is not None else np.arange(len(reg.ids))
-        who = _pick(self.rngs[svc], len(pool), n, lambda c, i: reg.eligible(pool[c], day[i], lo, hi))
+        rng, key = self.rngs[svc], [row.leika_schluessel]
+
+        def accept(c: np.ndarray, i: np.ndarray) -> np.ndarray:
+            weight = bedarf.renewal_weight(key, np.zeros(len(c), np.int64), (day[i] - reg.birth[pool[c]]) / YEAR)
+            return reg.eligible(pool[c], day[i], lo, hi) & (rng.random(len(c)) < weight)
+
+        who = _pick(rng, len(pool), n, accept)
         ok = who >= 0
         person = pool[who[ok]]
         return part(reg, svc, day[ok], *reg.bounds(person, lo), person=person, entitled=entitled)
@@ -208,15 +216,21 @@ class Nachfrage:
     def firm_notices(self, svc: int, closing: bool) -> dict[str, np.ndarray]:
         """Gewerbe an- or abmelden: one notice per business starting or ending in the window, near that day.
 
-        A business is announced from ten days before until a month after it
-        starts, and closed down on its last day or within a month after.
+        A business is announced from ten days before until three weeks after it
+        starts; a closure is notified with it (GewO § 14) or within
+        ``abmeldung_frist_tage``, never after the reference day, so every
+        registration and closure of the window has its notice.
         """
-        reg = self.reg
+        reg, rng = self.reg, self.rngs[svc]
         when = np.where(reg.firm_end == NEVER, MISSING, reg.firm_end) if closing else reg.firm_start
         firm = np.flatnonzero((when > reg.start) & (when <= reg.ref))
-        delay = self.rngs[svc].integers(0, 22, len(firm)) if closing else np.round(self.rngs[svc].triangular(-10, 0, 20, len(firm))).astype(np.int64)
-        first = np.maximum(when[firm] - (0 if closing else 10), reg.start + 1)
-        return part(reg, svc, when[firm] + delay, first, np.minimum(when[firm] + 31, reg.ref), firm=firm)
+        if closing:
+            delay = rng.integers(0, int(gewerbeleben.dynamik()["abmeldung_frist_tage"]) + 1, len(firm))
+        else:
+            delay = np.round(rng.triangular(-10, 0, 20, len(firm))).astype(np.int64)
+        first = np.maximum(when[firm] - (3 if closing else 10), reg.start + 1)  # a weekend closure: the Friday before
+        last = np.minimum(when[firm] + 31, reg.ref)
+        return part(reg, svc, np.clip(when[firm] + delay, first, last), first, last, firm=firm)
 
     def moves(self, svc: int, kinds: tuple[str, ...], before: bool) -> dict[str, np.ndarray]:
         """One application per household moving (same address, day and kind), by its first adult."""

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from sandbox.synth import reference
+from sandbox.synth.processes import bedarf
 from sandbox.synth.sampling import codes, positions
 from sandbox.synth.context import Context
 from sandbox.synth.kalender import YEAR, MISSING, days_of
@@ -48,6 +49,8 @@ class _Register:
         self.ev_person = positions(self.ids, events["einwohner_id"].to_numpy(np.int64))
         self.ev_day = days_of(events["ereignisdatum"])
         self.ev_gem = address_gem[positions(address_ids, events["anschrift_id"].to_numpy(np.int64))]
+        self.last_day = int(self.ev_day.max(initial=0))
+        self.single = (people["familienstand"] != "verheiratet").to_numpy(dtype=bool, na_value=True)
         zuzug = self.ev_kind == EREIGNISARTEN.index("Zuzug")
         self.since = self.birth.copy()
         self.since[self.ev_person[zuzug]] = self.ev_day[zuzug]
@@ -78,6 +81,7 @@ def persons_for(ctx: Context, rng: np.random.Generator, gemeinde: np.ndarray, da
     windows = _windows()
     occasion = services["anlass"].fillna("").to_numpy(dtype=object)
     generic = np.ones(n, bool)
+    unmarried = (occasion == "Eheschließung")[service]  # who notifies a marriage is not married yet
     base = int(min(reg.ev_day.min(initial=0), day.min(initial=0))) - 1000
     span = int(max(reg.ev_day.max(initial=0), day.max(initial=0))) - base + 1000
     for anlass in sorted(set(occasion) - {""}):
@@ -85,9 +89,13 @@ def persons_for(ctx: Context, rng: np.random.Generator, gemeinde: np.ndarray, da
         if not kinds:
             continue  # an occasion outside the register (businesses, entitlements): any resident
         rows = np.flatnonzero(np.isin(service, np.flatnonzero(occasion == anlass)))
-        generic[rows] = False
         events = np.isin(reg.ev_kind, [EREIGNISARTEN.index(k) for k in kinds]) & (reg.ev_person >= 0)
         before, after = min(windows[k][0] for k in kinds), max(windows[k][1] for k in kinds)
+        # an event that follows the visit after the register's last day (a wedding next spring) is not recorded: any fitting resident
+        beyond = np.clip((day[rows] + after - reg.last_day) / max(after - before, 1), 0.0, 1.0) * (before >= 0)
+        rows = rows[rng.random(len(rows)) >= beyond]
+        generic[rows] = False
+        unmarried[rows] = False
         key = reg.ev_gem[events] * span + (reg.ev_day[events] - base)
         target = gemeinde[rows] * span + (day[rows] - base)
         add_pool(reg.ev_person[events], key, rows, target + before, target + after)
@@ -98,6 +106,7 @@ def persons_for(ctx: Context, rng: np.random.Generator, gemeinde: np.ndarray, da
     candidates = np.concatenate(pools)
     min_age = services["alter_von"].fillna(0).to_numpy(float)[service]
     max_age = services["alter_bis"].fillna(200).to_numpy(float)[service]
+    keys = services["leika_schluessel"].tolist()
     result = np.full(n, -1, np.int64)
     pending = np.flatnonzero((rng.random(n) >= outsider_share) & (hi > lo))
     for _ in range(ROUNDS):
@@ -106,7 +115,9 @@ def persons_for(ctx: Context, rng: np.random.Generator, gemeinde: np.ndarray, da
         pick = candidates[lo[pending] + np.floor(rng.random(len(pending)) * (hi - lo)[pending]).astype(np.int64)]
         when = day[pending]
         age = np.floor((when - reg.birth[pick]) / YEAR)
-        ok = (reg.since[pick] <= when) & (when <= reg.until[pick]) & (age >= min_age[pending]) & (age <= max_age[pending])
+        renews = rng.random(len(pending)) < bedarf.renewal_weight(keys, service[pending], (when - reg.birth[pick]) / YEAR)
+        ok = (reg.since[pick] <= when) & (when <= reg.until[pick]) & (age >= min_age[pending]) & (age <= max_age[pending]) & renews
+        ok &= ~unmarried[pending] | reg.single[pick]
         result[pending[ok]] = reg.ids[pick[ok]]
         pending = pending[~ok]
     return result

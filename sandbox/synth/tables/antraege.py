@@ -1,7 +1,9 @@
 """Table `antraege`: applications for municipal services, from receipt to decision.
 
 Who applies and when comes from :mod:`sandbox.synth.processes.antragsteller` (register
-events, businesses, entitlements, or residents drawn by season). This module
+events, businesses, entitlements, or residents drawn by season); counter
+visits of services booked in `termine` come from the attended appointments
+(:mod:`sandbox.synth.processes.terminantraege`). This module
 adds what the office records: the channel (online only where the service is
 offered online, its share growing towards ``online_anteil`` in the reference
 year), the responsible office and a clerk, requests for missing documents,
@@ -35,6 +37,8 @@ from sandbox.synth.processes.katalog import annahme
 from sandbox.synth.sampling import nullable_dates, nullable_int, to_dates
 from sandbox.synth.schema import After, Column, Table, PAST
 from sandbox.synth.processes.sozialantraege import benefits
+from sandbox.synth.processes.terminantraege import with_appointments
+from sandbox.synth.processes.aktenzeichen import file_numbers
 from sandbox.synth.processes.sachbearbeitung import assign, offices, staff_plan
 
 __all__ = ["TABLE", "generate"]
@@ -49,13 +53,16 @@ TABLE = Table(
         "wann und wie entschieden wurde, welche Stelle und welche Sachbearbeitung ihn bearbeitet hat."
     ),
     primary_key="antrag_id",
-    extra_parents=("anschriften", "meldeereignisse", "ansprueche"),
+    extra_parents=("anschriften", "meldeereignisse", "ansprueche", "termine"),
     method=(
         "Anträge der letzten Jahre vor dem Stichtag (Annahme antragsjahre in reference/prozessannahmen.csv). "
         "Anlassbezogene Leistungen aus dem Register (Umzüge, Wegzüge, Eheschließungen, Gewerbeanzeigen) und aus den "
         "Ansprüchen (Elterngeld, Kita-Platz, Wohngeld mit Inanspruchnahme unter 100 % und einigen Anträgen ohne "
         "Anspruch, die abgelehnt werden); übrige Leistungen nach Fallzahl je 1.000 Einwohner, Saisonmuster und "
-        "Jahreseffekten aus gemeldeten Personen bzw. aktiven Betrieben. Bearbeitungsdauer log-normal um den Median "
+        "Jahreseffekten aus gemeldeten Personen bzw. aktiven Betrieben; Personalausweise und Reisepässe nach Ablauf der "
+        "Dokumente (reference/ausweisdokumente.csv). Anträge vor Ort bei Leistungen mit Terminbuchung: jeder "
+        "wahrgenommene Termin ergibt am Termintag den Antrag derselben Person auf dieselbe Leistung, dazu Vorsprachen ohne "
+        "Termin, wo das Amt sie zulässt; Online-Anträge seltener am Wochenende. Bearbeitungsdauer log-normal um den Median "
         "der Leistung, verlängert durch die Auslastung der Stelle im Eingangsmonat und durch Nachforderungen; "
         "Annahmen in reference/leistungen_prozess.csv, aemter.csv und prozessannahmen.csv."
     ),
@@ -123,11 +130,14 @@ def _channels(rng: np.random.Generator, cat: pd.DataFrame, svc: np.ndarray, year
     return np.where(u < online, ONLINE, offline)
 
 
-def _place_on_workdays(rng: np.random.Generator, apps: dict[str, np.ndarray], kanal: np.ndarray, cal: Arbeitskalender) -> tuple[np.ndarray, np.ndarray]:
+def _place_on_workdays(rng: np.random.Generator, apps: dict[str, np.ndarray], kanal: np.ndarray, cal: Arbeitskalender,
+                       fixed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Counter visits fall on a working day of the same week, letters on the next working day.
 
-    Returns the new days and which applications still lie in their applicant's
-    span (the few others are dropped).
+    Online applications arrive on weekends less often than on weekdays
+    (``online_wochenende_anteil``): the others wait until Monday. Days fixed
+    by an appointment stay. Returns the new days and which applications still
+    lie in their applicant's span (the few others are dropped).
     """
     day = apps["tag"]
     first, last = apps["frueheste"], apps["spaeteste"]
@@ -136,7 +146,12 @@ def _place_on_workdays(rng: np.random.Generator, apps: dict[str, np.ndarray], ka
     moved = choices[-1]
     for option in reversed(choices[:-1]):
         moved = np.where((option >= first) & (option <= last), option, moved)
-    day = np.where(((kanal == VOR_ORT) | (kanal == POST)) & ~cal.is_workday(day), moved, day)
+    weekend = weekday(day) >= 5
+    later = 1.0 - annahme("online_wochenende_anteil") / (2.0 / 7.0)
+    monday = day + 7 - weekday(day)
+    online_later = (kanal == ONLINE) & weekend & (rng.random(len(day)) < later) & (monday <= last)
+    day = np.where(((kanal == VOR_ORT) | (kanal == POST)) & ~cal.is_workday(day) & ~fixed, moved, day)
+    day = np.where(online_later, monday, day)
     return day, (day >= first) & (day <= last)
 
 
@@ -211,7 +226,9 @@ def generate(ctx: Context) -> pd.DataFrame:
     apps = demand(b)
     cal = Arbeitskalender(int(b.years[0]), int(b.years[-1]))
     kanal = _channels(rng, cat, apps["svc"], b.year_of(apps["tag"]), int(b.years[-1]))
-    apps["tag"], keep = _place_on_workdays(rng, apps, kanal, cal)
+    apps, kanal, fixed = with_appointments(b, ctx.rng(TABLE.name, "termine"), apps, kanal, VOR_ORT, ctx.table("termine"),
+                                           ctx.table("gemeinden")["ags"])
+    apps["tag"], keep = _place_on_workdays(rng, apps, kanal, cal, fixed)
     apps["kanal"] = kanal
     kept = np.flatnonzero(keep)
     order = kept[_ordered(apps["tag"][kept], apps["svc"][kept], reg.start)]
@@ -243,7 +260,7 @@ def generate(ctx: Context) -> pd.DataFrame:
 
     return pd.DataFrame({
         "antrag_id": np.arange(1, n + 1, dtype=np.int64),
-        "aktenzeichen": _file_numbers(office.amt, office.kuerzel_names, b.year_of(day)),
+        "aktenzeichen": file_numbers(office.amt, office.kuerzel_names, b.year_of(day)),
         "leika_schluessel": categorical(svc, cat.leika_schluessel),
         "einwohner_id": nullable_int(reg.ids[np.maximum(person, 0)] if len(reg.ids) else person, person < 0),
         "betrieb_id": nullable_int(reg.firm_ids[np.maximum(firm, 0)] if len(reg.firm_ids) else firm, firm < 0),
@@ -259,37 +276,3 @@ def generate(ctx: Context) -> pd.DataFrame:
         "behoerde": categorical(office.authority, office.authority_names),
         "sachbearbeitung_id": plan.ids(np.where(automatic, -1, clerk)),
     }, copy=False)
-
-
-def _file_numbers(prefix: np.ndarray, names: tuple[str, ...], year: np.ndarray) -> pd.Series:
-    """``BB-2024-000123``: office prefix, year of receipt, running number per prefix and year (rows in day order).
-
-    The texts are assembled as bytes in numpy and handed to Arrow as one
-    buffer: formatting millions of numbers one by one would take seconds.
-    """
-    import pyarrow as pa
-
-    rank = np.empty(len(prefix), np.int64)
-    for code in np.unique(prefix):
-        rows = np.flatnonzero(prefix == code)
-        years = year[rows]  # non-decreasing: rows are in day order
-        rank[rows] = np.arange(len(rows)) - np.searchsorted(years, years, side="left") + 1
-    first_year = int(year.min(initial=0))
-    span = int(year.max(initial=0)) - first_year + 1
-    heads = [f"{name}-{first_year + y}-".encode("ascii") for name in names for y in range(span)]
-    head_bytes = np.zeros((len(heads), max(map(len, heads), default=0)), np.uint8)
-    for i, head in enumerate(heads):
-        head_bytes[i, : len(head)] = np.frombuffer(head, np.uint8)
-    head_length = np.array([len(h) for h in heads], np.int64)
-    combo = prefix * span + (year - first_year)
-    width = max(6, len(str(int(rank.max(initial=1)))))
-    digits = np.empty((len(rank), width), np.uint8)
-    rest = rank.astype(np.uint32)
-    for column in range(width - 1, -1, -1):
-        digits[:, column] = rest % 10 + 48
-        rest //= 10
-    text = np.hstack([head_bytes[combo], digits])
-    used = np.hstack([np.arange(head_bytes.shape[1]) < head_length[combo][:, None], np.ones(digits.shape, bool)])
-    offsets = np.r_[0, np.cumsum(head_length[combo] + width)].astype(np.int32)
-    array = pa.StringArray.from_buffers(len(rank), pa.py_buffer(offsets), pa.py_buffer(text[used].tobytes()))
-    return pd.Series(array, dtype=pd.ArrowDtype(pa.string())).astype("str")

@@ -41,7 +41,8 @@ TABLE = Table(
         "Alter der Bezugsperson und Ausländeranteil des Kreises, mit Zuzugsjahr, Geburtsort im Ausland oder hier und "
         "Namen aus dem Wortschatz der Herkunftssprache; deutsche Vornamen nach Geburtsjahrgang, Familiennamen nach "
         "Häufigkeitsrang; Religion nach Alter und Staatsangehörigkeit; Verstorbene nach der Sterbetafel, darunter die "
-        "Ehegatten der Verwitweten; Weggezogene nach der Wegzugsrate."
+        "Ehegatten der Verwitweten; Weggezogene als ganze Haushalte oder Teile davon nach der Fortzugsrate und ihrem "
+        "Altersprofil, Ehepaare mit gegenseitigem Ehegattenverweis; Einzug stets vor der Abmeldung."
     ),
     columns=(
         Column("einwohner_id", "int64", "Schlüssel der Person", unique=True, min=1),
@@ -89,11 +90,12 @@ def _addresses(ctx: Context, rng: np.random.Generator, gemeinde: np.ndarray) -> 
     return lo + np.floor(rng.random(len(gemeinde)) * (hi - lo + 1)).astype(np.int64)
 
 
-def _units(household: np.ndarray, now: np.ndarray, survivor: np.ndarray) -> tuple[np.ndarray, int]:
-    """Household-level unit per person: households 0..H-1, a deceased spouse in the survivor's, others alone."""
+def _units(household: np.ndarray, now: np.ndarray, survivor: np.ndarray, group: np.ndarray) -> tuple[np.ndarray, int]:
+    """Household-level unit per person: households 0..H-1, a deceased spouse in the survivor's, movers by group."""
     n_now = int(now.sum())
     n_households = int(household[:n_now].max()) if n_now else 0
-    unit = np.where(now, household - 1, n_households + np.arange(len(now)) - n_now)
+    unit = np.where(now, household - 1, 0)
+    unit[~now] = n_households + group
     former = np.flatnonzero(~now)
     joined = survivor >= 0
     unit[former[joined]] = household[survivor[joined]] - 1
@@ -118,20 +120,22 @@ def generate(ctx: Context) -> pd.DataFrame:
     age = np.r_[pop.age, dep.age]
     female = np.r_[pop.sex, dep.sex] == FEMALE
     abmeldung = np.r_[np.full(n_now, ref), dep.day]
-    birth = birth_dates(rng, age, abmeldung)
+    birth = birth_dates(rng, age, abmeldung - ~now)  # nobody leaves on the day of their birth
     birth_year = (birth.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970)
     household = np.r_[residents.haushalt_id, np.zeros(len(dep.age), np.int64)]
-    role = np.r_[pop.role, np.zeros(len(dep.age), np.int64)]
-    spouse = np.r_[pop.spouse, np.full(len(dep.age), -1)]
+    role = np.r_[pop.role, dep.role]
+    spouse = np.r_[pop.spouse, np.where(dep.spouse >= 0, n_now + dep.spouse, -1)]
     married = spouse >= 0
     status = np.r_[pop.status, dep.status]
     status_day = np.where(status > 0, abmeldung - (np.r_[pop.status_years, dep.status_years] * YEAR).astype(np.int64), 0)
-    address = np.r_[residents.anschrift_id, _addresses(ctx, rng, dep.gemeinde)]
+    group_gemeinde = np.zeros(int(dep.group.max(initial=-1)) + 1, dtype=np.int64)
+    group_gemeinde[dep.group] = dep.gemeinde
+    address = np.r_[residents.anschrift_id, _addresses(ctx, rng, group_gemeinde)[dep.group]]  # who left together, left from one address
     widow = dep.survivor >= 0
     address[n_now + np.flatnonzero(widow)] = residents.anschrift_id[dep.survivor[widow]]
 
     # origin per household (unit): German or a nationality, with arrival year
-    unit, n_units = _units(household, now, dep.survivor)
+    unit, n_units = _units(household, now, dep.survivor, dep.group)
     head_age = np.zeros(n_units, dtype=np.int64)
     head_age[unit[role == 0]] = age[role == 0]
     gemeinden = ctx.table("gemeinden")
@@ -139,7 +143,17 @@ def generate(ctx: Context) -> pd.DataFrame:
     kreis_unit[unit] = gemeinden["kreis_ags"].to_numpy()[gemeinde]
     origin_params = profile.values("herkunft")
     origin_unit = herkunft.foreign_households(rng, head_age, np.bincount(unit, minlength=n_units), kreis_unit, origin_params)
+    unit_ref = np.full(n_units, ref, dtype=np.int64)  # the day a unit was last seen here: today, or when it left
+    widowed_by = np.r_[np.full(n_now, -1), dep.survivor]  # per deceased spouse, the survivor; -1 otherwise
+    left = ~now & (widowed_by < 0)
+    np.minimum.at(unit_ref, unit[left], abmeldung[left])
     arrival_unit = herkunft.arrival_years(rng, origin_unit, profile.stichtag.year)
+    last_year = unit_ref.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+    rates = profile.values("ereignisraten")
+    mean_stay = 1000.0 / (float(rates["zuzug"]) + float(rates["umzug"]))
+    # nobody left before arriving: a unit that left arrived some years before (a stay as long as anybody's)
+    stayed = last_year - np.floor(rng.exponential(mean_stay, size=n_units)).astype(np.int64)
+    arrival_unit = np.where(arrival_unit > last_year, np.maximum(stayed, 1970), arrival_unit)
     origin = origin_unit[unit]
     german_partner = (origin > 0) & (role == 1) & (rng.random(n) < float(origin_params["binationale_partner"]))
     origin[german_partner] = 0
@@ -176,14 +190,14 @@ def generate(ctx: Context) -> pd.DataFrame:
                             rng.random(n) < float(names["zweiter_vorname_anteil"]))
 
     # moving-in day: not before the household's oldest member came of age, nor before arrival
-    rates = profile.values("ereignisraten")
-    mean_stay = 1000.0 / (float(rates["zuzug"]) + float(rates["umzug"]))
     head_adult = np.full(n_units, np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(head_adult, unit, birth + int(18 * YEAR))
     new_year = (np.maximum(arrival_unit, 1970) - 1970).astype("datetime64[Y]").astype("datetime64[D]").astype(np.int64)
     arrived = np.where(arrival_unit > 0, new_year + rng.integers(0, 365, size=n_units), 0)
+    early = new_year + (rng.random(n_units) * np.maximum(unit_ref - new_year, 1)).astype(np.int64)
+    arrived = np.where(arrived >= unit_ref, np.minimum(early, unit_ref - 1), arrived)  # arrived before it left
     stay = (rng.exponential(mean_stay, size=n_units) * YEAR).astype(np.int64)
-    unit_moved_in = np.minimum(np.maximum(np.maximum(ref - stay, head_adult), arrived), ref)
+    unit_moved_in = np.minimum(np.maximum(np.maximum(unit_ref - stay, head_adult), arrived), unit_ref)
     # most families with a child born in the event years lived here at the birth, whatever the year
     window_birth = np.full(n_units, np.iinfo(np.int64).max, dtype=np.int64)
     born_in_window = now & (birth > ref - int(profile.ereignisjahre * YEAR))
@@ -191,7 +205,14 @@ def generate(ctx: Context) -> pd.DataFrame:
     settled = (window_birth >= np.maximum(head_adult, arrived)) & (window_birth < unit_moved_in)
     settled &= rng.random(n_units) < float(profile.values("haushaltsformen")["familien_seit_geburt_am_ort"])
     unit_moved_in[settled] = window_birth[settled]
-    moved_in = np.minimum(np.maximum(unit_moved_in[unit], birth), abmeldung)
+    # a widowed household lived together before the death of the spouse
+    deceased = np.flatnonzero(widowed_by >= 0)
+    death_in_unit = np.full(n_units, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(death_in_unit, unit[deceased], abmeldung[deceased])
+    before_death = death_in_unit - 1 - (rng.exponential(mean_stay, size=n_units) * YEAR).astype(np.int64)
+    unit_moved_in = np.where(death_in_unit <= unit_moved_in, before_death, unit_moved_in)
+    # nobody moves in on the day they leave: a former resident lived here at least one day
+    moved_in = np.minimum(np.maximum(unit_moved_in[unit], birth), abmeldung - ~now)
 
     # birthplace: abroad before arrival, here after it; Germans here or elsewhere in Germany
     orte = reference.load("orte_deutschland")["ort"].tolist()

@@ -1,11 +1,17 @@
 """Table `meldeereignisse`: register events of the last years, read off `einwohner`.
 
-Births are the residents who lived here from birth during the event years; moves in are the
-residents whose moving-in day falls in that window (a Zuzug from elsewhere or
-an Umzug inside the municipality, in the proportion of the profile's rates);
-marriages are married couples whose marriage day falls in it; deaths and
-moves away are the deregistered entries. Events are therefore consistent
-with the register by construction.
+Births are the residents who lived here from birth during the event years
+(registered in their parents' household); moves in are the residents whose
+moving-in day falls in that window, a Zuzug from elsewhere or an Umzug inside
+the municipality in the proportion of the profile's rates, decided once for
+everybody who moved in at one address on one day (a household moves
+together); marriages are the people married today whose marriage day falls
+in it (the partnership process of :mod:`~sandbox.synth.population.partnerschaft`);
+deaths and moves away are the deregistered entries, so every deregistration
+is an event. Moves away are households or parts of them leaving from one
+address on one day (:mod:`~sandbox.synth.population.fortzuege`), and nobody
+moves in on the day they leave. Events are therefore consistent with the
+register by construction.
 """
 
 from __future__ import annotations
@@ -25,7 +31,14 @@ TABLE = Table(
     name="meldeereignisse",
     description="Meldeereignisse der letzten Jahre (Geburt, Zuzug, Wegzug, Umzug, Eheschließung, Sterbefall) je Person.",
     primary_key="ereignis_id",
-    method="Aus den Registereinträgen abgeleitet: Geburts-, Einzugs-, Eheschließungs- und Abmeldedaten im Ereigniszeitraum.",
+    method=(
+        "Aus den Registereinträgen abgeleitet: Geburts-, Einzugs-, Eheschließungs- und Abmeldedaten im Ereigniszeitraum; "
+        "jede Abmeldung ist ein Ereignis. Wer an einer Anschrift am selben Tag einzieht, zieht gemeinsam zu (Zuzug oder "
+        "Umzug nach den Raten des Profils); Fortzüge sind ganze Haushalte oder Teile davon (Paare, Familien mit ihren "
+        "Kindern, junge Erwachsene aus dem Elternhaus oder der Wohngemeinschaft) an einem Tag von einer Anschrift, mit "
+        "Fortzugsraten je 1.000 nach Alter (reference/fortzuege_alter.csv); niemand zieht am Tag seines Wegzugs oder "
+        "Todes ein."
+    ),
     columns=(
         Column("ereignis_id", "int64", "Schlüssel des Ereignisses", unique=True, min=1),
         Column("einwohner_id", "int64", "betroffene Person", references="einwohner.einwohner_id"),
@@ -57,10 +70,9 @@ def generate(ctx: Context) -> pd.DataFrame:
     move_ev = in_window(moved_in) & ~birth_ev & (moved_in != birth)
     rates = ctx.profile.values("ereignisraten")
     zuzug_share = float(rates["zuzug"]) / (float(rates["zuzug"]) + float(rates["umzug"]))
-    household = people["haushalt_id"].fillna(-1).to_numpy(dtype=np.int64)
-    unit = np.where(household >= 0, household, -2 - np.arange(len(people)))
-    _, unit_idx = np.unique(unit, return_inverse=True)
-    is_zuzug = (rng.random(unit_idx.max() + 1) < zuzug_share)[unit_idx]  # a household moves together
+    # who moved in together (one address, one day) came from the same place: from elsewhere or from inside
+    _, unit_idx = np.unique(address * (1 << 20) + np.where(moved_in > 0, moved_in, 0), return_inverse=True)
+    is_zuzug = (rng.random(unit_idx.max() + 1) < zuzug_share)[unit_idx]
     marriage_ev = in_window(status_day) & (people["familienstand"].to_numpy() == "verheiratet")
     death_ev = status == "verstorben"
     away_ev = status == "weggezogen"

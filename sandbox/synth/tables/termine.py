@@ -1,8 +1,10 @@
 """Table `termine`: booked appointments at Bürgerbüros, Standesämter and Gemeindeverwaltungen.
 
 Demand: every service of the Bürgerbüro or the Standesamt in `leistungen`
-brings residents x cases per 1,000 x share not done online x share booked
-with an appointment, shaped by the service's seasonal pattern and year
+brings residents x cases per 1,000 (identity documents and notices of marriage
+derived from the register, :mod:`sandbox.synth.processes.bedarf`) x share not
+done online x share booked with an appointment x bookings per visit (missed
+and cancelled appointments are booked again), shaped by the service's seasonal pattern and year
 effects (the same ones the applications follow) and spread over a week's
 open days by weekday preference; a public holiday pushes its demand onto the
 other days of its week. Supply: locations, opening slots and appointment
@@ -24,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sandbox.synth.processes import katalog
+from sandbox.synth.processes import bedarf, katalog
 from sandbox.synth import reference
 from sandbox.synth.processes.buergerbueros import AEMTER, WOCHENTAGE, annahmen, contingent, opening_slots, standorte
 from sandbox.synth.context import Context
@@ -48,7 +50,8 @@ TABLE = Table(
     primary_key="termin_id",
     extra_parents=("meldeereignisse", "anschriften"),
     method=(
-        "Nachfrage je Leistung aus Fallzahl je 1.000 Einwohner, Offline-Anteil und Terminanteil (reference/"
+        "Nachfrage je Leistung aus Fallzahl je 1.000 Einwohner (Ausweise nach Ablauf, Anmeldung der Eheschließung nach den "
+        "Eheschließungen des Registers), Offline-Anteil, Terminanteil und Buchungen je Vorsprache (reference/"
         "termine_annahmen.csv), Saisonmuster und Jahreseffekten der Leistungen, Wochentagsvorlieben "
         "(reference/termine_wochentage.csv) und weniger Vorsprachen und Personal in Ferien- und Feiertagszeit "
         "(reference/termine_monate.csv); geschlossen an Sonntagen und sächsischen Feiertagen "
@@ -87,7 +90,13 @@ def _services(ctx: Context, years: np.ndarray, ref_year: int, share: float) -> t
     cat = cat[cat["amt"].isin(offices) & cat["leika_schluessel"].isin(published)].reset_index(drop=True)
     growth = katalog.annahme("online_zuwachs_je_jahr")
     online = cat["online_anteil"].to_numpy()[:, None] * (1 - growth) ** np.maximum(ref_year - years[None, :], 0)
-    rate = cat["jaehrliche_faelle_je_1000"].to_numpy()[:, None] / 1000 * (1 - online) * share
+    ages = bedarf.ages_on_reference_day(ctx.table("einwohner"), ctx.profile.stichtag)
+    ref = days_before(ctx.profile.stichtag)  # weddings of the application years: the register's current rate
+    since = ref - int(katalog.antragsjahre(ctx.profile) * YEAR)
+    weddings = bedarf.marriages_per_1000(ctx.table("meldeereignisse"), len(ages), since, ref)
+    a = annahmen()
+    share = np.where(cat["amt"].to_numpy() == "Standesamt", a["termin_anteil_standesamt"], share)[:, None]
+    rate = bedarf.rates(cat, ages, weddings)[:, None] / 1000 * (1 - online) * share * a["buchungen_je_vorsprache"]
     return cat, rate * katalog.jahreseffekte(cat["leika_schluessel"], years)
 
 

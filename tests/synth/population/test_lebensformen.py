@@ -102,7 +102,7 @@ def test_surnames_have_a_long_tail_and_first_names_follow_the_cohort(sachsen_sma
     people = _people(sachsen_small)
     now = people[people.meldestatus == "gemeldet"]
     counts = now.familienname.value_counts()
-    assert counts.iloc[0] / len(now) < 0.006 and len(counts) > 2500
+    assert counts.iloc[0] / len(now) < 0.012 and len(counts) > 2500  # DFD: Müller about 0.9 %
     assert not now.familienname.str.contains(r" II|^auch | ", regex=True).any()
     top = reference.load("vornamen_haeufig")
     old_names = set(top.loc[top.epoche == "vor1960", "vorname"]) - set(top.loc[top.epoche == "ab1990", "vorname"])

@@ -41,11 +41,12 @@ def test_keys_resolve_and_applicant_fits_the_service(musterstadt, apps) -> None:
 
 def test_person_applicants_are_registered_adults_on_the_day(musterstadt) -> None:
     rows = musterstadt.sql(
-        "select a.eingangsdatum, e.geburtsdatum, e.einzugsdatum, e.abmeldedatum from antraege a "
-        "join einwohner e using (einwohner_id)"
+        "select a.eingangsdatum, e.geburtsdatum, e.einzugsdatum, e.abmeldedatum, exists (select 1 from meldeereignisse m "
+        "where m.einwohner_id = a.einwohner_id and m.ereignisart = 'Umzug' and m.ereignisdatum = e.einzugsdatum) as umzug "
+        "from antraege a join einwohner e using (einwohner_id)"
     )
     assert (rows.geburtsdatum + pd.DateOffset(years=18) <= rows.eingangsdatum).all()
-    assert (rows.einzugsdatum <= rows.eingangsdatum).all()
+    assert ((rows.einzugsdatum <= rows.eingangsdatum) | rows.umzug).all()  # or moved within the town since
     assert (rows.abmeldedatum.isna() | (rows.abmeldedatum >= rows.eingangsdatum)).all()
 
 
@@ -57,7 +58,7 @@ def test_business_notices_come_from_gewerbe_rows(musterstadt) -> None:
     start = rows[rows.leistung == "Gewerbe anmelden"]
     assert len(start) > 50 and ((start.eingangsdatum - start.anmeldedatum).dt.days.abs() <= 31).all()
     stop = rows[rows.leistung == "Gewerbe abmelden"]
-    assert len(stop) and (((stop.eingangsdatum - stop.abmeldedatum).dt.days).between(0, 31)).all()
+    assert len(stop) and (((stop.eingangsdatum - stop.abmeldedatum).dt.days).between(-3, 31)).all()  # weekend: Friday before
     other = rows[~rows.leistung.isin(["Gewerbe anmelden", "Gewerbe abmelden"])]
     assert len(other) and (other.anmeldedatum <= other.eingangsdatum).all()
     assert (other.abmeldedatum.isna() | (other.abmeldedatum > other.eingangsdatum)).all()  # active that day
@@ -148,7 +149,7 @@ def test_processing_times_by_service(apps) -> None:
     ratio = slow["median"] / slow.soll  # offices and clerks differ in pace, so one town's offices scatter
     assert len(slow) >= 8 and ratio.between(0.5, 2.0).all() and 0.65 < ratio.median() < 1.5
     bau = _of(apps, "Baugenehmigung beantragen").tage.dropna()
-    assert bau.quantile(0.95) > 2.2 * bau.median()  # long tail
+    assert bau.quantile(0.95) > 2.0 * bau.median()  # long tail (about a hundred cases: the quantile scatters)
     early = apps.eingangsdatum <= pd.Timestamp("2024-06-30")  # later ones with requests are often still open
     granted = apps[early & (apps.ergebnis == "bewilligt") & (apps.bearbeitungstage_median >= 14)]
     by_requests = granted.groupby(["leistung", granted.nachforderungen > 0]).tage.agg(["median", "size"]).unstack()
@@ -180,3 +181,22 @@ def test_offices_and_clerks(musterstadt, landkreis_small, apps) -> None:
     assert authority["Wohngeldstelle"] == ["Landratsamt"] and authority["Kfz-Zulassungsstelle"] == ["Landratsamt"]
     assert set(authority["Bürgerbüro"]) <= {"Stadt", "Gemeinde"}
     assert district.behoerde.nunique() > 20
+
+
+@pytest.mark.parametrize("fixture", ["musterstadt", "landkreis_small"])
+def test_volumes_from_the_people_who_need_them(request, fixture) -> None:
+    """Per 1,000 residents and year: ID cards from 6/10-year validity (about 80-95), Wohngeld about 23
+    (94,650 households in Saxony, yearly renewal), one notice per wedding (about 4.5)."""
+    ds = request.getfixturevalue(fixture)
+    apps = _apps(ds)
+    residents = int((ds["einwohner"].meldestatus == "gemeldet").sum())
+    years = ((WINDOW[1] - apps.eingangsdatum.min()).days + 1) / 365.2425
+    per_1000 = apps.leistung.value_counts() / residents / years * 1000
+    assert 75 <= per_1000["Personalausweis beantragen"] <= 100
+    assert 16 <= per_1000["Wohngeld beantragen"] <= 30
+    assert 2.8 <= per_1000["Eheschließung anmelden"] <= 6.0
+
+
+def test_online_applications_arrive_mostly_on_weekdays(apps) -> None:
+    online = apps[apps.kanal == "online"].eingangsdatum.dt.day_of_week
+    assert 0.07 <= (online >= 5).mean() <= 0.17  # assumption 12 %; evenly spread it would be 29 %
