@@ -2,7 +2,7 @@
 
 A plugin (``pytest_plugins`` in tests/conftest.py), so that the workshop,
 the compose stack and the PostgreSQL loader share one engine fixture and one
-cleanup per session.
+cleanup per session, and the compose tests one running stack (:func:`stack`).
 
 Where no engine answers, these tests are skipped with the reason; under
 ``CI=true`` they fail instead, because CI provisions the engine
@@ -20,10 +20,15 @@ from __future__ import annotations
 import os
 import random
 import re
+import secrets
 import shutil
 import subprocess
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 from typing import Any, Callable, Iterator
+from urllib.parse import quote
 
 import pytest
 
@@ -164,6 +169,83 @@ def free_ports(count: int, engine: Any) -> int:
         if not taken.intersection(ports) and all(port_free(p) for p in ports):
             return base
     raise RuntimeError("no free port range")
+
+
+class Stack:
+    """One compose project of docker-compose.yml (with the ``dask`` profile): ports, secrets, compose commands."""
+
+    def __init__(self, project: str, env_file: Path, ports: dict[str, int], secrets_: dict[str, str], engine: Any) -> None:
+        self.project, self.env_file, self.ports, self.secrets, self.engine = project, env_file, ports, secrets_, engine
+
+    def compose(self, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+        binary = shutil.which("docker-compose")
+        command = [binary] if binary else ["docker", "compose"]
+        return subprocess.run([*command, "-p", self.project, "-f", str(REPO / "docker-compose.yml"),
+                               "--env-file", str(self.env_file), "--profile", "dask", *args],
+                              capture_output=True, text=True, timeout=timeout, cwd=REPO,
+                              env={**os.environ, "COMPOSE_INTERACTIVE_NO_CLI": "1"})
+
+    def containers(self, service: str) -> list[Any]:
+        return self.engine.containers.list(all=True, filters={"label": [f"com.docker.compose.project={self.project}",
+                                                                         f"com.docker.compose.service={service}"]})
+
+    def container(self, service: str) -> Any:
+        found = self.containers(service)
+        assert len(found) == 1, f"{service}: {[c.name for c in found]}"
+        return found[0]
+
+    def exec_python(self, service: str, code: str) -> str:
+        exit_code, output = self.container(service).exec_run(["python", "-c", code])
+        text = output.decode("utf-8", "replace")
+        assert exit_code == 0, text
+        return text
+
+    def db_url(self, user: str = "experimentierraum", password: str = "POSTGRES_PASSWORD",
+               database: str = "experimentierraum") -> str:
+        """A URL from the host; ``password`` names the secret (the superuser's by default)."""
+        return (f"postgresql://{user}:{quote(self.secrets[password], safe='')}@127.0.0.1:{self.ports['DB_PORT']}/"
+                f"{database}")
+
+    def lab_answers(self) -> bool:
+        url = f"http://127.0.0.1:{self.ports['JUPYTER_PORT']}/api/status?token={self.secrets['JUPYTER_TOKEN']}"
+        try:
+            with urllib.request.urlopen(url, timeout=5) as answer:
+                return answer.status == 200
+        except (urllib.error.URLError, OSError):
+            return False
+
+    def up(self) -> None:
+        done = self.compose("up", "-d", "--no-build")
+        assert done.returncode == 0, done.stderr[-3000:]
+        deadline = time.monotonic() + 300
+        while not (self.lab_answers() and self.container("data").status == "exited"):
+            assert time.monotonic() < deadline, "the stack did not come up: " + self.compose("ps").stdout
+            time.sleep(1)
+            self.container("data").reload()
+
+
+@pytest.fixture(scope="session")
+def stack(engine: Any, sandbox_image: str, postgres_image: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """docker-compose.yml with its ``dask`` profile, started once per session on the session's images, with
+    secrets (URL-hostile characters included) in a temporary .env file; removed with its volumes at the end."""
+    if not shutil.which("docker-compose") and subprocess.run(["docker", "compose", "version"],
+                                                              capture_output=True).returncode != 0:
+        unavailable("no compose client (docker-compose or docker compose) is installed", ".ci/engine.sh installs it")
+    names = ("JUPYTER_PORT", "MLFLOW_PORT", "DB_PORT", "DASK_SCHEDULER_PORT", "DASK_DASHBOARD_PORT")
+    base = free_ports(len(names), engine)
+    ports = {name: base + 1 + i for i, name in enumerate(names)}
+    secrets_ = {"JUPYTER_TOKEN": secrets.token_urlsafe(16), "POSTGRES_PASSWORD": "p@ss:" + secrets.token_hex(4) + "/%",
+                "LAB_DB_PASSWORD": "l'ab:" + secrets.token_hex(4) + "/%", "MLFLOW_DB_PASSWORD": 'm"l@' + secrets.token_hex(4)}
+    env_file = tmp_path_factory.mktemp("compose") / ".env"
+    values = {**secrets_, **{k: str(v) for k, v in ports.items()}, "SANDBOX_IMAGE": sandbox_image,
+              "POSTGRES_IMAGE": postgres_image, "DASK_WORKERS": "2"}
+    env_file.write_text("".join(f"{k}={v}\n" for k, v in values.items()), encoding="utf-8")
+    result = Stack(f"{SESSION}x{secrets.token_hex(3)}", env_file, ports, secrets_, engine)
+    try:
+        result.up()
+        yield result
+    finally:
+        result.compose("down", "-v", "--remove-orphans")
 
 
 @pytest.hookimpl(tryfirst=True, hookwrapper=True)

@@ -19,7 +19,10 @@ def register(app: typer.Typer) -> None:
 
 
 def compare(
-    names: Optional[list[str]] = typer.Argument(None, help="Experimente oder Läufe (Name, Laufname oder Lauf-ID); das erste ist die Basis."),
+    names: Optional[list[str]] = typer.Argument(
+        None, help="Experimente oder Läufe (Name, Laufname oder Lauf-ID); das erste ist die Basis. Ein Teil eines "
+                   "Experiments: NAME:MERKMAL=WERT[,...] mit den Merkmalen sweep (ID oder neuester), profil, seed "
+                   "oder einem Parameter, z. B. mein-pilot:faktor=2,profil=landkreis."),
     out: Optional[str] = typer.Option(None, "--out", "-o", help="Zieldatei (Standard: vergleich-<namen>.<format>); - schreibt auf die Standardausgabe."),
     format: str = typer.Option("html", "--format", help="html (eine Datei mit Diagrammen), md, json oder pdf (braucht Chromium)."),
     allow_different_metrics: bool = typer.Option(False, "--allow-different-metrics",
@@ -28,7 +31,10 @@ def compare(
                                            help="Übertragbarkeit: die Läufe eines Experiments auf mehreren Kommunentypen "
                                                 "(sandbox experiment run EXPERIMENT --profiles ...) vergleichen."),
 ) -> None:
-    """Experimente nebeneinander vergleichen: Metriken mit Konfidenzintervallen, Erfolgskriterien, Bewertung, Aufwand."""
+    """Experimente nebeneinander vergleichen: Metriken mit Konfidenzintervallen, Erfolgskriterien, Bewertung, Aufwand.
+
+    Punkte eines Sweeps vergleichen: sandbox compare mein-pilot:faktor=1 mein-pilot:faktor=2
+    """
     from sandbox.compare import compare as run_compare
     from sandbox.errors import SandboxError
 

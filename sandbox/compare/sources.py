@@ -1,7 +1,9 @@
 """Find what the user named, MLflow experiments or single runs, and load their runs.
 
 A name is looked up as an MLflow experiment first (the experiment folder's
-name, see ``sandbox experiment run``), then as a run id, then as a run name.
+name, see ``sandbox experiment run``), then as a selection of an experiment's
+runs (``NAME:faktor=2,sweep=neuester``, :mod:`sandbox.compare.selection`),
+then as a run id, then as a run name.
 An experiment contributes the runs of its latest *batch*: the finished runs
 with the same parameters (seed aside) and the same dataset as its newest
 finished run, the newest run per seed. Runs still RUNNING, FAILED or KILLED
@@ -24,6 +26,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence, TypeVar
 
 from sandbox import tracking
+from sandbox.compare import selection
+from sandbox.compare.selection import Selection
 from sandbox.errors import SandboxError
 from sandbox.tracking import keys
 from sandbox.tracking.runs import seat_experiment
@@ -177,13 +181,14 @@ def _status_counts(runs: Sequence[RunInfo]) -> str:
     return ", ".join(f"{n} {status}" for status, n in sorted(Counter(r.status for r in runs).items()))
 
 
-def _experiment_subject(label: str, client: "MlflowClient", experiment: "Experiment") -> Subject:
-    runs = _all_runs(client, experiment)
+def _experiment_subject(label: str, client: "MlflowClient", experiment: "Experiment",
+                        runs: Sequence[RunInfo] | None = None) -> Subject:
+    runs = _all_runs(client, experiment) if runs is None else runs
     finished = [r for r in runs if r.finished]
     if not finished:
         state = f" ({_status_counts(runs)})" if runs else ""
         raise SandboxError(f"Experiment {label!r} hat noch keinen abgeschlossenen Lauf{state}; "
-                           f"zuerst ausführen: sandbox experiment run {label}")
+                           f"zuerst ausführen: sandbox experiment run {label.split(selection.SEPARATOR)[0]}")
     key = _batch_key(finished[0])
     chosen: list[RunInfo] = []
     seeds: set[str] = set()
@@ -197,6 +202,20 @@ def _experiment_subject(label: str, client: "MlflowClient", experiment: "Experim
                 and (_batch_key(r) == key or (r.start and newest and r.start >= newest))]
     return Subject(label, "experiment", experiment.name, experiment.experiment_id, tuple(chosen),
                    tuple(excluded), len(finished) - len(chosen))
+
+
+def _selected_subject(chosen: Selection, client: "MlflowClient", experiments: dict[str, "Experiment"]) -> Subject | None:
+    """A column of the runs of ``chosen.base`` (and of its profile experiments ``base@profile``) that meet the
+    selection (:mod:`sandbox.compare.selection`); None if no such experiment exists."""
+    prefix = keys.transfer_experiment(chosen.base, "")
+    found = [e for name, e in experiments.items() if name == chosen.base or name.startswith(prefix)]
+    if not found:
+        return None
+    runs = sorted((r for e in found for r in _all_runs(client, e)), key=lambda r: r.start or dt.datetime.min.replace(
+        tzinfo=dt.timezone.utc), reverse=True)
+    kept = selection.narrow(chosen, runs, _batch_key)
+    home = next((r.experiment for r in kept if r.finished), kept[0].experiment)
+    return _experiment_subject(chosen.text, client, experiments[home], kept)
 
 
 def _find_run(client: "MlflowClient", experiments: dict[str, "Experiment"], name: str) -> RunInfo | None:
@@ -273,9 +292,14 @@ def load_subjects(names: Sequence[str], client: "MlflowClient | None" = None) ->
         if name in experiments:
             subjects.append(_experiment_subject(name, client, experiments[name]))
             continue
+        chosen = selection.parse(name)
+        picked = _selected_subject(chosen, client, experiments) if chosen is not None else None
+        if picked is not None:
+            subjects.append(picked)
+            continue
         run = _find_run(client, experiments, name)
         if run is None:
-            raise _unknown(client, experiments, name)
+            raise _unknown(client, experiments, chosen.base if chosen is not None else name)
         if not run.finished:
             why = f": {run.error}" if run.error else ""
             raise SandboxError(f"Lauf {name!r} ist {run.status}{why}; nur abgeschlossene Läufe haben vergleichbare Ergebnisse")

@@ -19,12 +19,14 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 from sandbox.errors import SandboxError
 from sandbox.experiments.sweep import Coordinates
 from sandbox.tracking import keys
-from sandbox.tracking.runs import seat_experiment
+from sandbox.tracking.runs import dataset_entity, seat_experiment
 from sandbox.tracking.store import activate, experiment_id
 
 if TYPE_CHECKING:
     from mlflow.entities import Run
     from mlflow.tracking import MlflowClient
+
+    from sandbox.datasets import Dataset
 
 __all__ = ["Ledger", "new_sweep_id", "TERMINAL"]
 
@@ -71,14 +73,18 @@ class Ledger:
         return sweep, {r.data.tags.get(keys.RUN_KEY, ""): r for r in runs}
 
     def schedule(self, sweep: str, definition: str, points: Sequence[Coordinates], tags: Mapping[str, Any],
-                 names: Sequence[str], existing: Mapping[str, "Run"] | None = None) -> tuple[list[str], dict[str, "Run"]]:
+                 names: Sequence[str], existing: Mapping[str, "Run"] | None = None,
+                 datasets: Mapping[str, "Dataset"] | None = None) -> tuple[list[str], dict[str, "Run"]]:
         """Create a SCHEDULED run per point not in ``existing``; reuse unfinished ones.
 
-        Returns the run id of every point and the FINISHED runs that are skipped, by run key.
+        Returns the run id of every point and the FINISHED runs that are skipped, by run key. Each
+        profile's dataset (``datasets``) is logged here as an input of the first new run, so that MLflow
+        has it in the experiment before workers start: two workers logging a dataset the experiment does
+        not know yet race to insert it, and on PostgreSQL the loser fails (unique key of the datasets table).
         """
         from mlflow.tracking.context.registry import resolve_tags
 
-        existing = existing or {}
+        existing, datasets = existing or {}, dict(datasets or {})
         run_ids, finished = [], {}
         for point, name in zip(points, names):
             key = point.run_key(sweep)
@@ -99,10 +105,19 @@ class Ledger:
                                                                                       for k, v in own.items()}),
                                              run_name=name)
                 run_id = run.info.run_id  # created RUNNING: SCHEDULED until a worker takes it
+                if point.profile in datasets:
+                    self._register(run_id, datasets.pop(point.profile))
             self.scheduled.append(run_id)
             self.client.update_run(run_id, status="SCHEDULED")
             run_ids.append(run_id)
         return run_ids, finished
+
+    def _register(self, run_id: str, dataset: "Dataset") -> None:
+        from mlflow.entities import DatasetInput, InputTag
+        from mlflow.utils.mlflow_tags import MLFLOW_DATASET_CONTEXT
+
+        entity = dataset_entity(dataset)._to_mlflow_entity()
+        self.client.log_inputs(run_id, [DatasetInput(entity, [InputTag(MLFLOW_DATASET_CONTEXT, "eingabe")])])
 
     def status(self, run_id: str) -> str:
         return str(self.client.get_run(run_id).info.status)

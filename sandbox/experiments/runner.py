@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import socket
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -162,7 +163,7 @@ def execute_plan(request: Plan, progress: Progress | None = None, resume: bool =
     files = bundle(exp.path)
     note = f"**Fragestellung:** {exp.question}\n\n**Hypothese:** {exp.hypothesis}"
     job = Job(exp.name, str(exp.path.resolve()), files, tuple(exp.criteria), request.tracking_uri,
-              bundle_digest(files), note)
+              bundle_digest(files), note, socket.gethostname())
     tags = {keys.EXPERIMENT: exp.name, keys.TEMPLATE: request.template.name, keys.QUESTION: exp.question,
             keys.HYPOTHESIS: exp.hypothesis, keys.TEAM: "; ".join(exp.team), keys.NOTE: note}
     if len(request.datasets) > 1:
@@ -176,7 +177,7 @@ def execute_plan(request: Plan, progress: Progress | None = None, resume: bool =
             ledger = Ledger(request.tracking_uri, exp.name, _per_profile(request), description=note)
             sweep, existing = ledger.previous(definition) if resume else (new_sweep_id(), {})
             run_ids, finished = ledger.schedule(sweep, definition, points, tags,
-                                                [_run_name(request, p) for p in points], existing)
+                                                [_run_name(request, p) for p in points], existing, request.datasets)
             tasks = [Task(p, p.run_key(sweep), run_id, {**base, "seed": p.seed, **dict(p.grid)}, refs[p.profile], job)
                      for p, run_id in zip(points, run_ids) if p.run_key(sweep) not in finished]
             done.update({key: _finished(finished[key], p, key, exp) for p in points

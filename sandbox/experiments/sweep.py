@@ -81,6 +81,7 @@ class Job:
     tracking_uri: str
     digest: str
     note: str
+    origin: str = ""  # host name of the machine that started the sweep (see worker.tracking_uri_for)
 
 
 @dataclass(frozen=True)

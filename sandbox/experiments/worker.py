@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import fcntl
 import math
+import os
 import shutil
 import socket
-import os
 import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from sandbox import tracking
 from sandbox.config import generated_dir
@@ -35,10 +36,11 @@ from sandbox.synth.writer import MANIFEST
 from sandbox.tracking import keys
 from sandbox.tracking.store import tracking_to
 
-__all__ = ["RunResult", "run_task", "experiment_folder", "obtain_dataset"]
+__all__ = ["RunResult", "run_task", "experiment_folder", "obtain_dataset", "tracking_uri_for"]
 
 _TAG_LIMIT = 4000
 _ONE_AT_A_TIME = threading.Lock()
+_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,7 @@ def worker_name() -> str:
 
 def run_task(task: Task) -> RunResult:
     """Execute ``task`` (see the module docstring); retried, it continues the same MLflow run."""
-    with _ONE_AT_A_TIME, tracking_to(task.job.tracking_uri):
+    with _ONE_AT_A_TIME, tracking_to(tracking_uri_for(task.job)):
         name = worker_name()
         status, cancelled = _status(task.run_id)
         if status == "FINISHED" or cancelled:  # done by an earlier attempt, or the sweep was cancelled
@@ -81,6 +83,25 @@ def run_task(task: Task) -> RunResult:
         folder = experiment_folder(task.job)
         data = obtain_dataset(task.data)
         return _execute(task, folder, data, name)
+
+
+def tracking_uri_for(job: Job) -> str:
+    """The sweep's tracking server as this worker reaches it.
+
+    The client's address, unless it is a loopback address and this worker runs on another machine (a
+    container of the compose stack, a server): there ``127.0.0.1`` would be the worker itself, so the
+    worker's own ``MLFLOW_TRACKING_URI`` names the same server (``http://tracking:5000``). Whether it is
+    the same server shows at once: the run the client created must exist there.
+    """
+    host = urlsplit(job.tracking_uri).hostname or ""
+    if host not in _LOOPBACK or not job.origin or job.origin == socket.gethostname():
+        return job.tracking_uri
+    own = os.environ.get("MLFLOW_TRACKING_URI", "").strip()
+    if not own:
+        raise SandboxError(f"der Sweep protokolliert nach {job.tracking_uri}, einer Adresse, die nur auf "
+                           f"{job.origin} gilt; auf dem Worker {socket.gethostname()} MLFLOW_TRACKING_URI setzen "
+                           "oder den Sweep mit einer Adresse starten, die alle Rechner erreichen")
+    return own
 
 
 def _status(run_id: str) -> tuple[str, bool]:

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
     from sandbox.datasets import Dataset
 
-__all__ = ["start_run", "seat_experiment", "log_dataset", "DIGEST_LENGTH", "PARTICIPANT_ENV"]
+__all__ = ["start_run", "seat_experiment", "log_dataset", "dataset_entity", "DIGEST_LENGTH", "PARTICIPANT_ENV"]
 
 DIGEST_LENGTH = 16  # MLflow stores dataset digests in 36 characters; the full digest goes to a tag
 _PACKAGES = {"sandbox": "experimentierraum", "numpy": "numpy", "pandas": "pandas",
@@ -70,21 +70,13 @@ def _open_dataset(dataset: "Dataset | str | Path") -> "Dataset":
     return dataset if isinstance(dataset, datasets.Dataset) else datasets.open(dataset)
 
 
-def log_dataset(dataset: "Dataset | str | Path", context: str = "eingabe") -> "Dataset":
-    """Log a generated dataset as an input of the active run (its lineage) and return it.
-
-    The MLflow dataset is named after the dataset folder, its digest is the
-    first :data:`DIGEST_LENGTH` characters of the manifest digest, its source
-    is the folder, and its profile holds profile, seed and row counts. Params
-    ``datensatz``, ``datensatz.profil``, ``datensatz.seed`` and the tag
-    ``sandbox.datensatz.digest`` (full digest) make runs filterable by data.
-    """
-    import mlflow
+def dataset_entity(ds: "Dataset") -> Any:
+    """The MLflow dataset of a generated dataset: named after its folder, digest the first
+    :data:`DIGEST_LENGTH` characters of the manifest digest, source the folder, profile the manifest's
+    profile, seed and row counts. MLflow keeps one per experiment, name and digest."""
     from mlflow.data.dataset_source_registry import get_dataset_source_from_json
     from mlflow.data.meta_dataset import MetaDataset
 
-    require_run()
-    ds = _open_dataset(dataset)
     m = ds.manifest
     profile = {"profil": m.get("profile"), "seed": m.get("seed"), "einwohner": m.get("population"),
                "stichtag": m.get("stichtag"), "generator_version": m.get("generator_version"),
@@ -99,8 +91,20 @@ def log_dataset(dataset: "Dataset | str | Path", context: str = "eingabe") -> "D
             return {**super().to_dict(), "profile": json.dumps(profile, ensure_ascii=False)}
 
     source = get_dataset_source_from_json(json.dumps({"uri": str(ds.path.resolve())}), "local")
-    entity = ManifestDataset(source, name=ds.path.name, digest=ds.digest[:DIGEST_LENGTH])
-    mlflow.log_input(entity, context=context)
+    return ManifestDataset(source, name=ds.path.name, digest=ds.digest[:DIGEST_LENGTH])
+
+
+def log_dataset(dataset: "Dataset | str | Path", context: str = "eingabe") -> "Dataset":
+    """Log a generated dataset as an input of the active run (its lineage, :func:`dataset_entity`) and
+    return it. Params ``datensatz``, ``datensatz.profil``, ``datensatz.seed`` and the tag
+    ``sandbox.datensatz.digest`` (full digest) make runs filterable by data.
+    """
+    import mlflow
+
+    require_run()
+    ds = _open_dataset(dataset)
+    m = ds.manifest
+    mlflow.log_input(dataset_entity(ds), context=context)
     mlflow.log_params({keys.DATASET: ds.path.name, keys.DATASET_PROFILE: m.get("profile"),
                        keys.DATASET_SEED: m.get("seed")})
     mlflow.set_tags({keys.DATASET_DIGEST: ds.digest, keys.DATASET_PATH: str(ds.path.resolve())})

@@ -58,3 +58,66 @@ def test_a_worker_without_the_data_rebuilds_it_and_checks_the_digest(
     assert not (tmp_path / "anderer-rechner" / "musterstadt-n5000-s4").exists()  # nothing wrong left behind
     with pytest.raises(SandboxError, match="andere Prüfsumme"):
         obtain_dataset(DataRef("/nirgends/y", ref.name, ref.profile, ref.seed, ref.population, "1" * 64))
+
+
+def test_a_worker_on_another_machine_reaches_a_loopback_server_by_its_own_address(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    from sandbox.experiments.worker import tracking_uri_for
+
+    def job(uri: str, origin: str) -> Job:
+        return Job("fern", "/x", {}, (), uri, "d", "", origin)
+
+    here = socket.gethostname()
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "http://tracking:5000")
+    assert tracking_uri_for(job("http://127.0.0.1:5000", "server")) == "http://tracking:5000"
+    assert tracking_uri_for(job("http://localhost:5000", "server")) == "http://tracking:5000"
+    assert tracking_uri_for(job("http://127.0.0.1:5000", here)) == "http://127.0.0.1:5000"  # same machine
+    assert tracking_uri_for(job("http://mlflow.intern:5000", "server")) == "http://mlflow.intern:5000"
+    monkeypatch.delenv("MLFLOW_TRACKING_URI")
+    with pytest.raises(SandboxError, match="MLFLOW_TRACKING_URI setzen"):
+        tracking_uri_for(job("http://127.0.0.1:5000", "server"))
+
+
+def _log_input(uri: str, run_id: str, path: str, barrier: object, answers: object) -> None:
+    from mlflow.entities import DatasetInput
+    from mlflow.tracking import MlflowClient
+
+    from sandbox.tracking.runs import dataset_entity
+
+    client = MlflowClient(uri)
+    entity = dataset_entity(datasets.open(path))._to_mlflow_entity()
+    barrier.wait()  # type: ignore[attr-defined]
+    try:
+        client.log_inputs(run_id, [DatasetInput(entity, [])])
+        answers.put("ok")  # type: ignore[attr-defined]
+    except Exception as exc:  # noqa: BLE001 - the answer is the test's subject
+        answers.put(f"{type(exc).__name__}: {exc}")  # type: ignore[attr-defined]
+
+
+def test_workers_starting_together_do_not_race_to_log_the_dataset(tmp_path: Path, musterstadt) -> None:
+    """Two workers logging a dataset the experiment does not know yet both insert it, and the second fails on
+    the datasets table's key (seen on SQLite and PostgreSQL: a sweep's first two runs on two workers). The
+    ledger logs each profile's dataset before any task runs, so the workers only link it."""
+    import multiprocessing
+
+    from sandbox.experiments.ledger import Ledger
+    from sandbox.experiments.sweep import Coordinates
+
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    ledger = Ledger(uri, "rennen")
+    run_ids, _ = ledger.schedule("s1", "d", [Coordinates(1, "musterstadt"), Coordinates(2, "musterstadt")], {},
+                                 ["a", "b"], datasets={"musterstadt": musterstadt})
+    spawn = multiprocessing.get_context("spawn")
+    barrier, answers = spawn.Barrier(2), spawn.Queue()
+    workers = [spawn.Process(target=_log_input, args=(uri, run_id, str(musterstadt.path), barrier, answers))
+               for run_id in run_ids]
+    for proc in workers:
+        proc.start()
+    for proc in workers:
+        proc.join(timeout=120)
+    assert [answers.get(timeout=5) for _ in workers] == ["ok", "ok"]
+    for run_id in run_ids:
+        [logged] = ledger.client.get_run(run_id).inputs.dataset_inputs
+        assert logged.dataset.name == musterstadt.path.name

@@ -1,101 +1,23 @@
 """docker-compose.yml on the real engine: lab, tracking and db together, as a municipality deploys it.
 
-The stack is started once for the module with docker-compose (the client
-Debian ships, 1.29; `docker compose` v2 reads the same file), on the images
-the session built, with secrets in a temporary .env file.
+The stack (:func:`tests.containers.stack`) is started once for the session
+with docker-compose (the client Debian ships, 1.29; `docker compose` v2 reads
+the same file), on the images the session built, with secrets in a temporary
+.env file. Least privilege and the ``dask`` profile: tests/test_compose_stack.py.
 """
 
 from __future__ import annotations
 
-import os
 import secrets
-import shutil
-import subprocess
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Any, Iterator
-from urllib.parse import quote
 
 import pytest
 
-from tests.containers import REPO, SESSION, free_ports
-from tests.support import unavailable
+from tests.containers import Stack
 
 pytestmark = pytest.mark.containers
-
-PROJECT = f"{SESSION}x{secrets.token_hex(3)}"
-
-
-class Stack:
-    """One compose project: its ports, secrets and a way to run compose commands."""
-
-    def __init__(self, env_file: Path, ports: dict[str, int], secrets_: dict[str, str], engine: Any) -> None:
-        self.env_file, self.ports, self.secrets, self.engine = env_file, ports, secrets_, engine
-
-    def compose(self, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-        binary = shutil.which("docker-compose")
-        command = [binary] if binary else ["docker", "compose"]
-        return subprocess.run([*command, "-p", PROJECT, "-f", str(REPO / "docker-compose.yml"),
-                               "--env-file", str(self.env_file), *args],
-                              capture_output=True, text=True, timeout=timeout, cwd=REPO,
-                              env={**os.environ, "COMPOSE_INTERACTIVE_NO_CLI": "1"})
-
-    def container(self, service: str) -> Any:
-        found = self.engine.containers.list(all=True, filters={"label": [f"com.docker.compose.project={PROJECT}",
-                                                                          f"com.docker.compose.service={service}"]})
-        assert len(found) == 1, f"{service}: {[c.name for c in found]}"
-        return found[0]
-
-    def exec_python(self, service: str, code: str) -> str:
-        exit_code, output = self.container(service).exec_run(["python", "-c", code])
-        text = output.decode("utf-8", "replace")
-        assert exit_code == 0, text
-        return text
-
-    @property
-    def db_url(self) -> str:
-        return (f"postgresql://experimentierraum:{quote(self.secrets['POSTGRES_PASSWORD'], safe='')}@127.0.0.1:"
-                f"{self.ports['DB_PORT']}/experimentierraum")
-
-    def lab_answers(self) -> bool:
-        url = f"http://127.0.0.1:{self.ports['JUPYTER_PORT']}/api/status?token={self.secrets['JUPYTER_TOKEN']}"
-        try:
-            with urllib.request.urlopen(url, timeout=5) as answer:
-                return answer.status == 200
-        except (urllib.error.URLError, OSError):
-            return False
-
-    def up(self) -> None:
-        done = self.compose("up", "-d", "--no-build")
-        assert done.returncode == 0, done.stderr[-3000:]
-        deadline = time.monotonic() + 300
-        while not (self.lab_answers() and self.container("data").status == "exited"):
-            assert time.monotonic() < deadline, "the stack did not come up: " + self.compose("ps").stdout
-            time.sleep(1)
-            self.container("data").reload()
-
-
-@pytest.fixture(scope="module")
-def stack(engine: Any, sandbox_image: str, postgres_image: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    if not shutil.which("docker-compose") and subprocess.run(["docker", "compose", "version"],
-                                                              capture_output=True).returncode != 0:
-        unavailable("no compose client (docker-compose or docker compose) is installed", ".ci/engine.sh installs it")
-    base = free_ports(3, engine)
-    ports = {"JUPYTER_PORT": base + 1, "MLFLOW_PORT": base + 2, "DB_PORT": base + 3}
-    secrets_ = {"JUPYTER_TOKEN": secrets.token_urlsafe(16), "POSTGRES_PASSWORD": "p@ss:" + secrets.token_hex(4) + "/%"}
-    env_file = tmp_path_factory.mktemp("compose") / ".env"
-    values = {**secrets_, **{k: str(v) for k, v in ports.items()}, "SANDBOX_IMAGE": sandbox_image,
-              "POSTGRES_IMAGE": postgres_image}
-    env_file.write_text("".join(f"{k}={v}\n" for k, v in values.items()), encoding="utf-8")
-    result = Stack(env_file, ports, secrets_, engine)
-    try:
-        result.up()
-        yield result
-    finally:
-        result.compose("down", "-v", "--remove-orphans")
-
 
 def test_services_are_up_on_loopback_ports_only(stack: Stack) -> None:
     for service in ("lab", "tracking", "db"):
@@ -127,7 +49,7 @@ def test_run_logged_in_lab_reaches_tracking_by_name_and_is_stored_in_postgresql(
         "    mlflow.log_metric('quote', 0.75)\n"
         f"    mlflow.log_text('ergebnis {marker}', 'bericht.txt')\n"
         "print(run.info.run_id)\n")).strip().splitlines()[-1]
-    with psycopg.connect(stack.db_url) as con:
+    with psycopg.connect(stack.db_url("mlflow", "MLFLOW_DB_PASSWORD", "mlflow")) as con:  # MLflow's own database
         rows = con.execute("select p.value, m.value from runs r join params p on p.run_uuid = r.run_uuid "
                            "join metrics m on m.run_uuid = r.run_uuid where r.run_uuid = %s and p.key = 'marker' "
                            "and m.key = 'quote'", (run_id,)).fetchall()
@@ -150,11 +72,11 @@ def test_db_holds_the_synthetic_tables_of_the_image_dataset(stack: Stack) -> Non
     code, raw = stack.container("tracking").exec_run(
         ["cat", "/opt/experimentierraum/workspace/synthetic_data/generated/musterstadt-s42/manifest.json"])
     manifest = json.loads(raw)
-    with psycopg.connect(stack.db_url) as con:
+    with psycopg.connect(stack.db_url()) as con:
         assert con.execute("select pruefsumme from synth._datensatz").fetchone()[0] == manifest["digest"]
         count = con.execute("select count(*) from synth.einwohner").fetchone()[0]
     assert count == manifest["tables"]["einwohner"]["rows"]
-    # and the lab reaches it through libpq's variables, no password in code
+    # and the lab reaches it through libpq's variables (its own role), no password in code
     out = stack.exec_python("lab", "import psycopg; print(psycopg.connect().execute('select count(*) from synth.gemeinden').fetchone()[0])")
     assert int(out.strip()) == manifest["tables"]["gemeinden"]["rows"]
 
