@@ -10,8 +10,13 @@ person's life course, cohort by cohort:
 - of the people not married today, the share never married follows from the
   cohort's share ever married; the others lost their spouse by death (the
   spouse's survival by the Sterbetafel, so far more widows than widowers) or
-  by divorce (``partnerschaften.scheidung_anteil`` over the marriage), minus
-  those who remarried.
+  by divorce (``partnerschaften.scheidung_anteil`` over the marriage, less
+  for marriages before 1980), minus those who remarried;
+- the divorced never exceed what that life course gives (ever married x
+  divorced x not remarried): where the couple matching left more people
+  unmarried than the cohort figures expect (a small village), the rest stay
+  single instead of all being called divorced;
+- a divorce is dated inside the marriage (:func:`years_since_divorce`).
 
 The functions take and return arrays for whole populations.
 """
