@@ -31,7 +31,8 @@ import numpy as np
 from sandbox.synth.population import demografie
 
 __all__ = ["FAMILIENSTAND_CODES", "LEDIG", "VERHEIRATET", "VERWITWET", "GESCHIEDEN", "LEBENSPARTNERSCHAFT",
-           "desired_partner_age", "marriage_age", "unmarried_status", "registered_partnerships"]
+           "desired_partner_age", "marriage_age", "unmarried_status", "divorce_share", "years_since_divorce",
+           "registered_partnerships"]
 
 #: XMeld familienstand codes, index = the generator's status number
 FAMILIENSTAND_CODES = ("LD", "VH", "VW", "GS", "EA", "LP", "LV", "LA", "LE", "NB")
@@ -84,7 +85,7 @@ def unmarried_status(rng: np.random.Generator, age: np.ndarray, sex: np.ndarray,
     spouse_then = np.maximum(spouse_now - np.round(duration).astype(np.int64), 0)
     died = 1.0 - demografie.survival(spouse_then, spouse_now, spouse_sex)
     mean_duration = float(params["scheidung_mittlere_dauer"])
-    z = (age - mean) / _SPREAD
+    z = (age - mean) / _SPREAD  # years married of those married by now: mean of the truncated marriage-age normal
     married_for = np.maximum(age - mean + _SPREAD * np.exp(-0.5 * z * z) / np.sqrt(2.0 * np.pi) / np.maximum(_cdf(z), 1e-6), 0.0)
     divorced = divorce_share(birth_year + mean, params) * (1.0 - np.exp(-married_for / mean_duration))
     widowed_stays = died * (1.0 - divorced) * (1.0 - float(params["wiederheirat_verwitwete"]))
