@@ -92,6 +92,20 @@ def _married_adults(d: RealismData) -> Observed | None:
     return _status_share(d, "verheiratet", np.ones(len(d.now), dtype=bool), 18)
 
 
+@measure("geschieden_ab_18")
+def _divorced_adults(d: RealismData) -> Observed | None:
+    return _status_share(d, "geschieden", np.ones(len(d.now), dtype=bool), 18)
+
+
+@measure("ehescheidungen_je_1000")
+def _divorces(d: RealismData) -> Observed | None:
+    """Divorces a year implied by the divorce dates of today's divorced residents (two persons per divorce)."""
+    since = d.days("familienstand_datum")
+    start = d.ref - int(d.profile.ereignisjahre * 365.2425)
+    persons = int((d.now & d.eq("einwohner", "familienstand", "geschieden") & (since > start)).sum())
+    return rate(persons // 2, d.population * d.profile.ereignisjahre, 1000)
+
+
 @measure("verwitwete_tod_im_register")
 def _widowed_by_register_death(d: RealismData) -> Observed | None:
     since = d.days("familienstand_datum")
