@@ -24,7 +24,7 @@ __all__ = [
 ]
 
 #: register events (meldeereignisse.ereignisart); appointments and applications follow them
-EREIGNISARTEN = ("Geburt", "Zuzug", "Wegzug", "Umzug", "Eheschließung", "Sterbefall")
+EREIGNISARTEN = ("Geburt", "Zuzug", "Wegzug", "Umzug", "Eheschließung", "Sterbefall", "Ehescheidung")
 #: how an application arrived (antraege.kanal)
 ANTRAGSKANAELE = ("online", "vor Ort", "Post", "E-Mail")
 #: processing state on the reference day (antraege.status)

@@ -6,7 +6,8 @@ moving-in day falls in that window, a Zuzug from elsewhere or an Umzug inside
 the municipality in the proportion of the profile's rates, decided once for
 everybody who moved in at one address on one day (a household moves
 together); marriages are the people married today whose marriage day falls
-in it (the partnership process of :mod:`~sandbox.synth.population.partnerschaft`);
+in it (the partnership process of :mod:`~sandbox.synth.population.partnerschaft`),
+divorces likewise the people divorced today whose divorce day falls in it;
 deaths and moves away are the deregistered entries, so every deregistration
 is an event. Moves away are households or parts of them leaving from one
 address on one day (:mod:`~sandbox.synth.population.fortzuege`), and nobody
@@ -29,10 +30,11 @@ __all__ = ["TABLE", "generate"]
 
 TABLE = Table(
     name="meldeereignisse",
-    description="Meldeereignisse der letzten Jahre (Geburt, Zuzug, Wegzug, Umzug, Eheschließung, Sterbefall) je Person.",
+    description="Meldeereignisse der letzten Jahre (Geburt, Zuzug, Wegzug, Umzug, Eheschließung, Ehescheidung, Sterbefall) je Person.",
     primary_key="ereignis_id",
     method=(
-        "Aus den Registereinträgen abgeleitet: Geburts-, Einzugs-, Eheschließungs- und Abmeldedaten im Ereigniszeitraum; "
+        "Aus den Registereinträgen abgeleitet: Geburts-, Einzugs-, Eheschließungs-, Scheidungs- und Abmeldedaten im "
+        "Ereigniszeitraum; "
         "jede Abmeldung ist ein Ereignis. Wer an einer Anschrift am selben Tag einzieht, zieht gemeinsam zu (Zuzug oder "
         "Umzug nach den Raten des Profils); Fortzüge sind ganze Haushalte oder Teile davon (Paare, Familien mit ihren "
         "Kindern, junge Erwachsene aus dem Elternhaus oder der Wohngemeinschaft) an einem Tag von einer Anschrift, mit "
@@ -73,7 +75,9 @@ def generate(ctx: Context) -> pd.DataFrame:
     # who moved in together (one address, one day) came from the same place: from elsewhere or from inside
     _, unit_idx = np.unique(address * (1 << 20) + np.where(moved_in > 0, moved_in, 0), return_inverse=True)
     is_zuzug = (rng.random(unit_idx.max() + 1) < zuzug_share)[unit_idx]
-    marriage_ev = in_window(status_day) & (people["familienstand"].to_numpy() == "verheiratet")
+    family_status = people["familienstand"].to_numpy()
+    marriage_ev = in_window(status_day) & (family_status == "verheiratet")
+    divorce_ev = in_window(status_day) & (family_status == "geschieden")
     death_ev = status == "verstorben"
     away_ev = status == "weggezogen"
 
@@ -82,6 +86,7 @@ def generate(ctx: Context) -> pd.DataFrame:
         (move_ev & is_zuzug, "Zuzug", moved_in),
         (move_ev & ~is_zuzug, "Umzug", moved_in),
         (marriage_ev, "Eheschließung", status_day),
+        (divorce_ev, "Ehescheidung", status_day),
         (death_ev, "Sterbefall", left),
         (away_ev, "Wegzug", left),
     ]
