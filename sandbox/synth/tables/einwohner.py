@@ -198,13 +198,17 @@ def generate(ctx: Context) -> pd.DataFrame:
     arrived = np.where(arrived >= unit_ref, np.minimum(early, unit_ref - 1), arrived)  # arrived before it left
     stay = (rng.exponential(mean_stay, size=n_units) * YEAR).astype(np.int64)
     unit_moved_in = np.minimum(np.maximum(np.maximum(unit_ref - stay, head_adult), arrived), unit_ref)
-    # most families with a child born in the event years lived here at the birth, whatever the year
+    # of the families with a child born in the event years, the profile's share lived here at the birth; the
+    # others moved in after it (families who came with a young child: the youngest cohorts outnumber the births)
     window_birth = np.full(n_units, np.iinfo(np.int64).max, dtype=np.int64)
     born_in_window = now & (birth > ref - int(profile.ereignisjahre * YEAR))
     np.minimum.at(window_birth, unit[born_in_window], birth[born_in_window])
-    settled = (window_birth >= np.maximum(head_adult, arrived)) & (window_birth < unit_moved_in)
-    settled &= rng.random(n_units) < float(profile.values("haushaltsformen")["familien_seit_geburt_am_ort"])
+    stayed = rng.random(n_units) < float(profile.values("haushaltsformen")["familien_seit_geburt_am_ort"])
+    settled = stayed & (window_birth >= np.maximum(head_adult, arrived)) & (window_birth < unit_moved_in)
     unit_moved_in[settled] = window_birth[settled]
+    came = ~stayed & (window_birth < unit_ref - 1) & (unit_moved_in <= window_birth)
+    after = window_birth + 1 + (rng.random(n_units) * np.maximum(unit_ref - window_birth - 1, 1)).astype(np.int64)
+    unit_moved_in[came] = np.minimum(after[came], unit_ref[came] - 1)
     # a widowed household lived together before the death of the spouse
     deceased = np.flatnonzero(widowed_by >= 0)
     death_in_unit = np.full(n_units, np.iinfo(np.int64).max, dtype=np.int64)
