@@ -25,6 +25,7 @@ __all__ = [
     "birth_dates",
     "days_before",
     "to_dates",
+    "year_of_day",
     "EPOCH",
     "take_strings",
     "join_strings",
@@ -122,6 +123,22 @@ def to_dates(days: np.ndarray) -> np.ndarray:
     """Days since epoch -> numpy datetime64[D] (NaT where the input is the minimum int)."""
     out = np.asarray(days, dtype="int64").astype("datetime64[D]")
     return out
+
+
+def year_of_day(days: np.ndarray) -> np.ndarray:
+    """Calendar year of each day (days since epoch), as int64.
+
+    Looked up in a table of the days spanned (a few ten thousand), which is
+    much cheaper than converting millions of values through datetime64[Y].
+    """
+    days = np.asarray(days, dtype=np.int64)
+    if len(days) == 0:
+        return np.empty(0, dtype=np.int64)
+    lo, hi = int(days.min()), int(days.max())
+    if hi - lo > max(len(days), 1 << 16):  # a wide, sparse span: convert directly
+        return days.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+    table = np.arange(lo, hi + 1, dtype=np.int64).astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+    return table[days - lo]
 
 
 def take_strings(vocabulary: Any, index: np.ndarray, missing: np.ndarray | None = None) -> "pd.Series":
