@@ -84,9 +84,11 @@ def _people(rng: np.random.Generator, gemeinde: np.ndarray, kreis_of_gemeinde: n
     """Age and sex of every person from the age structure of their Kreis."""
     ages = np.empty(len(gemeinde), dtype=np.int64)
     sex = np.empty(len(gemeinde), dtype=np.int64)
-    kreis_of_person = kreis_of_gemeinde[gemeinde]
-    for kreis in sorted(set(kreis_of_gemeinde.tolist())):
-        mask = kreis_of_person == kreis
+    keys = sorted(set(kreis_of_gemeinde.tolist()))
+    code = {key: k for k, key in enumerate(keys)}
+    kreis_of_person = np.array([code[key] for key in kreis_of_gemeinde.tolist()], dtype=np.int64)[gemeinde]
+    for k, kreis in enumerate(keys):  # integer codes: comparing millions of strings per Kreis is slow
+        mask = kreis_of_person == k
         picked = draw(rng, lookup_table(demografie.age_weights(str(kreis)).ravel(), resolution=1 << 20), int(mask.sum()))
         sex[mask], ages[mask] = np.divmod(picked, demografie.MAX_AGE + 1)
     return ages, sex
