@@ -36,6 +36,7 @@ __all__ = [
     "draw",
     "codes",
     "positions",
+    "group_rows",
 ]
 
 EPOCH = dt.date(1970, 1, 1)
@@ -245,3 +246,15 @@ def positions(keys: Any, values: Any) -> np.ndarray:
     lookup = np.full(top + 1, -1, np.int64)  # the last entry answers negative values
     lookup[k] = np.arange(len(k))
     return lookup[np.where(v < 0, top, v)]
+
+
+def group_rows(keys: np.ndarray, groups: int) -> list[np.ndarray]:
+    """For each key 0..groups-1, the rows holding it in ascending order (``np.flatnonzero(keys == k)``).
+
+    One stable sort instead of a full comparison per group: cheaper once
+    there are more than a handful of groups over millions of rows.
+    """
+    keys = np.asarray(keys, dtype=np.int64)
+    order = np.argsort(keys.astype(np.uint16) if groups <= 1 << 16 else keys, kind="stable")
+    bounds = np.searchsorted(keys[order], np.arange(groups + 1))
+    return [order[bounds[k]:bounds[k + 1]] for k in range(groups)]
