@@ -169,15 +169,25 @@ def take_strings(vocabulary: Any, index: np.ndarray, missing: np.ndarray | None 
     return pd.Series(pc.take(vocab, positions), dtype="str")
 
 
-def join_strings(left: "pd.Series", right: "pd.Series", where: np.ndarray, sep: str = " ") -> "pd.Series":
-    """``left + sep + right`` where ``where`` is true, else ``left`` (vectorised in Arrow)."""
+def join_strings(vocabulary: Any, first: np.ndarray, second: np.ndarray, where: np.ndarray,
+                 sep: str = " ") -> "pd.Series":
+    """``vocabulary[first] + sep + vocabulary[second]`` where ``where`` is true, else ``vocabulary[first]``.
+
+    Only the rows that get a second word are joined; one take then places
+    them among the single words, so no text is built for a row twice.
+    """
     import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    a, b = pa.array(left, type=pa.large_string()), pa.array(right, type=pa.large_string())
-    joined = pc.binary_join_element_wise(a, b, pa.scalar(sep, type=pa.large_string()))
-    return pd.Series(pc.if_else(pa.array(np.asarray(where, dtype=bool)), joined, a), dtype="str", index=left.index)
+    vocab = pa.array(list(vocabulary), type=pa.large_string())
+    first, second = np.asarray(first, dtype=np.int64), np.asarray(second, dtype=np.int64)
+    where = np.asarray(where, dtype=bool)
+    joined = pc.binary_join_element_wise(pc.take(vocab, first[where]), pc.take(vocab, second[where]),
+                                         pa.scalar(sep, type=pa.large_string()))
+    index = first.copy()
+    index[where] = len(vocab) + np.arange(len(joined))
+    return pd.Series(pc.take(pa.concat_arrays([vocab, joined]), pa.array(index)), dtype="str")
 
 
 def nullable_int(values: np.ndarray, missing: np.ndarray) -> "pd.arrays.IntegerArray":

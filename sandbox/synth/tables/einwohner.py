@@ -192,8 +192,7 @@ def generate(ctx: Context) -> pd.DataFrame:
         return idx
 
     vocab = namen.first_name_vocabulary()
-    vornamen = join_strings(take_strings(vocab, given()), take_strings(vocab, given()),
-                            rng.random(n) < float(names["zweiter_vorname_anteil"]))
+    vornamen = join_strings(vocab, given(), given(), rng.random(n) < float(names["zweiter_vorname_anteil"]))
 
     # moving-in day: not before the household's oldest member came of age, nor before arrival
     head_adult = np.full(n_units, np.iinfo(np.int64).max, dtype=np.int64)
