@@ -37,6 +37,7 @@ __all__ = [
     "codes",
     "positions",
     "group_rows",
+    "dense_rank",
 ]
 
 EPOCH = dt.date(1970, 1, 1)
@@ -268,3 +269,20 @@ def group_rows(keys: np.ndarray, groups: int) -> list[np.ndarray]:
     order = np.argsort(keys.astype(np.uint16) if groups <= 1 << 16 else keys, kind="stable")
     bounds = np.searchsorted(keys[order], np.arange(groups + 1))
     return [order[bounds[k]:bounds[k + 1]] for k in range(groups)]
+
+
+def dense_rank(values: np.ndarray) -> np.ndarray:
+    """Each value's rank among the distinct values (``np.unique(values, return_inverse=True)[1]``).
+
+    For non-negative integers of a moderate range (ids, keys built from
+    them) a presence table and one cumulative sum replace the sort.
+    """
+    values = np.asarray(values, dtype=np.int64)
+    if len(values) == 0:
+        return np.empty(0, dtype=np.int64)
+    lo, hi = int(values.min()), int(values.max())
+    if lo < 0 or hi > 4 * len(values) + (1 << 16):
+        return np.unique(values, return_inverse=True)[1].astype(np.int64)
+    used = np.zeros(hi + 1, dtype=bool)
+    used[values] = True
+    return (np.cumsum(used) - 1)[values]

@@ -20,8 +20,8 @@ from sandbox.synth.population import herkunft, namen
 from sandbox.synth.population.abgaenge import VERSTORBEN, departures
 from sandbox.synth.population.bevoelkerung import FEMALE, ROLLEN
 from sandbox.synth.population.residents import Residents
-from sandbox.synth.sampling import (as_seconds, birth_dates, days_before, join_strings, nullable_dates, nullable_int,
-                                    take_strings, to_dates, year_of_day)
+from sandbox.synth.sampling import (as_seconds, birth_dates, days_before, dense_rank, join_strings, nullable_dates,
+                                    nullable_int, take_strings, to_dates, year_of_day)
 from sandbox.synth.schema import After, Column, Table, BIRTH_DATE, FAMILY_NAME, GIVEN_NAMES, PAST, QUASI_IDENTIFIER, SENSITIVE
 
 __all__ = ["TABLE", "generate", "GESCHLECHTER", "FAMILIENSTAENDE", "MELDESTATUS"]
@@ -99,12 +99,8 @@ def _units(household: np.ndarray, now: np.ndarray, survivor: np.ndarray, group: 
     former = np.flatnonzero(~now)
     joined = survivor >= 0
     unit[former[joined]] = household[survivor[joined]] - 1
-    if not len(unit):
-        return unit, 0
-    used = np.zeros(int(unit.max()) + 1, dtype=bool)  # number the units without gaps, in their order
-    used[unit] = True
-    number = np.cumsum(used) - 1
-    return number[unit], int(number[-1]) + 1
+    unit = dense_rank(unit)  # number the units without gaps
+    return unit, int(unit.max()) + 1 if len(unit) else 0
 
 
 def generate(ctx: Context) -> pd.DataFrame:
