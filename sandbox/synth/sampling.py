@@ -128,14 +128,15 @@ def to_dates(days: np.ndarray) -> np.ndarray:
     return out
 
 
-def as_seconds(dates: np.ndarray) -> np.ndarray:
-    """datetime64[D] values as datetime64[s], the unit pandas stores dates in (NaT stays NaT).
+def as_seconds(days: np.ndarray, missing: np.ndarray | None = None) -> np.ndarray:
+    """Days since epoch as datetime64[s], the unit pandas stores dates in (NaT where ``missing``).
 
-    Handing pandas seconds saves its per-value unit conversion of millions of dates.
+    The same values as :func:`to_dates` / :func:`nullable_dates`, but pandas
+    need not convert millions of dates from days to seconds one by one.
     """
-    dates = np.asarray(dates, dtype="datetime64[D]")
-    out = dates.view(np.int64) * 86_400
-    out[np.isnat(dates)] = np.iinfo(np.int64).min
+    out = np.asarray(days, dtype=np.int64) * 86_400
+    if missing is not None:
+        out[np.asarray(missing, dtype=bool)] = np.iinfo(np.int64).min
     return out.view("datetime64[s]")
 
 

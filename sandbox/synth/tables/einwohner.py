@@ -20,8 +20,8 @@ from sandbox.synth.population import herkunft, namen
 from sandbox.synth.population.abgaenge import VERSTORBEN, departures
 from sandbox.synth.population.bevoelkerung import FEMALE, ROLLEN
 from sandbox.synth.population.residents import Residents
-from sandbox.synth.sampling import (as_seconds, birth_dates, days_before, dense_rank, join_strings, nullable_dates,
-                                    nullable_int, take_strings, to_dates, year_of_day)
+from sandbox.synth.sampling import (as_seconds, birth_dates, days_before, dense_rank, join_strings, nullable_int,
+                                    take_strings, year_of_day)
 from sandbox.synth.schema import After, Column, Table, BIRTH_DATE, FAMILY_NAME, GIVEN_NAMES, PAST, QUASI_IDENTIFIER, SENSITIVE
 
 __all__ = ["TABLE", "generate", "GESCHLECHTER", "FAMILIENSTAENDE", "MELDESTATUS"]
@@ -240,7 +240,7 @@ def generate(ctx: Context) -> pd.DataFrame:
         "vornamen": vornamen,
         "geschlecht": take_strings(GESCHLECHT.labels, sex_code),
         "geschlecht_code": take_strings(GESCHLECHT.codes, sex_code),
-        "geburtsdatum": as_seconds(to_dates(birth)),
+        "geburtsdatum": as_seconds(birth),
         "geburtsort": geburtsort,
         "staatsangehoerigkeit": take_strings(nat.labels, nationality),
         "staatsangehoerigkeit_schluessel": take_strings(nat.keys, nationality),
@@ -248,16 +248,16 @@ def generate(ctx: Context) -> pd.DataFrame:
         "zuzugsjahr": nullable_int(arrival_unit[unit], (origin == 0) | born_here),
         "familienstand": take_strings(FAMILIENSTAND.labels, status),
         "familienstand_code": take_strings(FAMILIENSTAND.codes, status),
-        "familienstand_datum": as_seconds(nullable_dates(status_day, status == 0)),
+        "familienstand_datum": as_seconds(status_day, status == 0),
         "ehegatte_id": nullable_int(spouse + 1, ~married),
         "stellung_im_haushalt": take_strings(ROLLEN, role, missing=~now),
         "religion": take_strings(RELIGION.labels, religion),
         "religion_schluessel": take_strings(RELIGION.codes, religion),
         "wohnungsstatus": take_strings(WOHNUNGSSTATUS.labels, dwelling),
         "wohnungsstatus_code": take_strings(WOHNUNGSSTATUS.codes, dwelling),
-        "einzugsdatum": as_seconds(to_dates(moved_in)),
+        "einzugsdatum": as_seconds(moved_in),
         "meldestatus": take_strings(MELDESTATUS, meldestatus),
-        "abmeldedatum": as_seconds(nullable_dates(abmeldung, now)),
+        "abmeldedatum": as_seconds(abmeldung, now),
     }, copy=False)  # every column is built here: no copy, no consolidation
 
 
