@@ -25,6 +25,8 @@ __all__ = [
     "birth_dates",
     "days_before",
     "to_dates",
+    "as_seconds",
+    "year_of_day",
     "EPOCH",
     "take_strings",
     "join_strings",
@@ -34,6 +36,8 @@ __all__ = [
     "draw",
     "codes",
     "positions",
+    "group_rows",
+    "dense_rank",
 ]
 
 EPOCH = dt.date(1970, 1, 1)
@@ -124,6 +128,34 @@ def to_dates(days: np.ndarray) -> np.ndarray:
     return out
 
 
+def as_seconds(days: np.ndarray, missing: np.ndarray | None = None) -> np.ndarray:
+    """Days since epoch as datetime64[s], the unit pandas stores dates in (NaT where ``missing``).
+
+    The same values as :func:`to_dates` / :func:`nullable_dates`, but pandas
+    need not convert millions of dates from days to seconds one by one.
+    """
+    out = np.asarray(days, dtype=np.int64) * 86_400
+    if missing is not None:
+        out[np.asarray(missing, dtype=bool)] = np.iinfo(np.int64).min
+    return out.view("datetime64[s]")
+
+
+def year_of_day(days: np.ndarray) -> np.ndarray:
+    """Calendar year of each day (days since epoch), as int64.
+
+    Looked up in a table of the days spanned (a few ten thousand), which is
+    much cheaper than converting millions of values through datetime64[Y].
+    """
+    days = np.asarray(days, dtype=np.int64)
+    if len(days) == 0:
+        return np.empty(0, dtype=np.int64)
+    lo, hi = int(days.min()), int(days.max())
+    if hi - lo > max(len(days), 1 << 16):  # a wide, sparse span: convert directly
+        return days.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+    table = np.arange(lo, hi + 1, dtype=np.int64).astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+    return table[days - lo]
+
+
 def take_strings(vocabulary: Any, index: np.ndarray, missing: np.ndarray | None = None) -> "pd.Series":
     """Strings ``vocabulary[index]`` (null where ``missing`` or the entry is None/NaN) as a ``str`` Series.
 
@@ -139,15 +171,25 @@ def take_strings(vocabulary: Any, index: np.ndarray, missing: np.ndarray | None 
     return pd.Series(pc.take(vocab, positions), dtype="str")
 
 
-def join_strings(left: "pd.Series", right: "pd.Series", where: np.ndarray, sep: str = " ") -> "pd.Series":
-    """``left + sep + right`` where ``where`` is true, else ``left`` (vectorised in Arrow)."""
+def join_strings(vocabulary: Any, first: np.ndarray, second: np.ndarray, where: np.ndarray,
+                 sep: str = " ") -> "pd.Series":
+    """``vocabulary[first] + sep + vocabulary[second]`` where ``where`` is true, else ``vocabulary[first]``.
+
+    Only the rows that get a second word are joined; one take then places
+    them among the single words, so no text is built for a row twice.
+    """
     import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    a, b = pa.array(left, type=pa.large_string()), pa.array(right, type=pa.large_string())
-    joined = pc.binary_join_element_wise(a, b, pa.scalar(sep, type=pa.large_string()))
-    return pd.Series(pc.if_else(pa.array(np.asarray(where, dtype=bool)), joined, a), dtype="str", index=left.index)
+    vocab = pa.array(list(vocabulary), type=pa.large_string())
+    first, second = np.asarray(first, dtype=np.int64), np.asarray(second, dtype=np.int64)
+    where = np.asarray(where, dtype=bool)
+    joined = pc.binary_join_element_wise(pc.take(vocab, first[where]), pc.take(vocab, second[where]),
+                                         pa.scalar(sep, type=pa.large_string()))
+    index = first.copy()
+    index[where] = len(vocab) + np.arange(len(joined))
+    return pd.Series(pc.take(pa.concat_arrays([vocab, joined]), pa.array(index)), dtype="str")
 
 
 def nullable_int(values: np.ndarray, missing: np.ndarray) -> "pd.arrays.IntegerArray":
@@ -216,3 +258,32 @@ def positions(keys: Any, values: Any) -> np.ndarray:
     lookup = np.full(top + 1, -1, np.int64)  # the last entry answers negative values
     lookup[k] = np.arange(len(k))
     return lookup[np.where(v < 0, top, v)]
+
+
+def group_rows(keys: np.ndarray, groups: int) -> list[np.ndarray]:
+    """For each key 0..groups-1, the rows holding it in ascending order (``np.flatnonzero(keys == k)``).
+
+    One stable sort instead of a full comparison per group: cheaper once
+    there are more than a handful of groups over millions of rows.
+    """
+    keys = np.asarray(keys, dtype=np.int64)
+    order = np.argsort(keys.astype(np.uint16) if groups <= 1 << 16 else keys, kind="stable")
+    bounds = np.searchsorted(keys[order], np.arange(groups + 1))
+    return [order[bounds[k]:bounds[k + 1]] for k in range(groups)]
+
+
+def dense_rank(values: np.ndarray) -> np.ndarray:
+    """Each value's rank among the distinct values (``np.unique(values, return_inverse=True)[1]``).
+
+    For non-negative integers of a moderate range (ids, keys built from
+    them) a presence table and one cumulative sum replace the sort.
+    """
+    values = np.asarray(values, dtype=np.int64)
+    if len(values) == 0:
+        return np.empty(0, dtype=np.int64)
+    lo, hi = int(values.min()), int(values.max())
+    if lo < 0 or hi > 4 * len(values) + (1 << 16):
+        return np.unique(values, return_inverse=True)[1].astype(np.int64)
+    used = np.zeros(hi + 1, dtype=bool)
+    used[values] = True
+    return (np.cumsum(used) - 1)[values]

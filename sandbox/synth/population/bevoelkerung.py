@@ -29,7 +29,7 @@ from sandbox.synth.population.lebensformen import Groups, attach, couples, same_
 from sandbox.synth.population.partnerschaft import (VERHEIRATET, marriage_age, registered_partnerships,
                                                     unmarried_status)
 from sandbox.synth.profile import Profile
-from sandbox.synth.sampling import band_values, draw, lookup_table
+from sandbox.synth.sampling import band_values, draw, group_rows, lookup_table
 from sandbox.synth.population.zuordnung import FEMALE, HAUSHALTSTYPEN, MALE, MAX_AGE, ROLLEN, match_by_age, rank_within, starts
 
 __all__ = ["Population", "synthesize", "match_by_age", "ROLLEN", "HAUSHALTSTYPEN", "MALE", "FEMALE"]
@@ -84,11 +84,12 @@ def _people(rng: np.random.Generator, gemeinde: np.ndarray, kreis_of_gemeinde: n
     """Age and sex of every person from the age structure of their Kreis."""
     ages = np.empty(len(gemeinde), dtype=np.int64)
     sex = np.empty(len(gemeinde), dtype=np.int64)
-    kreis_of_person = kreis_of_gemeinde[gemeinde]
-    for kreis in sorted(set(kreis_of_gemeinde.tolist())):
-        mask = kreis_of_person == kreis
-        picked = draw(rng, lookup_table(demografie.age_weights(str(kreis)).ravel(), resolution=1 << 20), int(mask.sum()))
-        sex[mask], ages[mask] = np.divmod(picked, demografie.MAX_AGE + 1)
+    keys = sorted(set(kreis_of_gemeinde.tolist()))
+    code = {key: k for k, key in enumerate(keys)}
+    kreis_of_person = np.array([code[key] for key in kreis_of_gemeinde.tolist()], dtype=np.int64)[gemeinde]
+    for kreis, rows in zip(keys, group_rows(kreis_of_person, len(keys))):  # no string comparison per person
+        picked = draw(rng, lookup_table(demografie.age_weights(str(kreis)).ravel(), resolution=1 << 20), len(rows))
+        sex[rows], ages[rows] = np.divmod(picked, demografie.MAX_AGE + 1)
     return ages, sex
 
 

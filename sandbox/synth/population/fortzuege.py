@@ -26,6 +26,7 @@ from sandbox.synth import reference
 from sandbox.synth.kalender import YEAR
 from sandbox.synth.population.bevoelkerung import Population
 from sandbox.synth.population.zuordnung import MAX_AGE, starts
+from sandbox.synth.sampling import dense_rank
 
 __all__ = ["Movers", "away_rate_by_age", "movers", "moving_units"]
 
@@ -63,8 +64,7 @@ def moving_units(pop: Population) -> np.ndarray:
     n = len(pop.age)
     alone = (pop.role == _CHILD) & (pop.age >= 18) | (pop.household_type[pop.household] == _SHARED_FLAT)
     key = np.where(alone, int(pop.household.max(initial=0)) + 1 + np.arange(n), pop.household)
-    _, unit = np.unique(key, return_inverse=True)
-    return unit
+    return dense_rank(key)
 
 
 def movers(rng: np.random.Generator, pop: Population, ref_day: int, years: int, wegzug: float) -> Movers:

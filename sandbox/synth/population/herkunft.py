@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
@@ -56,10 +56,11 @@ def nationalities() -> Nationalities:
 
 
 def foreign_households(rng: np.random.Generator, head_age: np.ndarray, size: np.ndarray, kreis: np.ndarray,
-                       params: Mapping[str, Any]) -> np.ndarray:
+                       params: Mapping[str, Any], kreis_keys: Sequence[str] | None = None) -> np.ndarray:
     """Per household: 0 for German, else 1 + the row of its nationality.
 
-    ``kreis`` is the Kreis key per household. The probability is scaled per
+    ``kreis`` is the Kreis per household: its key, or (faster for millions of
+    households) its position in ``kreis_keys``. The probability is scaled per
     Kreis so the expected share of foreign persons is the Kreis's own share,
     raised by ``herkunft.ausgleich_deutsche_mitglieder`` for the German
     partners and children who live in foreign households.
@@ -69,9 +70,13 @@ def foreign_households(rng: np.random.Generator, head_age: np.ndarray, size: np.
     weight = band_values(head_age, bands, 0.0).astype(float)
     p = np.zeros(len(head_age))
     lift = 1.0 + float(params["ausgleich_deutsche_mitglieder"])
-    for k in sorted(set(kreis.tolist())):
+    if kreis_keys is None:
+        kreis_keys, kreis = np.unique(np.asarray(kreis, dtype=str), return_inverse=True)
+    for k, key in enumerate(kreis_keys):
         mask = kreis == k
-        target = demografie.kreis_shares(str(k))["auslaenderanteil"] * lift
+        if not mask.any():
+            continue
+        target = demografie.kreis_shares(str(key))["auslaenderanteil"] * lift
         scale = target * size[mask].sum() / max(float((size[mask] * weight[mask]).sum()), 1e-12)
         p[mask] = np.minimum(scale * weight[mask], 1.0)
     nat = nationalities()

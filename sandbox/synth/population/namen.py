@@ -22,7 +22,7 @@ from functools import lru_cache
 import numpy as np
 
 from sandbox.synth import reference
-from sandbox.synth.sampling import draw, lookup_table
+from sandbox.synth.sampling import draw, group_rows, lookup_table
 
 __all__ = ["EPOCHS", "epoch_of", "epoch_of_day", "first_name_index", "family_name_index", "first_name_vocabulary",
            "family_name_vocabulary", "foreign_first_name_index", "foreign_family_name_index", "languages",
@@ -122,10 +122,10 @@ def first_name_index(rng: np.random.Generator, female: np.ndarray, epoch: np.nda
     """Index into first_name_vocabulary() per person, by sex (bool) and epoch (profile ``namen.vornamen_grundgewicht``)."""
     _, probs, _ = _first_names(base_weight)
     out = np.empty(len(female), dtype=np.int64)
-    group = female.astype(np.int64) * len(EPOCHS) + epoch
+    rows = group_rows(female.astype(np.int64) * len(EPOCHS) + epoch, len(SEXES) * len(EPOCHS))
     for (s, e), table in probs.items():
-        mask = group == s * len(EPOCHS) + e
-        out[mask] = draw(rng, table, int(mask.sum()))
+        at = rows[s * len(EPOCHS) + e]
+        out[at] = draw(rng, table, len(at))
     return out
 
 

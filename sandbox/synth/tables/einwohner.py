@@ -20,8 +20,8 @@ from sandbox.synth.population import herkunft, namen
 from sandbox.synth.population.abgaenge import VERSTORBEN, departures
 from sandbox.synth.population.bevoelkerung import FEMALE, ROLLEN
 from sandbox.synth.population.residents import Residents
-from sandbox.synth.sampling import (birth_dates, days_before, join_strings, nullable_dates, nullable_int,
-                                    take_strings, to_dates)
+from sandbox.synth.sampling import (as_seconds, birth_dates, days_before, dense_rank, join_strings, nullable_int,
+                                    take_strings, year_of_day)
 from sandbox.synth.schema import After, Column, Table, BIRTH_DATE, FAMILY_NAME, GIVEN_NAMES, PAST, QUASI_IDENTIFIER, SENSITIVE
 
 __all__ = ["TABLE", "generate", "GESCHLECHTER", "FAMILIENSTAENDE", "MELDESTATUS"]
@@ -99,7 +99,7 @@ def _units(household: np.ndarray, now: np.ndarray, survivor: np.ndarray, group: 
     former = np.flatnonzero(~now)
     joined = survivor >= 0
     unit[former[joined]] = household[survivor[joined]] - 1
-    _, unit = np.unique(unit, return_inverse=True)  # number the units without gaps
+    unit = dense_rank(unit)  # number the units without gaps
     return unit, int(unit.max()) + 1 if len(unit) else 0
 
 
@@ -121,7 +121,7 @@ def generate(ctx: Context) -> pd.DataFrame:
     female = np.r_[pop.sex, dep.sex] == FEMALE
     abmeldung = np.r_[np.full(n_now, ref), dep.day]
     birth = birth_dates(rng, age, abmeldung - ~now)  # nobody leaves on the day of their birth
-    birth_year = (birth.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970)
+    birth_year = year_of_day(birth)
     household = np.r_[residents.haushalt_id, np.zeros(len(dep.age), np.int64)]
     role = np.r_[pop.role, dep.role]
     spouse = np.r_[pop.spouse, np.where(dep.spouse >= 0, n_now + dep.spouse, -1)]
@@ -139,16 +139,18 @@ def generate(ctx: Context) -> pd.DataFrame:
     head_age = np.zeros(n_units, dtype=np.int64)
     head_age[unit[role == 0]] = age[role == 0]
     gemeinden = ctx.table("gemeinden")
-    kreis_unit = np.empty(n_units, dtype=object)
-    kreis_unit[unit] = gemeinden["kreis_ags"].to_numpy()[gemeinde]
+    kreis_keys, kreis_of_gemeinde = np.unique(gemeinden["kreis_ags"].to_numpy(dtype=str), return_inverse=True)
+    kreis_unit = np.empty(n_units, dtype=np.int64)
+    kreis_unit[unit] = kreis_of_gemeinde[gemeinde]
     origin_params = profile.values("herkunft")
-    origin_unit = herkunft.foreign_households(rng, head_age, np.bincount(unit, minlength=n_units), kreis_unit, origin_params)
+    origin_unit = herkunft.foreign_households(rng, head_age, np.bincount(unit, minlength=n_units), kreis_unit,
+                                              origin_params, kreis_keys.tolist())
     unit_ref = np.full(n_units, ref, dtype=np.int64)  # the day a unit was last seen here: today, or when it left
     widowed_by = np.r_[np.full(n_now, -1), dep.survivor]  # per deceased spouse, the survivor; -1 otherwise
     left = ~now & (widowed_by < 0)
     np.minimum.at(unit_ref, unit[left], abmeldung[left])
     arrival_unit = herkunft.arrival_years(rng, origin_unit, profile.stichtag.year)
-    last_year = unit_ref.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+    last_year = year_of_day(unit_ref)
     rates = profile.values("ereignisraten")
     mean_stay = 1000.0 / (float(rates["zuzug"]) + float(rates["umzug"]))
     # nobody left before arriving: a unit that left arrived some years before (a stay as long as anybody's)
@@ -186,8 +188,7 @@ def generate(ctx: Context) -> pd.DataFrame:
         return idx
 
     vocab = namen.first_name_vocabulary()
-    vornamen = join_strings(take_strings(vocab, given()), take_strings(vocab, given()),
-                            rng.random(n) < float(names["zweiter_vorname_anteil"]))
+    vornamen = join_strings(vocab, given(), given(), rng.random(n) < float(names["zweiter_vorname_anteil"]))
 
     # moving-in day: not before the household's oldest member came of age, nor before arrival
     head_adult = np.full(n_units, np.iinfo(np.int64).max, dtype=np.int64)
@@ -243,7 +244,7 @@ def generate(ctx: Context) -> pd.DataFrame:
         "vornamen": vornamen,
         "geschlecht": take_strings(GESCHLECHT.labels, sex_code),
         "geschlecht_code": take_strings(GESCHLECHT.codes, sex_code),
-        "geburtsdatum": to_dates(birth),
+        "geburtsdatum": as_seconds(birth),
         "geburtsort": geburtsort,
         "staatsangehoerigkeit": take_strings(nat.labels, nationality),
         "staatsangehoerigkeit_schluessel": take_strings(nat.keys, nationality),
@@ -251,17 +252,17 @@ def generate(ctx: Context) -> pd.DataFrame:
         "zuzugsjahr": nullable_int(arrival_unit[unit], (origin == 0) | born_here),
         "familienstand": take_strings(FAMILIENSTAND.labels, status),
         "familienstand_code": take_strings(FAMILIENSTAND.codes, status),
-        "familienstand_datum": nullable_dates(status_day, status == 0),
+        "familienstand_datum": as_seconds(status_day, status == 0),
         "ehegatte_id": nullable_int(spouse + 1, ~married),
         "stellung_im_haushalt": take_strings(ROLLEN, role, missing=~now),
         "religion": take_strings(RELIGION.labels, religion),
         "religion_schluessel": take_strings(RELIGION.codes, religion),
         "wohnungsstatus": take_strings(WOHNUNGSSTATUS.labels, dwelling),
         "wohnungsstatus_code": take_strings(WOHNUNGSSTATUS.codes, dwelling),
-        "einzugsdatum": to_dates(moved_in),
+        "einzugsdatum": as_seconds(moved_in),
         "meldestatus": take_strings(MELDESTATUS, meldestatus),
-        "abmeldedatum": nullable_dates(abmeldung, now),
-    })
+        "abmeldedatum": as_seconds(abmeldung, now),
+    }, copy=False)  # every column is built here: no copy, no consolidation
 
 
 def _dwelling(rng: np.random.Generator, now: np.ndarray, age: np.ndarray, role: np.ndarray, household: np.ndarray,
