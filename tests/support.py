@@ -69,3 +69,23 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def legacy_scorecard(experiment: str, evaluator: str, note: int = 3) -> str:
+    """A scorecard run as ``sandbox experiment score`` stored it before scorecards had their own experiment:
+    in the run experiment ``experiment`` itself, tagged ``sandbox.art=bewertung``; returns its run id."""
+    from mlflow.entities import Metric
+
+    from sandbox import tracking
+    from sandbox.compare.scorecard import CRITERIA
+    from sandbox.tracking import keys
+
+    client = tracking.client()
+    run = client.create_run(client.get_experiment_by_name(experiment).experiment_id,
+                            run_name=f"bewertung-{evaluator.lower()}", tags={keys.KIND: keys.KIND_SCORECARD})
+    metrics = [Metric(keys.score(c.key), float(note), 0, 0) for c in CRITERIA] + [Metric(keys.SCORE_OVERALL, note, 0, 0)]
+    client.log_batch(run.info.run_id, metrics=metrics)
+    for key, value in {keys.EXPERIMENT: experiment, keys.score_tag("bewerter"): evaluator}.items():
+        client.set_tag(run.info.run_id, key, value)
+    client.set_terminated(run.info.run_id, "FINISHED")
+    return run.info.run_id

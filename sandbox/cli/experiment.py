@@ -165,7 +165,10 @@ def experiment_score(
     file: Optional[Path] = typer.Option(None, "--file", help="Bewertung als YAML-Datei statt Fragen im Terminal."),
     print_template: bool = typer.Option(False, "--print-template", help="Eine leere Bewertung (YAML) ausgeben."),
 ) -> None:
-    """Ein Experiment bewerten: sieben Kriterien der Vision, je Note 1-5 mit einer Zeile Begründung."""
+    """Ein Experiment bewerten: sieben Kriterien der Vision, je Note 1-5 mit einer Zeile Begründung.
+
+    Die Bewertung liegt getrennt von den Läufen im MLflow-Experiment „Bewertungen · NAME“.
+    """
     from sandbox.compare import scorecard
 
     if print_template:
@@ -181,4 +184,4 @@ def experiment_score(
 
     stored = scorecard.record(name, card)
     typer.echo(f"Bewertung von {stored.evaluator} für {name} gespeichert (Gesamtnote {grade(stored.overall)}, "
-               f"MLflow-Lauf {stored.run_id}).")
+               f"MLflow-Lauf {stored.run_id} im Experiment „{stored.home}“).")

@@ -11,13 +11,16 @@ to 5 (very good) with a one-line justification each, from a YAML file::
       ...                                # all seven criteria of CRITERIA
     kommentar: optional, one line
 
-or interactively (:func:`interview`). Each scorecard is one MLflow run in the
-experiment, tagged ``sandbox.art=bewertung``, so several evaluators are all
-kept with who and when, and anyone can query them: metrics
+or interactively (:func:`interview`). Each scorecard is one MLflow run,
+tagged ``sandbox.art=bewertung``, in the experiment's own scorecard experiment
+``Bewertungen · <experiment>`` (:mod:`sandbox.tracking.scorecards`), apart from
+its runs, so several evaluators are all kept with who and when, and anyone can
+query them: metrics
 ``bewertung.<kriterium>`` (the grade) and ``bewertung.gesamt`` (the mean),
 params ``bewerter`` and ``rolle``, tags ``sandbox.bewertung.bewerter``,
 ``.rolle``, ``.zeitpunkt`` (ISO 8601, UTC), ``.<kriterium>.begruendung``,
-``.kommentar`` and ``.laeufe`` (the run ids the evaluator saw), and the whole
+``.kommentar``, ``.laeufe`` (the run ids the evaluator saw) and ``.experiment_id``
+(the scored MLflow experiment), ``sandbox.experiment`` (its name), and the whole
 card as the artifact ``bewertung.json``. For every criterion, 5 is the best
 grade: for Aufwand/Kosten 5 means little effort and low cost.
 """
@@ -34,7 +37,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 from sandbox.compare import sources
 from sandbox.config import read_yaml
 from sandbox.errors import SandboxError
-from sandbox.tracking import keys
+from sandbox.tracking import keys, scorecards
 
 if TYPE_CHECKING:
     from mlflow.entities import Run
@@ -98,6 +101,7 @@ class Scorecard:
     when: dt.datetime | None = None
     run_id: str = ""
     runs_seen: tuple[str, ...] = field(default_factory=tuple)
+    home: str = ""  # the MLflow experiment holding the card (Bewertungen · <experiment>)
 
     @property
     def overall(self) -> float:
@@ -203,21 +207,32 @@ def _slug(text: str) -> str:
 
 
 def check_experiment(experiment: str) -> None:
-    """Fail before an interview if ``experiment`` has no MLflow experiment to hold the scorecard."""
-    sources.find_experiment(sources.open_store(), experiment)
+    """Fail before an interview if ``experiment`` has no MLflow experiment with runs to score."""
+    _scored(sources.open_store(), experiment)
+
+
+def _scored(client: Any, experiment: str) -> Any:
+    """The MLflow experiment (or seat view) ``experiment`` whose runs a scorecard rates; not a scorecard experiment."""
+    if scorecards.is_scorecard_experiment(experiment):
+        base = experiment[len(keys.SCORECARD_EXPERIMENT_PREFIX):] or "NAME"
+        raise SandboxError(f"{experiment!r} enthält Bewertungen, keine Läufe; bewertet wird das Experiment selbst: "
+                           f"sandbox experiment score {base}")
+    return sources.find_experiment(client, experiment)
 
 
 def record(experiment: str, card: Scorecard) -> Scorecard:
-    """Store ``card`` as a scorecard run in the MLflow experiment ``experiment``; returns it with run id and time."""
+    """Store ``card`` as a scorecard run in the scorecard experiment of ``experiment``; returns it with run id and time."""
     from mlflow.entities import Metric, Param, RunTag
 
     client = sources.open_store()
-    found = sources.find_experiment(client, experiment)
+    found = _scored(client, experiment)
     now = dt.datetime.now(dt.timezone.utc)
     when = now.replace(microsecond=now.microsecond // 1000 * 1000)  # what MLflow's start_time can hold
     millis = int(when.timestamp() * 1000)
-    seen = _latest_run_ids(client, found.experiment_id)
+    seen = [r.run_id for r in sources.experiment_runs(client, found) if r.finished][:200]
+    home = scorecards.scorecard_home(client, found.experiment_id)
     tags = {keys.KIND: keys.KIND_SCORECARD, keys.EXPERIMENT: experiment,
+            keys.SCORED_EXPERIMENT_ID: str(found.experiment_id),
             keys.score_tag("bewerter"): card.evaluator, keys.score_tag("rolle"): card.role,
             keys.score_tag("zeitpunkt"): when.isoformat(), keys.score_tag("kommentar"): card.comment,
             keys.score_tag("laeufe"): ",".join(seen)[:4000],
@@ -226,7 +241,7 @@ def record(experiment: str, card: Scorecard) -> Scorecard:
     metrics = [Metric(keys.score(k), float(r.note), millis, 0) for k, r in card.ratings.items()]
     metrics.append(Metric(keys.SCORE_OVERALL, card.overall, millis, 0))
     stored = Scorecard(card.evaluator, card.ratings, card.role, card.comment, when, "", tuple(seen))
-    run = client.create_run(found.experiment_id, start_time=millis, run_name=f"bewertung-{_slug(card.evaluator)}",
+    run = client.create_run(home, start_time=millis, run_name=f"bewertung-{_slug(card.evaluator)}",
                             tags={keys.KIND: keys.KIND_SCORECARD})
     try:
         client.log_batch(run.info.run_id, metrics=metrics,
@@ -237,13 +252,8 @@ def record(experiment: str, card: Scorecard) -> Scorecard:
     except BaseException:
         client.delete_run(run.info.run_id)  # no half-stored scorecard
         raise
-    return Scorecard(card.evaluator, card.ratings, card.role, card.comment, when, run.info.run_id, tuple(seen))
-
-
-def _latest_run_ids(client: Any, experiment_id: str) -> list[str]:
-    runs = client.search_runs([experiment_id], filter_string="attributes.status = 'FINISHED'", max_results=200,
-                              order_by=["attributes.start_time DESC"])
-    return [r.info.run_id for r in runs if r.data.tags.get(keys.KIND) != keys.KIND_SCORECARD]
+    return Scorecard(card.evaluator, card.ratings, card.role, card.comment, when, run.info.run_id, tuple(seen),
+                     client.get_experiment(home).name)
 
 
 def _as_dict(card: Scorecard) -> dict[str, Any]:
@@ -275,9 +285,12 @@ def _from_run(run: "Run") -> Scorecard | None:
                      run.info.run_id, seen)
 
 
-def load(client: Any, experiment_id: str) -> list[Scorecard]:
-    """Every finished scorecard of an MLflow experiment, oldest first."""
-    runs = client.search_runs([experiment_id], filter_string=f"tags.`{keys.KIND}` = '{keys.KIND_SCORECARD}'",
-                              max_results=1000, order_by=["attributes.start_time ASC"])
+def load(client: Any, experiment_id: str, experiment: str | None = None) -> list[Scorecard]:
+    """Every finished scorecard of the MLflow experiment ``experiment_id``, oldest first.
+
+    Read from its scorecard experiment and, stored before scorecards moved there, from the run
+    experiment itself; ``experiment`` (the name asked for) narrows a workshop seat's cards to it.
+    """
+    runs = scorecards.scorecard_runs(client, experiment_id, experiment)
     cards = [_from_run(r) for r in runs if r.info.status == "FINISHED"]
     return sorted((c for c in cards if c is not None), key=lambda c: c.when or dt.datetime.min.replace(tzinfo=dt.timezone.utc))

@@ -7,8 +7,8 @@ then as a run id, then as a run name.
 An experiment contributes the runs of its latest *batch*: the finished runs
 with the same parameters (seed aside) and the same dataset as its newest
 finished run, the newest run per seed. Runs still RUNNING, FAILED or KILLED
-are kept apart, shown in the report and never averaged in. Scorecard runs
-(tag ``sandbox.art=bewertung``) are no experiment runs and are skipped here.
+are kept apart, shown in the report and never averaged in. Scorecard experiments
+(``Bewertungen · NAME``) and older scorecard runs among the runs are skipped here.
 
 Everything that can go wrong (no store yet, an unreachable server, an
 unknown name, an experiment without a finished run) is a SandboxError before
@@ -29,14 +29,14 @@ from sandbox import tracking
 from sandbox.compare import selection
 from sandbox.compare.selection import Selection
 from sandbox.errors import SandboxError
-from sandbox.tracking import keys
+from sandbox.tracking import keys, scorecards
 from sandbox.tracking.runs import seat_experiment
 
 if TYPE_CHECKING:
     from mlflow.entities import Experiment, Run
     from mlflow.tracking import MlflowClient
 
-__all__ = ["RunInfo", "Subject", "open_store", "load_subjects", "find_experiment", "run_info", "finished_runs"]
+__all__ = ["RunInfo", "Subject", "open_store", "load_subjects", "find_experiment", "run_info", "finished_runs", "experiment_runs"]
 
 _RUN_ID = re.compile(r"^[0-9a-f]{32}$")
 _T = TypeVar("_T")
@@ -150,7 +150,8 @@ class _SeatView:
 
 
 def _experiments(client: "MlflowClient") -> dict[str, "Experiment | _SeatView"]:
-    found: dict[str, Any] = {e.name: e for e in _guard(lambda: client.search_experiments(max_results=1000))}
+    found: dict[str, Any] = {e.name: e for e in _guard(lambda: client.search_experiments(max_results=1000))
+                             if not scorecards.is_scorecard_experiment(e.name, e.tags)}  # runs only
     own = found.get(seat_experiment(""))
     if own is not None:
         runs = _guard(lambda: client.search_runs([own.experiment_id], max_results=5000))
@@ -159,12 +160,13 @@ def _experiments(client: "MlflowClient") -> dict[str, "Experiment | _SeatView"]:
     return found
 
 
-def _all_runs(client: "MlflowClient", experiment: "Experiment | _SeatView") -> list[RunInfo]:
+def experiment_runs(client: "MlflowClient", experiment: "Experiment | _SeatView") -> list[RunInfo]:
+    """The experiment runs (scorecards aside) of ``experiment``, newest first."""
     runs = _guard(lambda: client.search_runs([experiment.experiment_id], max_results=5000,
                                              order_by=["attributes.start_time DESC"]))
     if isinstance(experiment, _SeatView):
         runs = [r for r in runs if r.data.tags.get(keys.EXPERIMENT) == experiment.name]
-    return [run_info(r, experiment.name) for r in runs if r.data.tags.get(keys.KIND) != keys.KIND_SCORECARD]
+    return [run_info(r, experiment.name) for r in runs if not scorecards.is_scorecard(r)]
 
 
 def _batch_key(run: RunInfo) -> tuple[Any, ...]:
@@ -183,7 +185,7 @@ def _status_counts(runs: Sequence[RunInfo]) -> str:
 
 def _experiment_subject(label: str, client: "MlflowClient", experiment: "Experiment",
                         runs: Sequence[RunInfo] | None = None) -> Subject:
-    runs = _all_runs(client, experiment) if runs is None else runs
+    runs = experiment_runs(client, experiment) if runs is None else runs
     finished = [r for r in runs if r.finished]
     if not finished:
         state = f" ({_status_counts(runs)})" if runs else ""
@@ -211,7 +213,7 @@ def _selected_subject(chosen: Selection, client: "MlflowClient", experiments: di
     found = [e for name, e in experiments.items() if name == chosen.base or name.startswith(prefix)]
     if not found:
         return None
-    runs = sorted((r for e in found for r in _all_runs(client, e)), key=lambda r: r.start or dt.datetime.min.replace(
+    runs = sorted((r for e in found for r in experiment_runs(client, e)), key=lambda r: r.start or dt.datetime.min.replace(
         tzinfo=dt.timezone.utc), reverse=True)
     kept = selection.narrow(chosen, runs, _batch_key)
     home = next((r.experiment for r in kept if r.finished), kept[0].experiment)
@@ -233,7 +235,7 @@ def _find_run(client: "MlflowClient", experiments: dict[str, "Experiment"], name
         return None
     found = _guard(lambda: client.search_runs(list(by_id), filter_string=f"attributes.run_name = '{name}'",
                                               max_results=50))
-    found = [r for r in found if r.data.tags.get(keys.KIND) != keys.KIND_SCORECARD]
+    found = [r for r in found if not scorecards.is_scorecard(r)]
     if len(found) > 1:
         listed = ", ".join(f"{r.info.run_id} ({by_id[r.info.experiment_id]})" for r in found[:5])
         raise SandboxError(f"{len(found)} Läufe heißen {name!r}: {listed}; bitte den gemeinten mit seiner Lauf-ID angeben")
@@ -275,7 +277,7 @@ def finished_runs(name: str) -> int:
         return 0
     client = tracking.client()
     found = _experiments(client).get(name)
-    return 0 if found is None else sum(r.finished for r in _all_runs(client, found))
+    return 0 if found is None else sum(r.finished for r in experiment_runs(client, found))
 
 
 def load_subjects(names: Sequence[str], client: "MlflowClient | None" = None) -> list[Subject]:

@@ -14,7 +14,7 @@ from typing import Any
 
 from sandbox import tracking
 from sandbox.experiments.specs import Experiment, list_experiments
-from sandbox.tracking import keys
+from sandbox.tracking import keys, scorecards
 
 __all__ = ["Summary", "CriterionResult", "overview"]
 
@@ -60,7 +60,7 @@ def _summary(client: Any, exp: Experiment) -> Summary:
     if found is None or found.lifecycle_stage == "deleted":
         return Summary(exp)
     runs = client.search_runs([found.experiment_id], order_by=["attributes.start_time DESC"], max_results=1000)
-    runs = [r for r in runs if r.data.tags.get(keys.KIND) != keys.KIND_SCORECARD]  # evaluators' scorecards are no runs
+    runs = [r for r in runs if not scorecards.is_scorecard(r)]  # scorecards stored among the runs before the split
     if not runs:
         return Summary(exp)
     latest = runs[0]

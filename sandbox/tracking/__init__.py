@@ -15,7 +15,8 @@ git commit of the workspace, package versions, and wall and CPU time.
 
 Modules: ``store`` (URI and client), ``runs`` (run start and lineage),
 ``metrics`` (metrics and success criteria), ``criteria`` (the comparison
-operators) and ``keys`` (every metric, param and tag name, named once).
+operators), ``scorecards`` (where evaluators' scorecards live, apart from the
+runs) and ``keys`` (every metric, param and tag name, named once).
 The running server is found through :mod:`sandbox.state`, not through
 ``sandbox.services`` (a higher layer). mlflow takes about 2 s to import, so it
 is imported inside the functions; importing this package is light.

@@ -24,7 +24,8 @@ __all__ = [
     "WALL_TIME", "CPU_TIME", "NOTEBOOK_WALL_TIME", "NOTEBOOK_CPU_TIME", "COST_METRICS", "COST_DECIMALS",
     "CRITERION_PREFIX", "criterion_value", "criterion_threshold", "criterion_fulfilled", "criterion_rule",
     "fulfilled_criterion",
-    "SCORE_PREFIX", "SCORE_OVERALL", "score", "score_tag",
+    "SCORE_PREFIX", "SCORE_OVERALL", "score", "score_tag", "SCORED_EXPERIMENT_ID", "SCORECARD_EXPERIMENT_PREFIX",
+    "scorecard_experiment",
     "KIND_TWIN", "TWIN_EXPERIMENT", "twin",
 ]
 
@@ -43,7 +44,7 @@ NOTE = "mlflow.note.content"  # MLflow's own: the run's (or, on an experiment, t
 EXPERIMENT_KIND = "mlflow.experimentKind"
 EXPERIMENT_KIND_MODEL = "custom_model_development"
 KIND = "sandbox.art"  # absent on experiment runs
-KIND_SCORECARD = "bewertung"  # value of KIND on an evaluator's scorecard run
+KIND_SCORECARD = "bewertung"  # value of KIND on an evaluator's scorecard run and on a scorecard experiment
 TRANSFER = "sandbox.uebertragung"  # the experiment folder of a run made on several profiles (experiment run --profiles)
 TRANSFER_SEPARATOR = "@"  # such runs land in the MLflow experiment <experiment>@<profile>
 
@@ -148,6 +149,17 @@ SCORE_OVERALL = score("gesamt")  # metric: the mean grade
 def score_tag(field: str) -> str:
     """Tag of a scorecard field, e.g. ``sandbox.bewertung.bewerter`` or ``sandbox.bewertung.nutzen.begruendung``."""
     return f"{_SCORE_TAG_PREFIX}{field}"
+
+
+SCORED_EXPERIMENT_ID = score_tag("experiment_id")  # tag: MLflow id of the experiment whose runs were scored
+#: scorecards live apart from the runs, in the MLflow experiment "Bewertungen · <experiment>"; no experiment
+#: folder name can start so (a space and "·" are no slug characters), so prefix searches never meet them
+SCORECARD_EXPERIMENT_PREFIX = "Bewertungen · "
+
+
+def scorecard_experiment(experiment: str) -> str:
+    """MLflow experiment of the scorecards of ``experiment``: ``Bewertungen · posteingang``."""
+    return f"{SCORECARD_EXPERIMENT_PREFIX}{experiment}"
 
 
 # --- synthetic twins (sandbox twin create) ----------------------------------------------------------

@@ -13,7 +13,7 @@ import os
 import urllib.error
 import urllib.request
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 from sandbox.config import artifacts_dir, store_dir
 from sandbox.errors import SandboxError
@@ -88,20 +88,23 @@ def client() -> "MlflowClient":
     return MlflowClient(tracking_uri=usable_uri())
 
 
-def experiment_id(mlflow_client: "MlflowClient", name: str, description: str | None = None) -> str:
+def experiment_id(mlflow_client: "MlflowClient", name: str, description: str | None = None,
+                  tags: Mapping[str, str] | None = None) -> str:
     """The id of MLflow experiment ``name``, created if missing (embedded: artifacts beside the database).
 
     Every experiment is marked as model training (:data:`keys.EXPERIMENT_KIND`),
     so MLflow 3's UI opens it on its list of runs instead of the GenAI view with
     "Traces 0"; an older experiment gets the mark when it is next used.
     ``description`` (Markdown: question and hypothesis) becomes the
-    experiment's description in the UI.
+    experiment's description in the UI; ``tags`` are further experiment tags (e.g. what a
+    scorecard experiment belongs to, :mod:`sandbox.tracking.scorecards`).
     """
     from mlflow.exceptions import MlflowException
 
     wanted = {keys.EXPERIMENT_KIND: keys.EXPERIMENT_KIND_MODEL}
     if description:
         wanted[keys.NOTE] = description
+    wanted |= dict(tags or {})
     found = mlflow_client.get_experiment_by_name(name)
     if found is None:
         location = None

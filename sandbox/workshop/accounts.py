@@ -7,7 +7,8 @@ reads, changes or deletes anything. The admin (password in the tracking
 container's environment, never printed) creates every participant's user;
 each participant's experiment is then created *as that participant*, which
 makes them its manager. An experiment kept from an earlier start (the
-volume survives ``stop``) is granted explicitly. The user store lives in the
+volume survives ``stop``) is granted explicitly, and so is the seat's
+scorecard experiment ``Bewertungen · <seat>`` if one was kept. The user store lives in the
 tracking container, so every ``start`` hands out fresh passwords.
 
 All through the REST API with the standard library: the trainer's machine
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sandbox.errors import SandboxError
+from sandbox.tracking import keys
 
 __all__ = ["Account", "ADMIN", "new_password", "create_seats"]
 
@@ -107,3 +109,14 @@ def create_seats(url: str, admin: Account, seats: dict[str, Account]) -> None:
             if "RESOURCE_ALREADY_EXISTS" not in exc.read().decode("utf-8", "replace"):
                 raise SandboxError(f"MLflow at {url} refused experiment {experiment}") from None
             _grant(url, admin, account.user, _experiment_id(url, admin, experiment))
+        _grant_if_kept(url, admin, account.user, keys.scorecard_experiment(experiment))
+
+
+def _grant_if_kept(url: str, admin: Account, user: str, name: str) -> None:
+    """MANAGE on experiment ``name`` if an earlier start left it: the seat's scorecards
+    (``Bewertungen · <seat>``, created by the participant's first ``experiment score``)."""
+    try:
+        found = _experiment_id(url, admin, name)
+    except urllib.error.HTTPError:
+        return  # none yet: the participant creates it and so manages it
+    _grant(url, admin, user, found)

@@ -13,8 +13,9 @@ import yaml
 from sandbox import compare, tracking
 from sandbox.compare import scorecard
 from sandbox.tracking import keys
+from sandbox.tracking.runs import PARTICIPANT_ENV
 from tests.compare.conftest import log_runs
-from tests.support import cli
+from tests.support import cli, legacy_scorecard
 
 KEYS = [c.key for c in scorecard.CRITERIA]
 
@@ -35,9 +36,10 @@ def experiments(store: str, musterstadt) -> list[str]:
 
 
 def _scorecard_runs(name: str) -> list:
+    """Every run of the scorecard experiment of ``name`` (empty if it has none yet)."""
     client = tracking.client()
-    found = client.get_experiment_by_name(name)
-    return client.search_runs([found.experiment_id], filter_string=f"tags.`{keys.KIND}` = '{keys.KIND_SCORECARD}'")
+    found = client.get_experiment_by_name(keys.scorecard_experiment(name))
+    return [] if found is None else client.search_runs([found.experiment_id])
 
 
 def _write(tmp_path: Path, data: object, name: str = "bewertung.yaml") -> Path:
@@ -60,8 +62,17 @@ def test_score_from_file_is_stored_queryably(experiments, tmp_path: Path, capsys
     assert data.tags[keys.score_tag("nutzen.begruendung")] == "nutzen: nachvollziehbar begründet"
     assert data.tags[keys.score_tag("kommentar")] == "Pilot lohnt sich."
     assert data.tags[keys.score_tag("zeitpunkt")].endswith("+00:00")  # ISO 8601, UTC
-    assert len(data.tags[keys.score_tag("laeufe")].split(",")) == 2  # the two runs the evaluator saw
+    assert "im Experiment „Bewertungen · bewertet“" in out
     client = tracking.client()
+    scored = client.get_experiment_by_name("bewertet")
+    runs = client.search_runs([scored.experiment_id])
+    assert len(runs) == 2 and not any(keys.KIND in r.data.tags for r in runs)  # the run experiment holds runs only
+    assert set(data.tags[keys.score_tag("laeufe")].split(",")) == {r.info.run_id for r in runs}  # the runs it saw
+    assert (data.tags[keys.EXPERIMENT], data.tags[keys.SCORED_EXPERIMENT_ID]) == ("bewertet", scored.experiment_id)
+    home = client.get_experiment_by_name(keys.scorecard_experiment("bewertet")).tags
+    assert (home[keys.KIND], home[keys.EXPERIMENT], home[keys.SCORED_EXPERIMENT_ID]) == (
+        keys.KIND_SCORECARD, "bewertet", scored.experiment_id)
+    assert "bewertet" in home[keys.NOTE]
     assert [a.path for a in client.list_artifacts(run.info.run_id)] == ["bewertung.json"]
 
 
@@ -84,6 +95,53 @@ def test_several_evaluators_are_all_kept_and_summarised(experiments, tmp_path: P
     html = compare.render(c, "html")
     assert "Anna Amt" in html and "Bernd Bürgermeister" in html and "datenschutz: nachvollziehbar begründet" in html
     assert html.count("data:image/png;base64,") == 3  # metrics, scorecard, cost
+
+
+def test_scorecards_stored_among_the_runs_before_still_count(experiments, musterstadt, tmp_path: Path,
+                                                              capsys) -> None:
+    log_runs("altbestand", {"recall": [0.6, 0.65]}, musterstadt, seeds=(1, 2))
+    old = legacy_scorecard("altbestand", "Alt Bestand", note=2)
+    assert cli(capsys, "experiment", "score", "altbestand", "--file", str(_write(tmp_path, card_yaml("Neu Zugang"))))[0] == 0
+    client = tracking.client()
+    [new] = _scorecard_runs("altbestand")
+    assert old not in new.data.tags[keys.score_tag("laeufe")].split(",")  # an old scorecard is no run it saw
+    cards = scorecard.load(client, client.get_experiment_by_name("altbestand").experiment_id)
+    assert [(c.evaluator, c.run_id) for c in cards] == [("Alt Bestand", old), ("Neu Zugang", new.info.run_id)]
+    c = compare.compare(["altbestand", "unbewertet"], out="-").comparison
+    assert [len(s.runs) for s in c.subjects] == [2, 1] and old not in {r.run_id for r in c.subjects[0].runs}
+    assert [k.evaluator for k in c.cards[0]] == ["Alt Bestand", "Neu Zugang"]
+
+
+def test_a_scorecard_experiment_is_neither_scored_nor_compared(experiments, musterstadt, tmp_path: Path,
+                                                               capsys) -> None:
+    log_runs("eigenes", {"recall": [0.6]}, musterstadt, seeds=(1,))
+    path = _write(tmp_path, card_yaml())
+    assert cli(capsys, "experiment", "score", "eigenes", "--file", str(path))[0] == 0
+    code, _, err = cli(capsys, "experiment", "score", "Bewertungen · eigenes", "--file", str(path))
+    assert code == 2 and "enthält Bewertungen, keine Läufe; bewertet wird das Experiment selbst: " \
+                         "sandbox experiment score eigenes" in err
+    code, _, err = cli(capsys, "compare", "Bewertungen · eigenes", "vergleich", "--out", str(tmp_path / "v.md"))
+    assert code == 2 and "kein Experiment und kein Lauf heißt 'Bewertungen · eigenes'" in err
+    assert len(_scorecard_runs("eigenes")) == 1 and not (tmp_path / "v.md").exists()
+
+
+def test_a_workshop_seat_scores_apart_from_its_runs(experiments, musterstadt, tmp_path: Path, capsys,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(PARTICIPANT_ENV, "tn01")
+    monkeypatch.setenv("MLFLOW_EXPERIMENT_NAME", "werkstatt-tn01")
+    log_runs("sitz-a", {"recall": [0.8]}, musterstadt, seeds=(1,))
+    log_runs("sitz-b", {"recall": [0.7]}, musterstadt, seeds=(1,))
+    code, out, err = cli(capsys, "experiment", "score", "sitz-a", "--file", str(_write(tmp_path, card_yaml("Sitz Anna"))))
+    assert code == 0 and "„Bewertungen · werkstatt-tn01“" in out, err
+    client = tracking.client()
+    seat = client.get_experiment_by_name("werkstatt-tn01")
+    assert not any(keys.KIND in r.data.tags for r in client.search_runs([seat.experiment_id]))
+    [card] = _scorecard_runs("werkstatt-tn01")
+    assert card.data.tags[keys.EXPERIMENT] == "sitz-a"
+    c = compare.compare(["sitz-a", "sitz-b"], out="-").comparison
+    assert [[k.evaluator for k in cards] for cards in c.cards] == [["Sitz Anna"], []]
+    # workshop collect compares the seat experiments themselves, so a seat shows all its scorecards
+    assert [k.evaluator for k in scorecard.load(client, seat.experiment_id, "werkstatt-tn01")] == ["Sitz Anna"]
 
 
 @pytest.mark.parametrize("change, message", [

@@ -29,6 +29,8 @@ def test_metrics_keep_their_stored_names() -> None:
     assert keys.criterion_rule("recall") == "kriterium.recall.regel"
     assert (keys.score("nutzen"), keys.SCORE_OVERALL) == ("bewertung.nutzen", "bewertung.gesamt")
     assert keys.score_tag("nutzen.begruendung") == "sandbox.bewertung.nutzen.begruendung"
+    assert keys.scorecard_experiment("posteingang") == "Bewertungen · posteingang"
+    assert keys.SCORED_EXPERIMENT_ID == "sandbox.bewertung.experiment_id"
 
 
 def test_a_criterion_name_is_read_back_from_its_outcome_metric() -> None:
