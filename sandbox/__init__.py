@@ -4,5 +4,5 @@ Submodules are imported on use (``from sandbox import datasets``), so that
 importing the package and ``sandbox --help`` stay fast.
 """
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 __all__ = ["__version__"]
