@@ -39,7 +39,7 @@ class Settings:
     """How hard the mechanism works; more means better fit and longer runs (Annahme, see README)."""
 
     rounds_per_column: int = 1  # AIM rounds per column (OpenDP's default is 16: too slow on 2 cores)
-    iterations: int = 150  # mirror-descent iterations per model fit (Private-PGM's default is 1000)
+    iterations: int = 100  # mirror-descent iterations per model fit, warm-started (Private-PGM's default is 1000)
     max_degree: int = 2  # largest marginal AIM considers
     #: share of ε for the one-way marginals measured before AIM/MST choose; OpenDP defaults to 0.5, which left AIM
     #: too little to beat independent columns (README, "Zwilling"); AIM's paper spends about 6 % (McKenna et al. 2022)
