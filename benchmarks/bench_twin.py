@@ -57,16 +57,17 @@ def stand_in(folder: Path, population: int, rows: int) -> tuple[Path, Path]:
     return extract, path
 
 
-def child(extract: Path, domain: Path, epsilon: float, out: Path, mechanism: str) -> None:
-    from sandbox.twin import TwinRequest, create_twin
+def child(extract: Path, domain: Path, epsilon: float, out: Path, mechanism: str, settings: dict) -> None:
+    from sandbox.twin import Settings, TwinRequest, create_twin
 
     started = time.perf_counter()
     result = create_twin(TwinRequest(extract=extract, domain=domain, epsilon=epsilon, out=out, mechanism=mechanism,
-                                     override="Benchmark", track=False, target="familienstand"))
+                                     override="Benchmark", track=False, target="familienstand",
+                                     settings=Settings(**settings)))
     m = {x.key: x for x in [*result.risk, *result.utility]}
     so, tvd = m["singling_out_risiko"], m["tvd_2_weg"]
     print(json.dumps({
-        "epsilon": epsilon, "mechanism": mechanism, "seconds": round(time.perf_counter() - started, 1),
+        "epsilon": epsilon, "mechanism": mechanism, "settings": settings, "seconds": round(time.perf_counter() - started, 1),
         "cpu_seconds": round(sum(resource.getrusage(resource.RUSAGE_SELF)[:2]), 1),
         "peak_gib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 2),
         "tvd2": [tvd.value, tvd.low, tvd.high], "tvd2_baseline": [tvd.baseline, tvd.baseline_low, tvd.baseline_high],
@@ -84,15 +85,25 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--population", type=int, default=130_000)
     parser.add_argument("--mechanism", default="aim")
+    parser.add_argument("--setting", action="append", default=[], metavar="NAME=VALUE",
+                        help="a Settings field other than its default, e.g. rounds_per_column=3")
+    parser.add_argument("--keep", type=Path, help="folder for the stand-in, reused if it is already there")
     parser.add_argument("--child", nargs=3, metavar=("EXTRACT", "DOMAIN", "OUT"))
     args = parser.parse_args()
+    settings = {k: float(v) if "." in v else int(v) for k, v in (s.split("=", 1) for s in args.setting)}
     if args.child:
-        child(Path(args.child[0]), Path(args.child[1]), args.epsilon[0], Path(args.child[2]), args.mechanism)
+        child(Path(args.child[0]), Path(args.child[1]), args.epsilon[0], Path(args.child[2]), args.mechanism,
+              settings)
         return
     with tempfile.TemporaryDirectory() as tmp:
-        extract, domain = stand_in(Path(tmp), args.population, args.rows)
+        folder = args.keep or Path(tmp)
+        extract, domain = folder / "auszug.parquet", folder / "DOMAIN.yaml"
+        if not (extract.exists() and domain.exists()):
+            folder.mkdir(parents=True, exist_ok=True)
+            extract, domain = stand_in(folder, args.population, args.rows)
         for epsilon in args.epsilon or [1.0, 0.5, 4.0]:
             done = subprocess.run([sys.executable, __file__, "--epsilon", str(epsilon), "--mechanism", args.mechanism,
+                                   *(f"--setting={s}" for s in args.setting),
                                    "--child", str(extract), str(domain), str(Path(tmp) / f"twin-{epsilon}")],
                                   capture_output=True, text=True, check=False)
             print(done.stdout.strip() or done.stderr[-2000:], flush=True)

@@ -79,3 +79,16 @@ def test_numpy_marginals_match_private_pgm() -> None:
     for query in [("w", "y"), ("z", "w"), ("y",), ("x", "w"), ("y", "z")]:
         expected = np.asarray(variable_elimination(model.potentials, query, model.total).values)
         np.testing.assert_allclose(fast.project(query).values, expected, rtol=1e-9, atol=1e-9)
+
+
+def test_aim_pairs_beat_independent_columns_at_epsilon_one() -> None:
+    """The point of the twin: its column pairs are closer to the records than independent columns drawn from the
+    exact one-way distributions."""
+    from sandbox.twin.utility import _marginals, independent_baseline
+
+    cells, domain = _cells(6, 5_000, 4)
+    twin = synthesize(cells, domain, budget(1.0, 0.0), "aim", seed=5, settings=Settings(iterations=60))
+    sizes = [4] * 6
+    tvd = np.mean(_marginals(cells, twin, sizes, 2))
+    independent = np.mean(_marginals(cells, independent_baseline(cells, len(twin), 5), sizes, 2))
+    assert tvd < 0.85 * independent
