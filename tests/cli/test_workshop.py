@@ -15,7 +15,8 @@ from tests.support import cli
     (["workshop", "start", "-n", "3", "--memory", "64m"], "--memory muss mindestens 256m sein"),
     (["workshop", "start", "-n", "3", "--cpus", "viele"], "--cpus muss eine Zahl"),
     (["workshop", "start", "-n", "3", "--name", "Mein Kurs"], "--name darf nur Kleinbuchstaben"),
-    (["workshop", "start", "-n", "3", "--port-base", "80"], "--port-base muss mindestens 1024 sein"),
+    (["workshop", "start", "-n", "3", "--port", "0"], "--port muss mindestens 1 sein"),
+    (["workshop", "start", "-n", "3", "--tracking-port", "80"], "--tracking-port muss mindestens 1024 sein"),
     (["workshop", "reset", "null"], "Teilnehmer/in muss eine Nummer wie 3"),
 ])
 def test_bad_input(capsys: pytest.CaptureFixture[str], args: list[str], message: str) -> None:
