@@ -22,12 +22,12 @@ import difflib
 import re
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, Sequence
 
 from sandbox import tracking
 from sandbox.compare import selection
 from sandbox.compare.selection import Selection
+from sandbox.compare.store import guard as _guard, missing_store, open_store
 from sandbox.errors import SandboxError
 from sandbox.tracking import keys, scorecards
 from sandbox.tracking.runs import seat_experiment
@@ -39,7 +39,6 @@ if TYPE_CHECKING:
 __all__ = ["RunInfo", "Subject", "open_store", "load_subjects", "find_experiment", "run_info", "finished_runs", "experiment_runs"]
 
 _RUN_ID = re.compile(r"^[0-9a-f]{32}$")
-_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -106,33 +105,6 @@ def run_info(run: "Run", experiment: str) -> RunInfo:
     return RunInfo(run.info.run_id, run.info.run_name or run.info.run_id[:8], experiment, run.info.status, start,
                    dict(run.data.params), dict(run.data.metrics), dict(run.data.tags),
                    inputs[0].dataset.digest if inputs else None)
-
-
-def _guard(call: Callable[[], _T]) -> _T:
-    from mlflow.exceptions import MlflowException
-
-    try:
-        return call()
-    except MlflowException as exc:
-        first = str(exc.message).strip().splitlines()[0] if str(exc.message).strip() else type(exc).__name__
-        raise SandboxError(f"der Tracking-Speicher {tracking.tracking_uri()} antwortete mit einem Fehler: {first}") from None
-
-
-def _missing_store(uri: str) -> Path | None:
-    """The SQLite file of ``uri`` if it does not exist yet (reading must not create it)."""
-    if not uri.startswith("sqlite:///"):
-        return None
-    path = Path(uri[len("sqlite:///"):].split("?", 1)[0])
-    return None if path.is_file() else path
-
-
-def open_store() -> "MlflowClient":
-    """A client for the tracking store; a missing embedded store or an unreachable server is an error."""
-    missing = _missing_store(tracking.tracking_uri())
-    if missing is not None:
-        raise SandboxError(f"noch keine Läufe protokolliert ({missing} gibt es nicht); zuerst ein Experiment ausführen: "
-                           "sandbox experiment run NAME")
-    return tracking.client()
 
 
 @dataclass(frozen=True)
@@ -273,7 +245,7 @@ def find_experiment(client: "MlflowClient", name: str) -> "Experiment":
 
 def finished_runs(name: str) -> int:
     """How many finished experiment runs (scorecards aside) the MLflow experiment ``name`` has; 0 if none."""
-    if _missing_store(tracking.tracking_uri()) is not None:
+    if missing_store(tracking.tracking_uri()) is not None:
         return 0
     client = tracking.client()
     found = _experiments(client).get(name)
