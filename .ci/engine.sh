@@ -56,9 +56,21 @@ api_answers() {
     curl -fsS --max-time 3 --unix-socket "$SOCKET" http://d/_ping >/dev/null 2>&1
 }
 
+api_runs_containers() {
+    # A service can answer _ping and still fail every start ("write child: broken pipe") after its
+    # environment changed under it; a throw-away container on the base image tells the truth.
+    docker image inspect "$BASE_IMAGE" >/dev/null 2>&1 || return 0
+    timeout 120 docker run --rm --network none "$BASE_IMAGE" true >/dev/null 2>&1
+}
+
 serve_api() {
     if api_answers; then
-        return
+        if api_runs_containers; then
+            return
+        fi
+        say "the Docker API answers but cannot start containers; restarting it"
+        pkill -f "podman system service.*$SOCKET" || true
+        sleep 2
     fi
     say "starting the Docker API: podman system service on $SOCKET"
     mkdir -p "$(dirname "$SOCKET")"
