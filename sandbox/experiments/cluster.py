@@ -1,13 +1,17 @@
 """Where a sweep's tasks execute: in this process, on a LocalCluster, or on an existing Dask scheduler.
 
     --cluster none              one after another in this process, no Dask
-    --cluster local[:N]         a LocalCluster of N single-threaded worker processes (default: one per core)
+    --cluster local[:N]         a LocalCluster of N workers in this process (default: one per core)
     --cluster tcp://HOST:8786   an existing scheduler (``dask scheduler`` / ``dask worker``, gateway, operator)
     SANDBOX_DASK_SCHEDULER      the same address for every command without --cluster
 
 Without either, a single run executes in this process (a cluster would
 only add its start-up time) and a sweep of several runs on a LocalCluster
-sized to the machine. Dask is imported only when a cluster is used, so
+sized to the machine. The LocalCluster's workers are threads of this
+process: a task spends its time waiting for its notebook's kernel, which is a
+process of its own, so threads run N notebooks at once on N cores without
+N worker processes each importing MLflow, papermill and the package again
+(about 4 CPU seconds each, a quarter of a 16-run sweep of short notebooks). Dask is imported only when a cluster is used, so
 ``sandbox --help`` stays fast. Every task is :func:`sandbox.experiments.worker.run_task`.
 """
 
@@ -120,7 +124,7 @@ def open_executor(spec: ClusterSpec) -> Iterator[Executor]:
     from distributed import Client, LocalCluster
 
     if spec.kind == "local":
-        with LocalCluster(n_workers=spec.workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+        with LocalCluster(n_workers=spec.workers, threads_per_worker=1, processes=False,
                           dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR) as cluster, \
                 Client(cluster) as client:
             yield Executor(client)

@@ -9,16 +9,17 @@ experiment folder, as it would in JupyterLab, and finds its output folder in
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import os
-import sys
 import re
+import threading
 import time
 import traceback
 import warnings
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import IO, Any, Callable, Mapping
 
 from sandbox.experiments.record import OUTPUT_ENV, Record, read_record
 
@@ -29,6 +30,7 @@ EXECUTED_NOTEBOOK = "notebook.ipynb"
 KERNEL_LOG = "kernel.log"
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _KERNEL_START_RETRIES = 1  # parallel kernels on one host can race for the same free ports
+_IMPORT = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -46,48 +48,64 @@ class Execution:
         return self.error is None
 
 
-@contextmanager
-def _kernel_log(path: Path) -> Iterator[None]:
-    """Send file descriptor 2 to ``path`` while the kernel runs.
+def _kernel_manager(env: Mapping[str, str], log: IO[bytes]) -> type:
+    """A kernel manager class whose kernels start with ``env`` and write their stderr to ``log``.
 
-    The kernel process inherits it, so its warnings land in a log file that
-    the runner keeps with the run instead of on the user's terminal.
+    The kernel of each run gets its own environment and log instead of the
+    runner changing ``os.environ`` and file descriptor 2, which belong to the
+    whole process: so several runs can execute at once in one process (the
+    threads of a LocalCluster or of a ``dask worker --nthreads N``).
     """
-    sys.stderr.flush()
-    saved = os.dup(2)
-    try:
-        with path.open("ab") as log:
-            os.dup2(log.fileno(), 2)
+    from jupyter_client.manager import AsyncKernelManager
+
+    class TaskKernelManager(AsyncKernelManager):  # type: ignore[misc]
+        async def _async_pre_start_kernel(self, **kw: Any) -> Any:
+            return await super()._async_pre_start_kernel(**{**kw, "env": dict(env), "stderr": log})
+
+    return TaskKernelManager
+
+
+def _on_own_loop(call: Callable[[], Any]) -> Any:
+    """Run ``call`` in a fresh context, so that the event loop jupyter_core keeps per context is this call's
+    own (a Dask worker thread copies its context from the thread that scheduled the task, and two kernels
+    must not share one loop), and close that loop afterwards."""
+    def closing() -> Any:
+        try:
+            return call()
+        finally:
+            policy = asyncio.get_event_loop_policy()
             try:
-                yield
-            finally:
-                sys.stderr.flush()
-                os.dup2(saved, 2)
-    finally:
-        os.close(saved)
+                loop = policy.get_event_loop()
+            except RuntimeError:  # failed before it made a loop
+                loop = None
+            policy.set_event_loop(None)
+            if loop is not None and not loop.is_running():
+                loop.close()
+
+    return contextvars.Context().run(closing)
 
 
 def execute(notebook: Path, parameters: Mapping[str, Any], cwd: Path, output: Path, timeout: int = 1800) -> Execution:
     """Run ``notebook`` with ``parameters`` in ``cwd``; outputs go to the folder ``output``."""
-    with warnings.catch_warnings():  # tqdm warns about missing ipywidgets when imported inside a kernel
-        warnings.simplefilter("ignore")
-        import papermill
-        from papermill.exceptions import PapermillExecutionError
+    with _IMPORT:  # warning filters belong to the process: one thread at a time changes them
+        with warnings.catch_warnings():  # tqdm warns about missing ipywidgets when imported inside a kernel
+            warnings.simplefilter("ignore")
+            import papermill
+            from papermill.exceptions import PapermillExecutionError
 
     output.mkdir(parents=True, exist_ok=True)
     executed = output / EXECUTED_NOTEBOOK
     start = time.perf_counter()
     error = trace = None
-    previous = os.environ.get(OUTPUT_ENV)
-    os.environ[OUTPUT_ENV] = str(output)
-    try:
+    env = {**os.environ, OUTPUT_ENV: str(output)}
+    with (output / KERNEL_LOG).open("ab") as log:
         for _ in range(1 + _KERNEL_START_RETRIES):
             error = trace = None
             try:
-                with _kernel_log(output / KERNEL_LOG):
-                    papermill.execute_notebook(str(notebook), str(executed), parameters=dict(parameters),
-                                               kernel_name=KERNEL, cwd=str(cwd), progress_bar=False,
-                                               log_output=False, execution_timeout=timeout)
+                _on_own_loop(lambda: papermill.execute_notebook(
+                    str(notebook), str(executed), parameters=dict(parameters), kernel_name=KERNEL, progress_bar=False,
+                    log_output=False, execution_timeout=timeout, kernel_manager_class=_kernel_manager(env, log),
+                    resources={"metadata": {"path": str(cwd)}}))  # the kernel's working folder
             except PapermillExecutionError as exc:
                 first = _ANSI.sub("", str(exc.evalue)).strip().splitlines()
                 error = f"{exc.ename}: {first[0] if first else ''} (cell In [{exc.exec_count}])"
@@ -98,11 +116,6 @@ def execute(notebook: Path, parameters: Mapping[str, Any], cwd: Path, output: Pa
                 if not _any_cell_ran(executed):  # the kernel never came up (e.g. a port taken meanwhile): again
                     continue
             break
-    finally:
-        if previous is None:
-            os.environ.pop(OUTPUT_ENV, None)
-        else:
-            os.environ[OUTPUT_ENV] = previous
     record = read_record(output)
     if error is None and record is None:
         error = "Das Notebook hat experiments.record(...) nie aufgerufen; in die letzte Zelle aufnehmen"

@@ -7,8 +7,10 @@ seed and checked against the manifest digest), resumes the MLflow run the
 client created for the task's coordinates, executes the notebook with
 papermill and logs notebook, metrics, tables and success criteria. A
 notebook that raises ends its run FAILED with the cell and message; the task
-still returns, so the sweep goes on. Tasks in one process run one at a time
-(the executor redirects file descriptor 2 and sets an environment variable).
+still returns, so the sweep goes on. Several tasks may run at once in one
+process (the threads of a LocalCluster, ``dask worker --nthreads N``): each
+kernel gets its own environment and log, the MLflow run is the thread's own,
+and its CPU time is the thread's.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import os
 import shutil
 import socket
 import tempfile
-import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -39,7 +41,6 @@ from sandbox.tracking.store import tracking_to
 __all__ = ["RunResult", "run_task", "experiment_folder", "obtain_dataset", "tracking_uri_for"]
 
 _TAG_LIMIT = 4000
-_ONE_AT_A_TIME = threading.Lock()
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
@@ -75,7 +76,7 @@ def worker_name() -> str:
 
 def run_task(task: Task) -> RunResult:
     """Execute ``task`` (see the module docstring); retried, it continues the same MLflow run."""
-    with _ONE_AT_A_TIME, tracking_to(tracking_uri_for(task.job)):
+    with tracking_to(tracking_uri_for(task.job)):
         name = worker_name()
         status, cancelled = _status(task.run_id)
         if status == "FINISHED" or cancelled:  # done by an earlier attempt, or the sweep was cancelled
@@ -174,7 +175,8 @@ def _execute(task: Task, folder: Path, data: Path, worker: str) -> RunResult:
     with tempfile.TemporaryDirectory(prefix=f"sandbox-run-{os.getpid()}-{task.job.experiment}-") as tmp:
         try:
             with tracking.start_run(task.job.experiment, data, params=dict(task.values), run_id=task.run_id,
-                                    tags={keys.WORKER: worker, keys.NOTE: task.job.note}) as run:
+                                    tags={keys.WORKER: worker, keys.NOTE: task.job.note},
+                                    cpu_clock=time.thread_time) as run:
                 if keys.ERROR in run.data.tags:  # a retry of a failed attempt
                     mlflow.delete_tag(keys.ERROR)
                 mlflow.log_artifact(str(folder / EXPERIMENT_FILE))

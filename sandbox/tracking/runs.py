@@ -17,7 +17,7 @@ import time
 from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 
 from sandbox.config import workspace
 from sandbox.errors import SandboxError
@@ -134,6 +134,7 @@ def start_run(
     tags: Mapping[str, Any] | None = None,
     run_name: str | None = None,
     run_id: str | None = None,
+    cpu_clock: Callable[[], float] = time.process_time,
 ) -> Iterator["mlflow.ActiveRun"]:
     """Open an MLflow run in ``experiment`` (created if missing) and yield it.
 
@@ -142,7 +143,8 @@ def start_run(
     ``dataset`` is given (a Dataset, a profile or folder name, or a path; see
     :func:`log_dataset`), the git commit and dirty flag, package versions, and
     at the end the metrics ``laufzeit_s`` (wall time) and ``cpu_zeit_s`` (CPU
-    time of this process). ``run_id`` resumes an existing run (e.g. one a
+    time of this process, or of this thread with ``cpu_clock=time.thread_time`` where other threads work
+    beside it). ``run_id`` resumes an existing run (e.g. one a
     runner created). A run whose block raises is marked FAILED and the
     exception propagates.
     """
@@ -159,7 +161,7 @@ def start_run(
     mlflow_client = mlflow.MlflowClient(tracking_uri=uri)
     found = experiment_id(mlflow_client, experiment)
     close_orphans(mlflow_client, found)  # runs of killed processes end KILLED, not RUNNING forever
-    wall, cpu = time.perf_counter(), time.process_time()
+    wall, cpu = time.perf_counter(), cpu_clock()
     with mlflow.start_run(run_id=run_id, experiment_id=None if run_id else found, run_name=run_name) as run:
         mlflow.set_tags({**_environment_tags(), keys.PROCESS: process_tag(),
                          **{k: str(v) for k, v in (tags or {}).items()}})
@@ -171,4 +173,4 @@ def start_run(
             yield run
         finally:
             mlflow.log_metrics({keys.WALL_TIME: round(time.perf_counter() - wall, keys.COST_DECIMALS),
-                                keys.CPU_TIME: round(time.process_time() - cpu, keys.COST_DECIMALS)})
+                                keys.CPU_TIME: round(cpu_clock() - cpu, keys.COST_DECIMALS)})

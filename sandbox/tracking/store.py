@@ -10,6 +10,7 @@ mlflow takes about 2 s to import, so it is imported inside the functions.
 from __future__ import annotations
 
 import os
+import threading
 import urllib.error
 import urllib.request
 from contextlib import contextmanager
@@ -125,20 +126,43 @@ def experiment_id(mlflow_client: "MlflowClient", name: str, description: str | N
     return str(found.experiment_id)
 
 
+_TARGET = threading.Condition()  # MLFLOW_TRACKING_* belong to the whole process, as does mlflow's tracking URI
+_target: dict[str, str] | None = None
+_users = 0
+_saved: dict[str, str | None] = {}
+
+
 @contextmanager
 def tracking_to(uri: str, account: Any = None) -> Iterator[None]:
     """MLFLOW_TRACKING_URI set to ``uri`` for the duration of the block (a workshop's or a sweep's server),
-    and with ``account`` (``.user``, ``.password``) MLflow's login for a server with authentication."""
+    and with ``account`` (``.user``, ``.password``) MLflow's login for a server with authentication.
+
+    Threads of one process share the setting: blocks with the same target run at once (the runs of one
+    sweep on a threaded worker), a block with another target waits until the others have left, and the
+    values from before come back when the last block ends.
+    """
+    global _target, _users
     wanted = {"MLFLOW_TRACKING_URI": uri}
     if account is not None:
         wanted |= {"MLFLOW_TRACKING_USERNAME": account.user, "MLFLOW_TRACKING_PASSWORD": account.password}
-    before = {key: os.environ.get(key) for key in wanted}
-    os.environ.update(wanted)
+    with _TARGET:
+        _TARGET.wait_for(lambda: _users == 0 or _target == wanted)
+        if _users == 0:
+            _saved.clear()
+            _saved.update({key: os.environ.get(key) for key in wanted})
+            os.environ.update(wanted)
+            _target = wanted
+        _users += 1
     try:
         yield
     finally:
-        for key, value in before.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+        with _TARGET:
+            _users -= 1
+            if _users == 0:
+                for key, value in _saved.items():
+                    if value is None:
+                        os.environ.pop(key, None)
+                    else:
+                        os.environ[key] = value
+                _target = None
+                _TARGET.notify_all()

@@ -109,6 +109,27 @@ def test_run_id_resumes_a_run_created_elsewhere(workspace: Path) -> None:
     assert run_client().get_run(first.info.run_id).data.metrics["nachtrag"] == 7
 
 
+def test_cpu_time_of_a_run_beside_a_busy_thread_is_the_run_thread_s_own(workspace: Path) -> None:
+    """On a threaded worker another run's work must not count as this run's cost (cpu_clock=time.thread_time);
+    the default clock of a notebook's own run is the whole process."""
+    import threading
+    import time
+
+    def busy() -> None:  # half a CPU second in its own thread, however loaded the machine is
+        while time.thread_time() < 0.5:
+            sum(range(10_000))
+
+    def beside_busy_thread(**options: object) -> float:
+        with tracking.start_run("cpu-zeit", **options) as run:
+            spinner = threading.Thread(target=busy)
+            spinner.start()
+            spinner.join()
+        return run_client().get_run(run.info.run_id).data.metrics[keys.CPU_TIME]
+
+    assert beside_busy_thread(cpu_clock=time.thread_time) < 0.25
+    assert beside_busy_thread() >= 0.5
+
+
 def test_in_a_workshop_seat_every_run_lands_in_the_participants_experiment(
         workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import mlflow

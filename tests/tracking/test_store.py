@@ -72,3 +72,39 @@ def test_experiments_open_in_the_model_training_view_with_their_description(work
     assert client.get_experiment(new).name == "bürgerservice"
     experiment_id(client, "bürgerservice", "**Fragestellung:** neu")  # the experiment.yaml changed
     assert client.get_experiment(new).tags[keys.NOTE] == "**Fragestellung:** neu"
+
+
+def test_threads_share_one_tracking_target_and_another_target_waits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Runs of one sweep on a threaded worker share MLFLOW_TRACKING_URI; a block for another server waits until
+    they have left, and the value from before comes back after the last one."""
+    import threading
+
+    from sandbox.tracking.store import tracking_to
+
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "sqlite:///vorher.db")
+    inside, release, seen = threading.Barrier(3), threading.Event(), {}
+
+    def sweep_run(name: str) -> None:
+        with tracking_to("http://sweep:5000"):
+            inside.wait(timeout=30)
+            release.wait(timeout=30)
+            seen[name] = os.environ["MLFLOW_TRACKING_URI"]
+
+    def other_server() -> None:
+        with tracking_to("http://anderer:5000"):
+            seen["anderer"] = (os.environ["MLFLOW_TRACKING_URI"], set(seen))
+
+    threads = [threading.Thread(target=sweep_run, args=(n,)) for n in ("a", "b")]
+    for t in threads:
+        t.start()
+    inside.wait(timeout=30)  # both sweep runs are inside their blocks
+    waiting = threading.Thread(target=other_server)
+    waiting.start()
+    waiting.join(timeout=0.5)
+    assert waiting.is_alive() and "anderer" not in seen  # it waits for the sweep's runs
+    release.set()
+    for t in [*threads, waiting]:
+        t.join(timeout=30)
+    assert seen["a"] == seen["b"] == "http://sweep:5000"
+    assert seen["anderer"] == ("http://anderer:5000", {"a", "b"})  # it ran only after both had left
+    assert os.environ["MLFLOW_TRACKING_URI"] == "sqlite:///vorher.db"
