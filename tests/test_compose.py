@@ -153,6 +153,10 @@ def test_dask_profile_runs_single_threaded_workers_on_the_lab_workspace() -> Non
     assert scheduler["environment"]["SANDBOX_HOME"] == worker["environment"]["SANDBOX_HOME"] == \
         "/opt/experimentierraum/workspace"
     assert worker["environment"]["SANDBOX_DATA"].startswith("/home/lab/work/")  # datasets shared with the lab
+    # the lab prints the dashboard at its published loopback port, not at http://dask-scheduler:8787
+    assert "127.0.0.1:${DASK_DASHBOARD_PORT:-8787}:8787" in scheduler["ports"]
+    assert SERVICES["lab"]["environment"]["DASK_DISTRIBUTED__DASHBOARD__LINK"] == \
+        "http://127.0.0.1:${DASK_DASHBOARD_PORT:-8787}/status"
 
 
 def test_compose_client_accepts_the_dask_profile(tmp_path: Path) -> None:

@@ -159,4 +159,6 @@ def test_sweep_from_the_lab_on_the_schedulers_service_name(stack: Stack, musters
                      "--cluster", "tcp://dask-scheduler:8786"]):
         code, out = lab.exec_run(command)
         assert code == 0, out.decode("utf-8", "replace")[-3000:]
+    dashboard = stack.ports["DASK_DASHBOARD_PORT"]
+    assert f"Dask-Dashboard: http://127.0.0.1:{dashboard}/status" in out.decode("utf-8", "replace")
     _check_sweep(stack, "stapel-lab", len(musterstadt["einwohner"]))
