@@ -2,7 +2,7 @@
 
 Run by hand (figures go to README.md), never as a test:
 
-    .venv/bin/python benchmarks/bench_sweep.py                          # light notebook, ~4 s CPU per run
+    .venv/bin/python benchmarks/bench_sweep.py                          # light notebook, ~1.5 s per run
     .venv/bin/python benchmarks/bench_sweep.py --template ki-posteingang --seeds 1-4   # a shipped template
 
 In a temporary workspace (own data folder and SQLite MLflow store) the
