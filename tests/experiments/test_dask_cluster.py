@@ -1,4 +1,5 @@
-"""A sweep on a real ``dask scheduler`` with two ``dask worker`` processes on localhost.
+"""A sweep on a real ``dask scheduler`` with two ``dask worker`` processes on localhost (one runs two
+notebooks at once on two threads).
 
 The same 8-point sweep (2 seeds x 2 parameter values x 2 profiles) gives the
 same metrics on the cluster as in this process without Dask, and a worker
@@ -29,7 +30,8 @@ DASK = str(Path(sys.executable).with_name("dask"))
 
 
 class DaskProcesses:
-    """A scheduler and two workers (single-threaded, no nanny: killing one kills the worker itself)."""
+    """A scheduler and two workers, ``a`` with one thread and ``b`` with two (no nanny: killing one kills the
+    worker itself)."""
 
     def __init__(self) -> None:
         self.address = f"tcp://127.0.0.1:{free_port()}"
@@ -37,10 +39,10 @@ class DaskProcesses:
         self.env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
         port = self.address.rsplit(":", 1)[1]
         self.scheduler = self._start([DASK, "scheduler", "--host", "127.0.0.1", "--port", port, "--no-dashboard"])
-        for name in ("a", "b"):
+        for name, threads in (("a", "1"), ("b", "2")):
             worker_port = free_port()
             self.workers[f"tcp://127.0.0.1:{worker_port}"] = self._start(
-                [DASK, "worker", self.address, "--nthreads", "1", "--no-nanny", "--no-dashboard", "--name", name,
+                [DASK, "worker", self.address, "--nthreads", threads, "--no-nanny", "--no-dashboard", "--name", name,
                  "--host", "127.0.0.1", "--worker-port", str(worker_port)])
         from distributed import Client
 
