@@ -41,19 +41,22 @@ def test_empty_groups_count_as_their_own_value() -> None:
 
 
 def test_free_text_with_full_name_and_birth_date_is_found() -> None:
-    people = pd.DataFrame({"vornamen": ["Anna Luise", "Bernd"], "familienname": ["Schmidt", "Krause"],
-                           "geburtsdatum": pd.to_datetime(["1980-05-03", "1975-12-24"])})
+    people = pd.DataFrame({"vornamen": ["Anna Luise", "Bernd", "Ben"], "familienname": ["Schmidt", "Krause", "Will"],
+                           "geburtsdatum": pd.to_datetime(["1980-05-03", "1975-12-24", "2023-05-03"])})
     texts = pd.Series([
         "Sehr geehrte Damen und Herren, hiermit beantrage ich, Anna Schmidt, geb. 3.5.1980, einen Pass.",
         "Anna Schmidt bittet um einen Termin am 03.06.2024.",            # name, but a different date
         "Herr Krause (24.12.1976) ruft zurück.",                         # family name only, wrong year
         "bernd krause, geboren am 24.12.1975, meldet einen umzug.",      # typed without capitals
+        "Ab dem 03.05.2023 verreist. Kann ich vorbeikommen, wenn ich nur etwas abgeben will?",  # words, not Ben Will
+        "Für Ben Will (3.5.2023) beantrage ich einen Kinderreisepass.",  # the name as words beside punctuation
         None,
     ])
     leaks = find_leaks(people, {"anfragen.text": texts})
-    assert leaks.hits == 2 and leaks.columns == ["anfragen.text"]
+    assert leaks.hits == 3 and leaks.columns == ["anfragen.text"]
     assert leaks.samples == ["anfragen.text, Zeile 1: „Anna Schmidt“ mit Geburtsdatum 03.05.1980",
-                             "anfragen.text, Zeile 4: „Bernd Krause“ mit Geburtsdatum 24.12.1975"]
+                             "anfragen.text, Zeile 4: „Bernd Krause“ mit Geburtsdatum 24.12.1975",
+                             "anfragen.text, Zeile 6: „Ben Will“ mit Geburtsdatum 03.05.2023"]
 
 
 def test_free_text_columns_are_long_and_mostly_distinct() -> None:
