@@ -75,6 +75,21 @@ def _release_unneeded(ctx: "Context", remaining: Sequence[str]) -> None:
         ctx.release(name)
 
 
+def return_memory() -> None:
+    """Hand freed memory back to the system: collect cycles, empty Arrow's pool, trim glibc's heap."""
+    import ctypes
+    import gc
+
+    import pyarrow as pa
+
+    gc.collect()
+    pa.default_memory_pool().release_unused()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to trim
+        pass
+
+
 def generate_dataset(
     profile: str | Profile = "musterstadt",
     seed: int = 42,
@@ -123,6 +138,8 @@ def generate_dataset(
                             "columns": [{"name": c.name, "dtype": c.dtype, "nullable": c.nullable} for c in schema.columns]}
             del frame
             _release_unneeded(ctx, names[i + 1:])
+        del ctx
+        return_memory()  # the gate (finalize) reads the whole dataset again: give the generator's memory back first
         if progress:
             progress("", len(names), len(names))
         ordered = {name: tables[name] for name in TABLES}  # manifest order does not depend on generation order

@@ -97,3 +97,28 @@ def test_named_rules_are_skipped_with_a_note_when_a_column_is_missing() -> None:
     checks, notes = named_checks(Loaded(frames={"einwohner": people}))
     assert not any(c.name == "kinder_juenger_als_eltern" for c in checks)
     assert any("Kinder sind jünger" in n and "einwohner.stellung_im_haushalt" in n for n in notes)
+
+
+def test_validated_frames_are_not_kept_after_their_check() -> None:
+    """GX caches every batch it validated in the data source; the gate needs that memory for the next report
+    (sachsen: 48 frames, 1.3 GiB). Once its check has run, a frame built for it is gone."""
+    import gc
+    import weakref
+
+    from sandbox.quality.runner import run_checks
+    from sandbox.quality.suites import Check, Expect
+
+    built: list[weakref.ref] = []
+
+    def frame(n: int) -> pd.DataFrame:
+        out = pd.DataFrame({"wert": range(n)})
+        built.append(weakref.ref(out))
+        return out
+
+    checks = [Check(f"probe_{n}", "probe", lambda n=n: frame(n),
+                    [Expect("ExpectColumnValuesToNotBeNull", {"column": "wert"}, "wert gefüllt")])
+              for n in (10, 20, 30)]
+    findings = run_checks(checks)
+    gc.collect()
+    assert len(built) == 3 and len(findings) == 3 and all(f.success for f in findings)
+    assert [ref() for ref in built] == [None, None, None]
