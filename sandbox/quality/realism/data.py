@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 import numpy as np
 
@@ -26,6 +26,9 @@ TABLES_READ = ("einwohner", "haushalte", "meldeereignisse")
 TABLES_OPTIONAL = ("gewerbe", "antraege", "termine", "vorgangsereignisse", "buergeranfragen")  # measures of a missing one are reported as not measurable
 
 
+T = TypeVar("T")
+
+
 def _years(days: np.ndarray) -> np.ndarray:
     return days.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
 
@@ -36,6 +39,13 @@ class RealismData:
     profile: "Profile"
     area: dict[str, float]  # official figures of the profile's area (expected_shares and kreise_demografie.csv)
     _texts: dict[tuple[str, str], np.ndarray] = field(default_factory=dict, repr=False)
+    _derived: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def once(self, name: str, build: Callable[["RealismData"], T]) -> T:
+        """``build(self)``, computed once per report: measures in several modules share a derived view."""
+        if name not in self._derived:
+            self._derived[name] = build(self)
+        return self._derived[name]
 
     @property
     def stichtag(self) -> dt.date:
@@ -129,6 +139,14 @@ class RealismData:
 
     def first_given_in(self, values: Any) -> np.ndarray:
         return self.first_given.isin(set(values)).to_numpy()
+
+    @cached_property
+    def register_events(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(einwohner row, kind, day, anschrift_id) of every register event (cached: a dozen measures read them)."""
+        ev = self.frames["meldeereignisse"]
+        rows = np.searchsorted(self.frames["einwohner"]["einwohner_id"].to_numpy(), ev["einwohner_id"].to_numpy())
+        days = ev["ereignisdatum"].to_numpy(dtype="datetime64[D]").astype(np.int64)
+        return rows, self.text("meldeereignisse", "ereignisart"), days, ev["anschrift_id"].to_numpy(dtype=np.int64)
 
     def events(self, kind: str) -> tuple[np.ndarray, np.ndarray]:
         """(einwohner row, day) of the register events of one kind."""

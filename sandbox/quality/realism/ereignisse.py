@@ -26,10 +26,7 @@ _DAY = np.int64(1 << 20)  # days since epoch fit below this; person * _DAY + day
 
 def _events(d: RealismData) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(einwohner row, kind, day, anschrift_id) of every register event."""
-    ev = d.frames["meldeereignisse"]
-    rows = np.searchsorted(d.frames["einwohner"]["einwohner_id"].to_numpy(), ev["einwohner_id"].to_numpy())
-    days = ev["ereignisdatum"].to_numpy(dtype="datetime64[D]").astype(np.int64)
-    return rows, d.text("meldeereignisse", "ereignisart"), days, ev["anschrift_id"].to_numpy(dtype=np.int64)
+    return d.register_events
 
 
 @measure("ereignisse_einzug_am_abgangstag")

@@ -119,6 +119,10 @@ def _visit_keys(d: RealismData, table: str, day_column: str, services: np.ndarra
 
 def _linkage(d: RealismData) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Keys of attended appointments and of applications, and which of each lies in the other's span."""
+    return d.once("verwaltung.linkage", _link)
+
+
+def _link(d: RealismData) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     services = np.unique(np.concatenate([d.text("termine", "leika_schluessel"), d.text("antraege", "leika_schluessel")]).astype(str))
     appointments = _visit_keys(d, "termine", "termin_datum", services)
     applications = _visit_keys(d, "antraege", "eingangsdatum", services)

@@ -58,11 +58,7 @@ def _build(data: RealismData) -> Cases:
 
 def cases(data: RealismData) -> Cases:
     """The per-application view of the log (computed once per report)."""
-    cached = getattr(data, "_vorgaenge_cases", None)
-    if cached is None:
-        cached = _build(data)
-        object.__setattr__(data, "_vorgaenge_cases", cached)
-    return cached
+    return data.once("vorgaenge.cases", _build)
 
 
 def _median(values: np.ndarray) -> Observed | None:
