@@ -71,6 +71,12 @@ def _on_own_loop(call: Callable[[], Any]) -> Any:
     must not share one loop), and close that loop afterwards."""
     def closing() -> Any:
         try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            pass
+        else:  # a loop runs in this thread (a notebook kernel's): jupyter_core runs the call on its own thread
+            return call()
+        try:
             return call()
         finally:
             policy = asyncio.get_event_loop_policy()

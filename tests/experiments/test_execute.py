@@ -59,3 +59,26 @@ def test_a_failing_cell_is_not_run_again(tmp_path: Path, notebook: Path, musters
                              tmp_path / "out")
     assert len(calls) == 1
     assert done.error is not None and done.error.startswith("ValueError: absichtlich kaputt")
+
+
+@pytest.mark.slow
+def test_a_run_started_inside_a_notebook_kernel_leaves_its_event_loop_alone(tmp_path: Path, notebook: Path,
+                                                                            musterstadt_path: Path) -> None:
+    """A notebook may call experiments.run_experiment: the kernel's loop runs, and must still be its thread's
+    loop afterwards (no other run's loop set in its place, none closed)."""
+    import asyncio
+
+    async def kernel() -> tuple[object, object, object]:
+        loop = asyncio.get_running_loop()
+        done = execution.execute(notebook, {"datensatz": str(musterstadt_path), "seed": 2}, tmp_path, tmp_path / "out")
+        assert done.ok, done.error
+        return loop, asyncio.get_event_loop_policy().get_event_loop(), done.record.metrics["seed_echo"]
+
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        running, after, seed = loop.run_until_complete(kernel())
+        assert after is running is loop and not loop.is_closed() and seed == 2
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()
