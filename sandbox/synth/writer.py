@@ -138,6 +138,7 @@ def generate_dataset(
                             "columns": [{"name": c.name, "dtype": c.dtype, "nullable": c.nullable} for c in schema.columns]}
             del frame
             _release_unneeded(ctx, names[i + 1:])
+            return_memory()
         del ctx
         return_memory()  # the gate (finalize) reads the whole dataset again: give the generator's memory back first
         if progress:
