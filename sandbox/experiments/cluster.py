@@ -115,6 +115,22 @@ class Executor:
         return results
 
 
+class _ClosedCommAtShutdown(logging.Filter):
+    """Drop distributed's "Batched Comm Closed" record: when a client closes while its last message is still
+    being sent, distributed logs the closed connection at INFO with a traceback, after the cluster has put
+    its own log levels back. At the end of a sweep that is the normal end, not an error worth a traceback
+    in the terminal or in the notebook that started the sweep."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Batched Comm Closed")
+
+
+def _quiet_shutdown() -> None:
+    batched = logging.getLogger("distributed.batched")
+    if not any(isinstance(f, _ClosedCommAtShutdown) for f in batched.filters):
+        batched.addFilter(_ClosedCommAtShutdown())
+
+
 @contextmanager
 def open_executor(spec: ClusterSpec) -> Iterator[Executor]:
     """Start the LocalCluster or connect to the scheduler (checked to have a worker); close it afterwards."""
@@ -122,6 +138,8 @@ def open_executor(spec: ClusterSpec) -> Iterator[Executor]:
         yield Executor(None)
         return
     from distributed import Client, LocalCluster
+
+    _quiet_shutdown()
 
     if spec.kind == "local":
         with LocalCluster(n_workers=spec.workers, threads_per_worker=1, processes=False,

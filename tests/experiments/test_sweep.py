@@ -131,3 +131,32 @@ def test_ctrl_c_cancels_and_marks_unfinished_runs_killed(home: Path, capsys: pyt
     statuses = [r.info.status for r in runs_of(name)]
     assert len(statuses) == 6 and "KILLED" in statuses
     assert set(statuses) <= {"FINISHED", "KILLED"}, statuses  # nothing left RUNNING or SCHEDULED
+
+
+def test_a_closed_comm_at_the_end_of_a_sweep_logs_no_traceback() -> None:
+    """distributed logs a client's closed connection at shutdown with a traceback (INFO); after a sweep has
+    used a cluster that record is dropped, other records of distributed still pass."""
+    import logging
+
+    from distributed.comm.core import CommClosedError
+
+    from sandbox.experiments.cluster import open_executor
+
+    with open_executor(ClusterSpec("local", 1)):
+        pass
+    logger, records = logging.getLogger("distributed.batched"), []
+    handler = logging.Handler()
+    handler.emit = records.append  # type: ignore[method-assign]
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        try:
+            raise CommClosedError()
+        except CommClosedError:
+            logger.info("Batched Comm Closed %r", "<InProc local=inproc://127.0.0.1/1/2>", exc_info=True)
+        logger.warning("eine andere Meldung")
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    assert [r.getMessage() for r in records] == ["eine andere Meldung"]
