@@ -137,8 +137,7 @@ def generate_dataset(
             tables[name] = {"file": path.name, "rows": len(frame), "sha256": sha256(path),
                             "columns": [{"name": c.name, "dtype": c.dtype, "nullable": c.nullable} for c in schema.columns]}
             del frame
-            _release_unneeded(ctx, names[i + 1:])
-            return_memory()
+            _release_unneeded(ctx, names[i + 1:])  # (trimming the heap after each table: -0.1 GiB, +7 s on sachsen)
         del ctx
         return_memory()  # the gate (finalize) reads the whole dataset again: give the generator's memory back first
         if progress:
