@@ -11,8 +11,8 @@ sized to the machine. The LocalCluster's workers are threads of this
 process: a task spends its time waiting for its notebook's kernel, which is a
 process of its own, so threads run N notebooks at once on N cores without
 N worker processes each importing MLflow, papermill and the package again
-(about 4 CPU seconds each, a quarter of a 16-run sweep of short notebooks). Dask is imported only when a cluster is used, so
-``sandbox --help`` stays fast. Every task is :func:`sandbox.experiments.worker.run_task`.
+(3-5 CPU seconds each, about a third of a 16-run sweep of short notebooks).
+Dask is imported only when a cluster is used, so ``sandbox --help`` stays fast. Every task is :func:`sandbox.experiments.worker.run_task`.
 """
 
 from __future__ import annotations

@@ -65,16 +65,20 @@ def _kernel_manager(env: Mapping[str, str], log: IO[bytes]) -> type:
     return TaskKernelManager
 
 
+def _loop_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
 def _on_own_loop(call: Callable[[], Any]) -> Any:
     """Run ``call`` in a fresh context, so that the event loop jupyter_core keeps per context is this call's
     own (a Dask worker thread copies its context from the thread that scheduled the task, and two kernels
     must not share one loop), and close that loop afterwards."""
     def closing() -> Any:
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            pass
-        else:  # a loop runs in this thread (a notebook kernel's): jupyter_core runs the call on its own thread
+        if _loop_running():  # a notebook kernel's loop: jupyter_core runs the call on a thread of its own
             return call()
         try:
             return call()

@@ -162,7 +162,7 @@ class GenerationGate:
         if self.profile and Path(self.profile).suffix in (".yaml", ".yml"):
             context["profile"] = self.profile  # a team's own profile file: check against that file
         self.report = run_report(loaded, context, manifest["profile"])
-        return_memory()  # what one check freed is the next one's room (sachsen: 7.3 -> 5.x GiB peak)
+        return_memory()  # what one report freed is the next one's room
         self.privacy = assess_dataset(loaded, manifest)
         return_memory()
         manifest["quality"] = self.report.summary()

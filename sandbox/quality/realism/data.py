@@ -150,12 +150,9 @@ class RealismData:
 
     def events(self, kind: str) -> tuple[np.ndarray, np.ndarray]:
         """(einwohner row, day) of the register events of one kind."""
-        ev = self.frames["meldeereignisse"]
-        mask = (ev["ereignisart"].astype("object") == kind).to_numpy()
-        ids = ev["einwohner_id"].to_numpy()[mask]
-        days = ev["ereignisdatum"].to_numpy(dtype="datetime64[D]")[mask].astype(np.int64)
-        rows = np.searchsorted(self.frames["einwohner"]["einwohner_id"].to_numpy(), ids)
-        return rows, days
+        rows, kinds, days, _ = self.register_events
+        pick = kinds == kind
+        return rows[pick], days[pick]
 
     @cached_property
     def population(self) -> int:

@@ -24,14 +24,9 @@ _LEAVING = ("Wegzug", "Sterbefall")
 _DAY = np.int64(1 << 20)  # days since epoch fit below this; person * _DAY + day is one key
 
 
-def _events(d: RealismData) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(einwohner row, kind, day, anschrift_id) of every register event."""
-    return d.register_events
-
-
 @measure("ereignisse_einzug_am_abgangstag")
 def _same_day(d: RealismData) -> Observed | None:
-    rows, kind, days, _ = _events(d)
+    rows, kind, days, _ = d.register_events
     key = rows.astype(np.int64) * _DAY + days
     leaving = np.isin(kind, _LEAVING)
     hit = np.isin(kind, _MOVES_IN) & np.isin(key, key[leaving])
@@ -45,7 +40,7 @@ def _moved_in_on_leaving(d: RealismData) -> Observed | None:
 
 @measure("abmeldung_mit_ereignis")
 def _deregistration_event(d: RealismData) -> Observed | None:
-    rows, kind, days, _ = _events(d)
+    rows, kind, days, _ = d.register_events
     expected = np.where(d.dead, "Sterbefall", "Wegzug")
     matched = np.zeros(len(d.now), dtype=bool)
     leaving = np.isin(kind, _LEAVING)
@@ -62,7 +57,7 @@ def _together(days: np.ndarray, address: np.ndarray) -> np.ndarray:
 
 
 def _kind(d: RealismData, kind: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    rows, kinds, days, address = _events(d)
+    rows, kinds, days, address = d.register_events
     pick = kinds == kind
     return rows[pick], days[pick], address[pick]
 
